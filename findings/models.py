@@ -1,0 +1,1 @@
+# Findings, actions and self-evaluations arrive with the self-evaluation issue.

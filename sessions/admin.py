@@ -1,0 +1,124 @@
+"""The admin for challenge sessions and their participants.
+
+Edits here bypass `sessions.services`: no booking rules beyond the model's own `clean()`,
+and no invitations, updates or cancellations. They still bump the session's revision (so
+an edit someone has open in the app is refused as stale rather than silently overwriting
+this one) and, when the calendar event changes, its SEQUENCE."""
+
+from django.contrib import admin
+from django.db.models import F
+
+from .models import ChallengeSession, Participant
+from .services import EVENT_FIELDS
+
+BYPASS_WARNING = (
+    "Changes made here skip the scheduling rules (critical friends, double booking) and send "
+    "no invitations, updates or cancellations. Facilitators should schedule and change "
+    "sessions in the app, which checks the rules and e-mails everyone; use this page to "
+    "correct records."
+)
+
+# Fields whose change makes the calendar event a new revision (as `update_session` and the
+# status changes do).
+SEQUENCE_FIELDS = frozenset(EVENT_FIELDS) | {"status"}
+
+
+def _bump_revision(session_ids):
+    ChallengeSession.objects.filter(pk__in=session_ids).update(revision=F("revision") + 1)
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    fields = ["person", "role", "area"]
+    autocomplete_fields = ["person"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person", "area")
+
+
+@admin.register(ChallengeSession)
+class ChallengeSessionAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "programme",
+        "date",
+        "start_time",
+        "end_time",
+        "status",
+        "facilitator",
+    ]
+    list_filter = ["programme", "status", "areas"]
+    list_select_related = ["programme", "facilitator"]
+    search_fields = ["title", "venue"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["facilitator"]
+    filter_horizontal = ["areas"]
+    readonly_fields = ["uid", "sequence", "revision", "created_at", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "description": BYPASS_WARNING,
+                "fields": ["programme", "title", "status", "facilitator", "question_set"],
+            },
+        ),
+        ("When and where", {"fields": ["date", "start_time", "end_time", "venue", "meeting_link"]}),
+        ("Content", {"fields": ["areas", "notes"]}),
+        (
+            "Record",
+            {
+                "classes": ["collapse"],
+                "fields": ["uid", "sequence", "revision", "created_at", "updated_at"],
+            },
+        ),
+    ]
+    inlines = [ParticipantInline]
+
+    def save_model(self, request, obj, form, change):
+        if change and form.has_changed():
+            obj.revision += 1
+            if SEQUENCE_FIELDS.intersection(form.changed_data):
+                obj.sequence += 1
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Participants changed but the session's own fields did not: save_model left the
+        # revision alone, so bump it here.
+        if change and not form.has_changed() and any(fs.has_changed() for fs in formsets):
+            _bump_revision([form.instance.pk])
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ["session", "person", "role", "area"]
+    list_filter = ["role", "session__programme"]
+    list_select_related = ["session", "person", "area"]
+    search_fields = [
+        "person__first_name",
+        "person__last_name",
+        "person__username",
+        "session__title",
+    ]
+    autocomplete_fields = ["person", "session"]
+    fieldsets = [
+        (None, {"description": BYPASS_WARNING, "fields": ["session", "person", "role", "area"]})
+    ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        session_ids = {obj.session_id}
+        if change and "session" in form.changed_data:
+            session_ids.add(form.initial["session"])
+        _bump_revision(session_ids)
+
+    def delete_model(self, request, obj):
+        session_id = obj.session_id
+        super().delete_model(request, obj)
+        _bump_revision([session_id])
+
+    def delete_queryset(self, request, queryset):
+        session_ids = set(queryset.values_list("session_id", flat=True))
+        super().delete_queryset(request, queryset)
+        _bump_revision(session_ids)

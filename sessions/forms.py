@@ -1,0 +1,172 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from challenge.models import ThematicArea, User
+
+from . import services
+from .models import ChallengeSession, Participant
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, person):
+        parts = [person.display_name]
+        if person.job_title:
+            parts.append(person.job_title)
+        if person.partner_id:
+            parts.append(person.partner.name)
+        return ", ".join(parts)
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    label_from_instance = PersonChoiceField.label_from_instance
+
+
+def people_queryset():
+    return User.objects.filter(is_active=True, partner__isnull=False).select_related("partner")
+
+
+def _add_errors(form, error: ValidationError):
+    """Put a service's ValidationError beside the fields it names (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class SessionForm(forms.ModelForm):
+    """Create or edit a session. The scheduling rules run in clean(), so each problem shows
+    beside its field and everything typed stays in the form."""
+
+    reviewers = PeopleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Peer reviewers (critical friends)",
+        help_text="Colleagues from organisations that do not lead any of the session's areas.",
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ChallengeSession
+        fields = [
+            "title",
+            "date",
+            "start_time",
+            "end_time",
+            "venue",
+            "meeting_link",
+            "areas",
+            "facilitator",
+            "reviewers",
+            "notes",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "areas": forms.CheckboxSelectMultiple,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"areas": "Thematic areas", "meeting_link": "Meeting link"}
+        help_texts = {
+            "venue": "A room and building, or leave blank for an online session.",
+            "areas": "A session can cover more than one area.",
+        }
+        field_classes = {"facilitator": PersonChoiceField}
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        self.fields["areas"].queryset = programme.areas.select_related("lead_partner").order_by(
+            "name"
+        )
+        people = people_queryset()
+        self.fields["reviewers"].queryset = people
+        self.fields["facilitator"].queryset = people
+        if self.instance.pk:
+            self.fields["revision"].initial = self.instance.revision
+            self.fields["reviewers"].initial = [
+                p.person_id
+                for p in self.instance.participants.all()
+                if p.role == Participant.Role.REVIEWER
+            ]
+
+    def clean(self):
+        data = super().clean()
+        needed = ("date", "start_time", "end_time", "areas", "facilitator")
+        if any(name in self.errors for name in needed):
+            return data
+        others = []
+        if self.instance.pk:
+            others = [
+                p.person
+                for p in self.instance.participants.select_related("person").exclude(
+                    role=Participant.Role.REVIEWER
+                )
+            ]
+        try:
+            services.validate_session(
+                programme=self.programme,
+                date=data.get("date"),
+                start_time=data.get("start_time"),
+                end_time=data.get("end_time"),
+                areas=data.get("areas"),
+                facilitator=data.get("facilitator"),
+                reviewers=list(data.get("reviewers") or []),
+                others=others,
+                session=self.instance if self.instance.pk else None,
+            )
+        except ValidationError as error:
+            _add_errors(self, error)
+        return data
+
+    def service_kwargs(self):
+        d = self.cleaned_data
+        return dict(
+            title=d["title"],
+            date=d["date"],
+            start_time=d["start_time"],
+            end_time=d["end_time"],
+            venue=d.get("venue", ""),
+            meeting_link=d.get("meeting_link", ""),
+            notes=d.get("notes", ""),
+            areas=list(d["areas"]),
+            facilitator=d["facilitator"],
+            reviewers=list(d.get("reviewers") or []),
+        )
+
+    def add_service_error(self, error: ValidationError):
+        _add_errors(self, error)
+
+
+class ParticipantForm(forms.Form):
+    person = PersonChoiceField(queryset=User.objects.none())
+    role = forms.ChoiceField(choices=Participant.Role.choices, widget=forms.RadioSelect)
+    area = forms.ModelChoiceField(
+        queryset=ThematicArea.objects.none(),
+        required=False,
+        label="Area presented",
+        help_text="For presenters only.",
+    )
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+        self.fields["person"].queryset = people_queryset()
+        self.fields["area"].queryset = session.areas.all()
+
+    def clean(self):
+        data = super().clean()
+        if "person" in self.errors or "role" in self.errors:
+            return data
+        try:
+            services.validate_participant(
+                session=self.session,
+                person=data["person"],
+                role=data["role"],
+                area=data.get("area"),
+            )
+        except ValidationError as error:
+            _add_errors(self, error)
+        return data

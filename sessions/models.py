@@ -1,0 +1,171 @@
+"""Challenge sessions and the people who take part in them."""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from challenge.models import Programme, QuestionSet, ThematicArea
+
+
+class SessionQuerySet(models.QuerySet):
+    def active(self):
+        """Sessions that still take up people's time: not cancelled."""
+        return self.exclude(status=ChallengeSession.Status.CANCELLED)
+
+    def visible_to(self, user):
+        """What a user may see: everything in programmes they facilitate (or all, for
+        officers and administrators), otherwise the sessions they take part in."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.is_officer:
+            return self
+        return self.filter(
+            Q(programme__facilitators=user) | Q(participants__person=user) | Q(facilitator=user)
+        ).distinct()
+
+    def overlapping(self, *, date, start_time, end_time):
+        """Active sessions on `date` whose time overlaps [start_time, end_time)."""
+        return self.active().filter(date=date, start_time__lt=end_time, end_time__gt=start_time)
+
+    def for_listing(self):
+        return self.select_related("programme", "facilitator").prefetch_related("areas")
+
+    def upcoming(self, today=None):
+        from challenge.clock import today as clock_today
+
+        today = today or clock_today()
+        return self.active().filter(date__gte=today).order_by("date", "start_time")
+
+
+class ChallengeSession(models.Model):
+    """A scheduled meeting at which service leads present one or more thematic areas and
+    colleagues from other organisations challenge them as critical friends."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        HELD = "held", "Held"
+        CANCELLED = "cancelled", "Cancelled"
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="sessions")
+    title = models.CharField(max_length=300)
+    date = models.DateField()
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    venue = models.CharField(max_length=300, blank=True)
+    meeting_link = models.URLField(blank=True, max_length=500)
+    areas = models.ManyToManyField(ThematicArea, related_name="sessions")
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="facilitated_sessions",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    notes = models.TextField(blank=True, help_text="Shown to participants in the invitation.")
+    question_set = models.ForeignKey(
+        QuestionSet,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        help_text="The version of the questions this session is run with.",
+    )
+    # A calendar event's identity and revision, so calendar programs update the same event.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    # Optimistic locking: an edit made against an older revision is refused, not applied.
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "start_time", "id"]
+        verbose_name = "challenge session"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")),
+                name="session_ends_after_it_starts",
+                violation_error_message="The session must end after it starts.",
+            )
+        ]
+        indexes = [models.Index(fields=["date", "start_time"])]
+
+    def __str__(self):
+        return f"{self.title} ({self.date:%d %b %Y})"
+
+    def get_absolute_url(self):
+        return reverse("session_detail", kwargs={"pk": self.pk})
+
+    @property
+    def starts_at(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.date, self.start_time))
+
+    @property
+    def ends_at(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.date, self.end_time))
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_editable(self):
+        return self.status in {self.Status.DRAFT, self.Status.SCHEDULED}
+
+    @property
+    def where(self):
+        return self.venue or ("Online" if self.meeting_link else "")
+
+
+class Participant(models.Model):
+    """A person's part in a session. A presenter presents one of the session's areas; peer
+    reviewers and observers take part in the whole session."""
+
+    class Role(models.TextChoices):
+        PRESENTER = "presenter", "Presenter"
+        REVIEWER = "reviewer", "Peer reviewer"
+        OBSERVER = "observer", "Observer"
+
+    session = models.ForeignKey(
+        ChallengeSession, on_delete=models.CASCADE, related_name="participants"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participations"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    area = models.ForeignKey(
+        ThematicArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="presenters",
+        help_text="The area a presenter presents.",
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "person"],
+                name="one_part_per_person_per_session",
+                violation_error_message="This person already takes part in the session.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(role="presenter", area__isnull=False) | ~Q(role="presenter")),
+                name="presenter_has_area",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.describe_role()}"
+
+    def describe_role(self):
+        if self.role == self.Role.PRESENTER and self.area_id:
+            return f"Presenter for {self.area.name}"
+        return self.get_role_display()

@@ -1,0 +1,55 @@
+"""E-mails to participants when a session is scheduled, moved or cancelled. Each carries the
+calendar event, so a mail program can add, move or remove it."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from challenge.models import User
+
+from .ical import session_calendar
+from .models import ChallengeSession
+
+SUBJECTS = {
+    "invitation": "Invitation: {title}, {date}",
+    "update": "Moved: {title}, now {date}",
+    "cancellation": "Cancelled: {title}, {date}",
+}
+
+
+def send_notice(*, session_id: int, kind: str, person_ids: list[int]) -> int:
+    if kind not in SUBJECTS:
+        raise ValueError(f"Unknown notice kind {kind!r}")
+    session = (
+        ChallengeSession.objects.select_related("programme", "facilitator")
+        .prefetch_related("areas")
+        .get(pk=session_id)
+    )
+    participants = list(session.participants.select_related("person", "area"))
+    by_person = {p.person_id: p for p in participants}
+    method = "CANCEL" if kind == "cancellation" or session.is_cancelled else "REQUEST"
+    ics = session_calendar(session, participants, method=method)
+    url = settings.SITE_URL + session.get_absolute_url()
+    subject = SUBJECTS[kind].format(
+        title=session.title, date=f"{session.date:%A %d %B %Y} {session.start_time:%H:%M}"
+    )
+    sent = 0
+    for person in User.objects.filter(pk__in=person_ids, is_active=True).exclude(email=""):
+        context = {
+            "session": session,
+            "person": person,
+            "part": by_person.get(person.pk),
+            "kind": kind,
+            "url": url,
+            "areas": list(session.areas.all()),
+        }
+        body = render_to_string("sessions/email/notice.txt", context)
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[person.email],
+        )
+        message.attach("invite.ics", ics, f"text/calendar; method={method}; charset=utf-8")
+        sent += message.send()
+    return sent

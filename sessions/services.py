@@ -1,0 +1,434 @@
+"""Writes for challenge sessions, and the scheduling rules they enforce.
+
+The rules are also called by the forms, so that a user sees each problem beside the field
+that caused it; the services check them again because they are the last word.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+
+from challenge.models import ThematicArea
+
+from .models import ChallengeSession, Participant
+from .tasks import send_session_notice
+
+MOVE_FIELDS = ("date", "start_time", "end_time", "venue", "meeting_link")
+EVENT_FIELDS = MOVE_FIELDS + ("title", "notes")
+SESSION_FIELDS = EVENT_FIELDS + ("facilitator",)
+
+
+class StaleEditError(ValidationError):
+    """The record changed after the user opened it; their edit was not applied."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__(
+            "Someone else changed this session while you were editing it. Your changes have "
+            "not been saved: they are still in the form below, beside what the session says "
+            "now. Check them and save again.",
+            code="stale",
+        )
+
+
+# --- Rules -------------------------------------------------------------------------------
+
+
+def critical_friend_conflicts(*, areas: Iterable[ThematicArea], people: Iterable) -> list[str]:
+    """Messages for each peer reviewer whose organisation leads one of the areas: a critical
+    friend comes from another organisation."""
+    leads = {}
+    for area in areas:
+        leads.setdefault(area.lead_partner_id, []).append(area)
+    messages = []
+    for person in people:
+        led = leads.get(person.partner_id)
+        if led:
+            names = " and ".join(a.name for a in led)
+            messages.append(
+                f"{person.display_name} cannot be a peer reviewer here: their organisation, "
+                f"{led[0].lead_partner.name}, leads {names}. A critical friend must come from "
+                f"another organisation."
+            )
+    return messages
+
+
+def booking_conflicts(*, people: Iterable, date, start_time, end_time, exclude=None) -> list[str]:
+    """Messages for each person already booked (as participant or facilitator) into another
+    active session that overlaps this time."""
+    people = [p for p in people if p is not None]
+    if not (people and date and start_time and end_time) or end_time <= start_time:
+        return []
+    ids = {p.pk for p in people}
+    clashes = ChallengeSession.objects.overlapping(
+        date=date, start_time=start_time, end_time=end_time
+    ).filter(Q(participants__person__in=ids) | Q(facilitator__in=ids))
+    if exclude is not None and exclude.pk:
+        clashes = clashes.exclude(pk=exclude.pk)
+    clashes = clashes.distinct().prefetch_related("participants")
+    by_person = {p.pk: p for p in people}
+    messages = []
+    seen = set()
+    for other in clashes:
+        booked = {part.person_id for part in other.participants.all()} | {other.facilitator_id}
+        for pid in sorted(booked & ids):
+            if (pid, other.pk) in seen:
+                continue
+            seen.add((pid, other.pk))
+            messages.append(
+                f"{by_person[pid].display_name} is already booked into “{other.title}” on "
+                f"{other.date:%d %B %Y} from {other.start_time:%H:%M} to "
+                f"{other.end_time:%H:%M}."
+            )
+    return messages
+
+
+def validate_session(
+    *,
+    programme,
+    date,
+    start_time,
+    end_time,
+    areas,
+    facilitator,
+    reviewers=(),
+    others=(),
+    session=None,
+) -> None:
+    """Raise a ValidationError keyed by field for every rule the proposed session breaks.
+    `others` are the participants who stay as they are (presenters, observers)."""
+    errors: dict[str, list[str]] = {}
+    if start_time and end_time and end_time <= start_time:
+        errors.setdefault("end_time", []).append("The session must end after it starts.")
+    if date and not programme.contains(date):
+        errors.setdefault("date", []).append(
+            f"The date must fall within the programme, {programme.start_date:%d %B %Y} to "
+            f"{programme.end_date:%d %B %Y}."
+        )
+    if areas is not None:
+        areas = list(areas)
+        if not areas:
+            errors.setdefault("areas", []).append("Choose at least one thematic area.")
+        allowed = set(programme.areas.values_list("pk", flat=True))
+        outside = [a.name for a in areas if a.pk not in allowed]
+        if outside:
+            errors.setdefault("areas", []).append(
+                f"{', '.join(outside)} is not under review in this programme."
+            )
+        if session is not None and session.pk:
+            kept = {a.pk for a in areas}
+            orphaned = [
+                p
+                for p in session.participants.select_related("person", "area")
+                if p.role == Participant.Role.PRESENTER and p.area_id not in kept
+            ]
+            if orphaned:
+                errors.setdefault("areas", []).append(
+                    "Remove these presenters before removing their area: "
+                    + "; ".join(f"{p.person.display_name} ({p.area.name})" for p in orphaned)
+                    + "."
+                )
+        conflicts = critical_friend_conflicts(areas=areas, people=reviewers)
+        if conflicts:
+            errors.setdefault("reviewers", []).extend(conflicts)
+    clashes = booking_conflicts(
+        people=[facilitator, *reviewers, *others],
+        date=date,
+        start_time=start_time,
+        end_time=end_time,
+        exclude=session,
+    )
+    if clashes:
+        errors.setdefault("date", []).extend(clashes)
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_participant(*, session, person, role, area=None) -> None:
+    """Raise a ValidationError keyed by field if `person` cannot take this part."""
+    errors: dict[str, list[str]] = {}
+    areas = list(session.areas.select_related("lead_partner"))
+    if session.participants.filter(person=person).exists():
+        errors.setdefault("person", []).append(
+            f"{person.display_name} already takes part in this session."
+        )
+    if role == Participant.Role.PRESENTER:
+        if area is None:
+            errors.setdefault("area", []).append("Choose the area this presenter presents.")
+        elif area.pk not in {a.pk for a in areas}:
+            errors.setdefault("area", []).append(f"{area.name} is not covered by this session.")
+    elif area is not None:
+        errors.setdefault("area", []).append("Only presenters present an area.")
+    if role == Participant.Role.REVIEWER:
+        conflicts = critical_friend_conflicts(areas=areas, people=[person])
+        if conflicts:
+            errors.setdefault("person", []).extend(conflicts)
+    clashes = booking_conflicts(
+        people=[person],
+        date=session.date,
+        start_time=session.start_time,
+        end_time=session.end_time,
+        exclude=session,
+    )
+    if clashes:
+        errors.setdefault("person", []).extend(clashes)
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- Notifications -----------------------------------------------------------------------
+
+
+def _notify(session, kind, people) -> None:
+    ids = sorted({p.pk if hasattr(p, "pk") else p for p in people})
+    if not ids or session.status == ChallengeSession.Status.DRAFT:
+        return
+    transaction.on_commit(
+        lambda: send_session_notice.enqueue(session_id=session.pk, kind=kind, person_ids=ids)
+    )
+
+
+def _everyone(session) -> list[int]:
+    ids = set(session.participants.values_list("person_id", flat=True))
+    ids.add(session.facilitator_id)
+    return sorted(ids)
+
+
+# --- Writes ------------------------------------------------------------------------------
+
+
+@dataclass
+class SessionChange:
+    session: ChallengeSession
+    moved: bool = False
+    added: tuple = ()
+    removed: tuple = ()
+
+
+@transaction.atomic
+def create_session(
+    *,
+    programme,
+    title,
+    date,
+    start_time,
+    end_time,
+    areas,
+    facilitator,
+    venue="",
+    meeting_link="",
+    notes="",
+    reviewers=(),
+    schedule=False,
+) -> ChallengeSession:
+    """Create a session in `programme`, using the programme's current question set, with its
+    areas and peer reviewers. With `schedule`, it is scheduled at once and every participant
+    and the facilitator are e-mailed an invitation (after the transaction commits)."""
+    reviewers = list(reviewers)
+    validate_session(
+        programme=programme,
+        date=date,
+        start_time=start_time,
+        end_time=end_time,
+        areas=areas,
+        facilitator=facilitator,
+        reviewers=reviewers,
+    )
+    session = ChallengeSession.objects.create(
+        programme=programme,
+        title=title,
+        date=date,
+        start_time=start_time,
+        end_time=end_time,
+        venue=venue,
+        meeting_link=meeting_link,
+        notes=notes,
+        facilitator=facilitator,
+        question_set=programme.question_set,
+        status=ChallengeSession.Status.SCHEDULED if schedule else ChallengeSession.Status.DRAFT,
+    )
+    session.areas.set(areas)
+    Participant.objects.bulk_create(
+        Participant(session=session, person=p, role=Participant.Role.REVIEWER) for p in reviewers
+    )
+    _notify(session, "invitation", _everyone(session))
+    return session
+
+
+@transaction.atomic
+def update_session(
+    *,
+    session,
+    expected_revision,
+    title,
+    date,
+    start_time,
+    end_time,
+    areas,
+    facilitator,
+    venue="",
+    meeting_link="",
+    notes="",
+    reviewers=(),
+) -> SessionChange:
+    """Change a session's details, areas and peer reviewers.
+
+    Refuses (StaleEditError) if the session changed since the user loaded revision
+    `expected_revision`. Bumps the revision, and the calendar SEQUENCE when the event itself
+    changes. If the session is scheduled: a move (date, time, place) e-mails everyone an
+    update; added reviewers get an invitation, removed ones a cancellation."""
+    current = ChallengeSession.objects.select_for_update().get(pk=session.pk)
+    if current.revision != expected_revision:
+        raise StaleEditError(current)
+    if not current.is_editable:
+        raise ValidationError(f"A {current.get_status_display().lower()} session cannot be edited.")
+    reviewers = list(reviewers)
+    existing = {
+        p.person_id: p
+        for p in current.participants.select_related("person").filter(
+            role=Participant.Role.REVIEWER
+        )
+    }
+    others = [
+        p.person
+        for p in current.participants.select_related("person").exclude(
+            role=Participant.Role.REVIEWER
+        )
+    ]
+    validate_session(
+        programme=current.programme,
+        date=date,
+        start_time=start_time,
+        end_time=end_time,
+        areas=areas,
+        facilitator=facilitator,
+        reviewers=reviewers,
+        others=others,
+        session=current,
+    )
+    new_values = dict(
+        title=title,
+        date=date,
+        start_time=start_time,
+        end_time=end_time,
+        venue=venue,
+        meeting_link=meeting_link,
+        notes=notes,
+        facilitator=facilitator,
+    )
+    moved = any(getattr(current, f) != new_values[f] for f in MOVE_FIELDS)
+    event_changed = any(getattr(current, f) != new_values[f] for f in EVENT_FIELDS)
+    for field, value in new_values.items():
+        setattr(current, field, value)
+    current.revision += 1
+    if event_changed:
+        current.sequence += 1
+    current.save()
+    current.areas.set(areas)
+
+    wanted = {p.pk: p for p in reviewers}
+    removed = [existing[pid] for pid in existing if pid not in wanted]
+    added = [wanted[pid] for pid in wanted if pid not in existing]
+    Participant.objects.filter(pk__in=[p.pk for p in removed]).delete()
+    Participant.objects.bulk_create(
+        Participant(session=current, person=p, role=Participant.Role.REVIEWER) for p in added
+    )
+    if current.status == ChallengeSession.Status.SCHEDULED:
+        if moved:
+            unchanged = [pid for pid in _everyone(current) if pid not in wanted or pid in existing]
+            _notify(current, "update", unchanged)
+        _notify(current, "invitation", added)
+        _notify(current, "cancellation", [p.person_id for p in removed])
+    session.__dict__.update(current.__dict__)
+    return SessionChange(session=current, moved=moved, added=tuple(added), removed=tuple(removed))
+
+
+def _set_status(session, status, *, allowed_from) -> ChallengeSession:
+    current = ChallengeSession.objects.select_for_update().get(pk=session.pk)
+    if current.status not in allowed_from:
+        raise ValidationError(
+            f"A {current.get_status_display().lower()} session cannot be made "
+            f"{ChallengeSession.Status(status).label.lower()}."
+        )
+    current.status = status
+    current.revision += 1
+    current.sequence += 1
+    current.save(update_fields=["status", "revision", "sequence", "updated_at"])
+    session.__dict__.update(current.__dict__)
+    return current
+
+
+@transaction.atomic
+def schedule_session(*, session) -> ChallengeSession:
+    """Draft → scheduled. Re-checks the booking rules, then e-mails every participant and the
+    facilitator an invitation with the calendar event."""
+    current = ChallengeSession.objects.select_related("programme").get(pk=session.pk)
+    people = [p.person for p in current.participants.select_related("person")]
+    clashes = booking_conflicts(
+        people=[current.facilitator, *people],
+        date=current.date,
+        start_time=current.start_time,
+        end_time=current.end_time,
+        exclude=current,
+    )
+    if clashes:
+        raise ValidationError(clashes)
+    current = _set_status(
+        session, ChallengeSession.Status.SCHEDULED, allowed_from={ChallengeSession.Status.DRAFT}
+    )
+    _notify(current, "invitation", _everyone(current))
+    return current
+
+
+@transaction.atomic
+def cancel_session(*, session) -> ChallengeSession:
+    """Draft or scheduled → cancelled. Frees everyone's time; if it was scheduled, e-mails
+    everyone a cancellation that removes the event from their calendars."""
+    was_scheduled = session.status == ChallengeSession.Status.SCHEDULED
+    current = _set_status(
+        session,
+        ChallengeSession.Status.CANCELLED,
+        allowed_from={ChallengeSession.Status.DRAFT, ChallengeSession.Status.SCHEDULED},
+    )
+    if was_scheduled:
+        _notify(current, "cancellation", _everyone(current))
+    return current
+
+
+@transaction.atomic
+def mark_session_held(*, session) -> ChallengeSession:
+    """Scheduled → held. Sends nothing."""
+    return _set_status(
+        session, ChallengeSession.Status.HELD, allowed_from={ChallengeSession.Status.SCHEDULED}
+    )
+
+
+@transaction.atomic
+def add_participant(*, session, person, role, area=None) -> Participant:
+    """Add `person` to the session in `role` (a presenter presents `area`). Enforces the
+    critical-friend and double-booking rules. If the session is scheduled, e-mails them an
+    invitation."""
+    if not session.is_editable:
+        raise ValidationError("Participants can only be changed before the session is held.")
+    validate_participant(session=session, person=person, role=role, area=area)
+    participant = Participant.objects.create(session=session, person=person, role=role, area=area)
+    ChallengeSession.objects.filter(pk=session.pk).update(revision=F("revision") + 1)
+    session.revision += 1
+    _notify(session, "invitation", [person])
+    return participant
+
+
+@transaction.atomic
+def remove_participant(*, participant) -> None:
+    """Take a person out of a session. If it is scheduled, e-mails them a cancellation."""
+    session = participant.session
+    if not session.is_editable:
+        raise ValidationError("Participants can only be changed before the session is held.")
+    person_id = participant.person_id
+    participant.delete()
+    ChallengeSession.objects.filter(pk=session.pk).update(revision=F("revision") + 1)
+    session.revision += 1
+    _notify(session, "cancellation", [person_id])

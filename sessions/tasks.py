@@ -1,0 +1,11 @@
+"""Background work for sessions, run by the django-tasks worker (`manage.py db_worker`)."""
+
+from django_tasks import task
+
+
+@task()
+def send_session_notice(*, session_id: int, kind: str, person_ids: list[int]) -> int:
+    """E-mail an invitation, update or cancellation for a session. Returns how many were sent."""
+    from .notifications import send_notice
+
+    return send_notice(session_id=session_id, kind=kind, person_ids=person_ids)

@@ -1,0 +1,22 @@
+from django.urls import path, re_path
+
+from . import views
+
+urlpatterns = [
+    path("programmes/<slug:slug>/sessions/", views.session_list, name="session_list"),
+    path("programmes/<slug:slug>/sessions/new/", views.session_create, name="session_create"),
+    path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),
+    path("sessions/<int:pk>/calendar.ics", views.session_ics, name="session_ics"),
+    path("sessions/<int:pk>/participants/", views.participant_add, name="participant_add"),
+    path(
+        "sessions/<int:pk>/participants/<int:participant_pk>/remove/",
+        views.participant_remove,
+        name="participant_remove",
+    ),
+    re_path(
+        r"^sessions/(?P<pk>[0-9]+)/(?P<action>schedule|held|cancel)/$",
+        views.session_status,
+        name="session_status",
+    ),
+]

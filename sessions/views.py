@@ -1,0 +1,258 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from challenge.permissions import get_programme_for_user, is_programme_facilitator
+
+from . import selectors, services
+from .forms import ParticipantForm, SessionForm
+from .ical import session_calendar
+from .models import ChallengeSession, Participant
+from .permissions import can_manage_session, get_session_for_user
+
+
+@require_GET
+@login_required
+def session_list(request, slug):
+    programme = get_programme_for_user(request.user, slug)
+    areas = list(programme.areas.order_by("name"))
+    area = None
+    area_param = request.GET.get("area", "")
+    if area_param.isdigit():
+        area = next((a for a in areas if a.pk == int(area_param)), None)
+    status = request.GET.get("status", "")
+    if status not in ChallengeSession.Status.values:
+        status = ""
+    sessions = selectors.session_list(request.user, programme, area=area, status=status)
+    context = {
+        "programme": programme,
+        "sessions": sessions,
+        "areas": areas,
+        "statuses": ChallengeSession.Status.choices,
+        "selected_area": area,
+        "selected_status": status,
+        "is_facilitator": is_programme_facilitator(request.user, programme),
+    }
+    template = "sessions/session_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def session_create(request, slug):
+    programme = get_programme_for_user(request.user, slug, manage=True)
+    initial = {"facilitator": request.user.pk}
+    form = SessionForm(request.POST or None, programme=programme, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        schedule = request.POST.get("action") == "schedule"
+        try:
+            session = services.create_session(
+                programme=programme, schedule=schedule, **form.service_kwargs()
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            if schedule:
+                messages.success(
+                    request, f"Scheduled “{session.title}”. Invitations are on their way."
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Saved “{session.title}” as a draft. Nobody is invited until you schedule it.",
+                )
+            return redirect(session)
+    return render(
+        request, "sessions/session_form.html", {"form": form, "programme": programme}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def session_edit(request, pk):
+    session = get_session_for_user(request.user, pk, manage=True)
+    if not session.is_editable:
+        messages.error(
+            request, f"A {session.get_status_display().lower()} session can no longer be edited."
+        )
+        return redirect(session)
+    form = SessionForm(request.POST or None, instance=session, programme=session.programme)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.update_session(
+                session=session,
+                expected_revision=form.cleaned_data.get("revision") or 0,
+                **form.service_kwargs(),
+            )
+        except services.StaleEditError as error:
+            conflict = error.current
+            # The next save is made knowingly against what is there now.
+            data = form.data.copy()
+            data["revision"] = conflict.revision
+            form.data = data
+            form.add_error(None, error)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            note = " Participants have been told of the move." if change.moved else ""
+            if session.status != ChallengeSession.Status.SCHEDULED:
+                note = ""
+            messages.success(request, f"Saved the changes to “{change.session.title}”.{note}")
+            return redirect(change.session)
+    if conflict is not None:
+        conflict = {
+            "session": conflict,
+            "areas": list(conflict.areas.all()),
+            "reviewers": [
+                p.person
+                for p in conflict.participants.select_related("person")
+                if p.role == Participant.Role.REVIEWER
+            ],
+        }
+    return render(
+        request,
+        "sessions/session_form.html",
+        {"form": form, "programme": session.programme, "session": session, "conflict": conflict},
+    )
+
+
+def _detail_context(request, session, participant_form=None):
+    manage = can_manage_session(request.user, session)
+    context = {
+        "session": session,
+        "programme": session.programme,
+        "can_manage": manage,
+        **selectors.session_detail(session),
+    }
+    if manage and session.is_editable:
+        context["participant_form"] = participant_form or ParticipantForm(session=session)
+    return context
+
+
+@require_GET
+@login_required
+def session_detail(request, pk):
+    session = get_session_for_user(request.user, pk)
+    return render(request, "sessions/session_detail.html", _detail_context(request, session))
+
+
+STATUS_ACTIONS = {
+    "schedule": (
+        services.schedule_session,
+        "Schedule this session",
+        "Everyone taking part will be e-mailed an invitation with the calendar event.",
+        "Scheduled “{title}”. Invitations are on their way.",
+    ),
+    "held": (
+        services.mark_session_held,
+        "Mark this session as held",
+        "The session took place. Its record can then be written up.",
+        "Marked “{title}” as held.",
+    ),
+    "cancel": (
+        services.cancel_session,
+        "Cancel this session",
+        "Everyone taking part will be told, and the event removed from their calendars.",
+        "Cancelled “{title}”.",
+    ),
+}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def session_status(request, pk, action):
+    if action not in STATUS_ACTIONS:
+        raise Http404("No such action")
+    session = get_session_for_user(request.user, pk, manage=True)
+    service, heading, explanation, done = STATUS_ACTIONS[action]
+    if request.method == "POST":
+        try:
+            service(session=session)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, done.format(title=session.title))
+        return redirect(session)
+    return render(
+        request,
+        "sessions/session_status.html",
+        {
+            "session": session,
+            "programme": session.programme,
+            "action": action,
+            "heading": heading,
+            "explanation": explanation,
+        },
+    )
+
+
+@require_POST
+@login_required
+def participant_add(request, pk):
+    session = get_session_for_user(request.user, pk, manage=True)
+    if not session.is_editable:
+        messages.error(request, "Participants can only be changed before the session is held.")
+        return redirect(session)
+    form = ParticipantForm(request.POST, session=session)
+    if form.is_valid():
+        try:
+            participant = services.add_participant(session=session, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if not request.htmx:
+                messages.success(
+                    request,
+                    f"Added {participant.person.display_name} as "
+                    f"{participant.describe_role().lower()}.",
+                )
+                return redirect(session.get_absolute_url() + "#participants")
+            form = None
+            context = _detail_context(request, session)
+            context["added"] = participant
+            return render(request, "sessions/session_detail.html#participants", context)
+    context = _detail_context(request, session, participant_form=form)
+    template = "sessions/session_detail.html"
+    if request.htmx:
+        template += "#participants"
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def participant_remove(request, pk, participant_pk):
+    session = get_session_for_user(request.user, pk, manage=True)
+    participant = get_object_or_404(
+        Participant.objects.select_related("person", "area", "session"),
+        pk=participant_pk,
+        session=session,
+    )
+    try:
+        services.remove_participant(participant=participant)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(session)
+    if request.htmx:
+        context = _detail_context(request, session)
+        context["removed"] = participant
+        return render(request, "sessions/session_detail.html#participants", context)
+    messages.success(request, f"Removed {participant.person.display_name} from the session.")
+    return redirect(session.get_absolute_url() + "#participants")
+
+
+@require_GET
+@login_required
+def session_ics(request, pk):
+    session = get_session_for_user(request.user, pk)
+    body = session_calendar(session, selectors.participants_of(session))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="challenge-session-{session.pk}.ics"'
+    return response
+

@@ -1,0 +1,352 @@
+"""The admin: every page loads, and question sets that sessions use stay read-only."""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from challenge.models import (
+    FocusTopic,
+    Milestone,
+    Partner,
+    Programme,
+    Question,
+    QuestionSet,
+    Section,
+    ThematicArea,
+    User,
+)
+from sessions.models import ChallengeSession, Participant
+
+DEFAULT_FAMILY = "caa-challenge-methodology"
+OUR_APPS = {"challenge", "challenge_sessions"}
+
+pytestmark = pytest.mark.django_db
+
+
+def registered_models():
+    return sorted(
+        (model for model in admin.site._registry if model._meta.app_label in OUR_APPS),
+        key=lambda model: model._meta.label,
+    )
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def default_question_set():
+    return QuestionSet.objects.get(family=DEFAULT_FAMILY, version=1)
+
+
+def make_world(suffix=""):
+    """One of everything, joined up as the app would have it."""
+    partner = Partner.objects.create(
+        name=f"Salford City Council{suffix}",
+        short_name=f"SCC{suffix}",
+        kind=Partner.Kind.COUNCIL,
+        contact_email="council@example.org",
+    )
+    other = Partner.objects.create(name=f"NHS Salford{suffix}", kind=Partner.Kind.HEALTH)
+    lead = User.objects.create_user(
+        username=f"lead{suffix}",
+        first_name="Lena",
+        last_name="Lead",
+        partner=partner,
+        job_title="Head of service",
+    )
+    reviewer = User.objects.create_user(
+        username=f"reviewer{suffix}", first_name="Ravi", last_name="Review", partner=other
+    )
+    facilitator = User.objects.create_user(
+        username=f"facilitator{suffix}", first_name="Fay", last_name="Cilitator", is_officer=True
+    )
+    area = ThematicArea.objects.create(
+        name=f"Children and young people{suffix}",
+        slug=f"children{suffix}",
+        lead_partner=partner,
+        lead_officer=lead,
+    )
+    FocusTopic.objects.create(area=area, name="Teenage pregnancy")
+    programme = Programme.objects.create(
+        name=f"Comprehensive area assessment{suffix}",
+        slug=f"caa{suffix}",
+        start_date=datetime.date(2009, 4, 1),
+        end_date=datetime.date(2009, 10, 31),
+        self_evaluation_deadline=datetime.date(2009, 9, 1),
+        question_set=default_question_set(),
+    )
+    programme.areas.add(area)
+    programme.facilitators.add(facilitator)
+    Milestone.objects.create(
+        programme=programme, title="Formal assessment", date=datetime.date(2009, 10, 1)
+    )
+    session = ChallengeSession.objects.create(
+        programme=programme,
+        title=f"Children's services challenge{suffix}",
+        date=datetime.date(2009, 6, 10),
+        start_time=datetime.time(10),
+        end_time=datetime.time(12),
+        venue="Civic Centre",
+        facilitator=facilitator,
+        question_set=default_question_set(),
+    )
+    session.areas.add(area)
+    Participant.objects.create(
+        session=session, person=lead, role=Participant.Role.PRESENTER, area=area
+    )
+    Participant.objects.create(session=session, person=reviewer, role=Participant.Role.REVIEWER)
+    return session
+
+
+@pytest.fixture
+def world():
+    return make_world()
+
+
+def test_every_model_of_ours_is_registered():
+    registered = {model._meta.label for model in registered_models()}
+    assert {
+        "challenge.Partner",
+        "challenge.User",
+        "challenge.ThematicArea",
+        "challenge.Programme",
+        "challenge.Milestone",
+        "challenge.QuestionSet",
+        "challenge.Section",
+        "challenge.Question",
+        "challenge_sessions.ChallengeSession",
+        "challenge_sessions.Participant",
+    } <= registered
+
+
+@pytest.mark.parametrize("model", registered_models(), ids=lambda m: m._meta.label)
+def test_changelist_add_and_change_pages_load(admin_client, world, model):
+    assert admin_client.get(admin_url(model, "changelist")).status_code == 200
+    assert admin_client.get(admin_url(model, "changelist"), {"q": "x"}).status_code == 200
+    assert admin_client.get(admin_url(model, "add")).status_code == 200
+    obj = model._default_manager.order_by("pk").first()
+    assert obj is not None, f"the test data has no {model._meta.label}"
+    assert admin_client.get(admin_url(model, "change", obj.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("model", registered_models(), ids=lambda m: m._meta.label)
+def test_changelist_search_finds_things(admin_client, world, model):
+    response = admin_client.get(admin_url(model, "changelist"), {"q": "Salford"})
+    assert response.status_code == 200
+
+
+def test_changelists_do_not_query_per_row(admin_client, world):
+    """list_select_related and annotations keep each changelist's query count flat."""
+
+    def counts():
+        result = {}
+        for model in registered_models():
+            with CaptureQueriesContext(connection) as queries:
+                assert admin_client.get(admin_url(model, "changelist")).status_code == 200
+            result[model._meta.label] = len(queries)
+        return result
+
+    before = counts()
+    for n in range(3):
+        make_world(suffix=f" {n}")
+    assert counts() == before
+
+
+def test_autocomplete_targets_answer(admin_client, world):
+    """The person and session pickers on participants search the user and session admins."""
+    url = reverse("admin:autocomplete")
+    for field, name in [("person", "Lena"), ("session", "Children")]:
+        response = admin_client.get(
+            url,
+            {
+                "app_label": "challenge_sessions",
+                "model_name": "participant",
+                "field_name": field,
+                "term": name,
+            },
+        )
+        assert response.status_code == 200
+        assert response.json()["results"], field
+
+
+# --- Frozen question sets ----------------------------------------------------------------
+
+
+def question_set_post(question_set, **changes):
+    data = {
+        "name": question_set.name,
+        "family": question_set.family,
+        "version": question_set.version,
+        "description": question_set.description,
+        "created_at_0": "2025-01-01",
+        "created_at_1": "10:00:00",
+        "sections-TOTAL_FORMS": "0",
+        "sections-INITIAL_FORMS": "0",
+        "sections-MIN_NUM_FORMS": "0",
+        "sections-MAX_NUM_FORMS": "1000",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_used_question_set_is_read_only(admin_client, world, rf, admin_user):
+    used = default_question_set()
+    assert used.is_frozen
+    url = admin_url(QuestionSet, "change", used.pk)
+
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert b"frozen" in page.content
+    assert b'name="name"' not in page.content  # shown, not editable
+    assert b'name="_save"' not in page.content
+
+    response = admin_client.post(url, question_set_post(used, name="Tampered"))
+    assert response.status_code == 403
+    used.refresh_from_db()
+    assert used.name == "CAA challenge methodology"
+
+    request = rf.get(url)
+    request.user = admin_user
+    model_admin = admin.site._registry[QuestionSet]
+    assert not model_admin.has_change_permission(request, used)
+    assert not model_admin.has_delete_permission(request, used)
+    assert model_admin.has_view_permission(request, used)
+    assert model_admin.has_change_permission(request)  # the changelist still works
+
+    section = used.sections.first()
+    question = section.questions.first()
+    for model, obj in [(Section, section), (Question, question)]:
+        model_admin = admin.site._registry[model]
+        assert not model_admin.has_change_permission(request, obj)
+        assert not model_admin.has_delete_permission(request, obj)
+        assert admin_client.get(admin_url(model, "change", obj.pk)).status_code == 200
+    assert admin_client.post(admin_url(Section, "change", section.pk), {}).status_code == 403
+    assert admin_client.post(admin_url(Question, "change", question.pk), {}).status_code == 403
+    assert admin_client.post(admin_url(Section, "delete", section.pk), {"post": "yes"}).status_code == 403
+    assert Section.objects.filter(pk=section.pk).exists()
+
+
+def test_an_unused_question_set_can_be_changed(admin_client, world):
+    draft = QuestionSet.objects.create(family="draft-methodology", name="Draft")
+    assert not draft.is_frozen
+    url = admin_url(QuestionSet, "change", draft.pk)
+
+    page = admin_client.get(url)
+    assert b'name="name"' in page.content
+
+    response = admin_client.post(url, question_set_post(draft, name="Renamed"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    draft.refresh_from_db()
+    assert draft.name == "Renamed"
+
+
+def test_new_sections_and_questions_only_go_into_unused_sets(admin_client, world):
+    draft = QuestionSet.objects.create(family="draft-methodology", name="Draft")
+    section = Section.objects.create(question_set=draft, title="Draft section")
+
+    form = admin_client.get(admin_url(Section, "add")).context["adminform"].form
+    assert list(form.fields["question_set"].queryset) == [draft]
+    form = admin_client.get(admin_url(Question, "add")).context["adminform"].form
+    assert list(form.fields["section"].queryset) == [section]
+
+
+def test_make_a_new_version_action(admin_client, world):
+    original = default_question_set()
+    questions = Question.objects.filter(section__question_set=original)
+    before = list(questions.order_by("pk").values_list("pk", "text", "section__title"))
+    assert before
+
+    response = admin_client.post(
+        admin_url(QuestionSet, "changelist"),
+        {"action": "make_new_version", "_selected_action": [original.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+
+    copy = QuestionSet.objects.get(family=DEFAULT_FAMILY, version=2)
+    assert copy.based_on == original
+    assert not copy.is_frozen
+    assert Question.objects.filter(section__question_set=copy).count() == len(before)
+    assert copy.sections.count() == original.sections.count()
+
+    original.refresh_from_db()
+    assert original.version == 1
+    assert original.name == "CAA challenge methodology"
+    assert list(questions.order_by("pk").values_list("pk", "text", "section__title")) == before
+
+    change_url = admin_url(QuestionSet, "change", copy.pk)
+    messages = [str(m) for m in response.context["messages"]]
+    assert any(change_url in m and "version 2" in m for m in messages), messages
+    assert admin_client.get(change_url).status_code == 200
+
+
+# --- Sessions ------------------------------------------------------------------------------
+
+
+def test_session_admin_explains_it_bypasses_the_rules(admin_client, world):
+    page = admin_client.get(admin_url(ChallengeSession, "change", world.pk))
+    assert b"skip the scheduling rules" in page.content
+
+
+def test_an_admin_edit_bumps_the_session_revision(admin_client, world):
+    session = world
+    participants = list(session.participants.order_by("pk"))
+    data = {
+        "programme": session.programme_id,
+        "title": "Renamed session",
+        "status": session.status,
+        "facilitator": session.facilitator_id,
+        "question_set": session.question_set_id,
+        "date": "2009-06-10",
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "venue": session.venue,
+        "meeting_link": "",
+        "areas": [a.pk for a in session.areas.all()],
+        "notes": "",
+        "participants-TOTAL_FORMS": str(len(participants)),
+        "participants-INITIAL_FORMS": str(len(participants)),
+        "participants-MIN_NUM_FORMS": "0",
+        "participants-MAX_NUM_FORMS": "1000",
+    }
+    for i, p in enumerate(participants):
+        data |= {
+            f"participants-{i}-id": p.pk,
+            f"participants-{i}-session": session.pk,
+            f"participants-{i}-person": p.person_id,
+            f"participants-{i}-role": p.role,
+            f"participants-{i}-area": p.area_id or "",
+        }
+    response = admin_client.post(admin_url(ChallengeSession, "change", session.pk), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    before_revision, before_sequence = session.revision, session.sequence
+    session.refresh_from_db()
+    assert session.title == "Renamed session"
+    assert session.revision == before_revision + 1
+    assert session.sequence == before_sequence + 1
+
+
+def test_session_admin_refuses_a_date_outside_the_programme(admin_client, world):
+    session = world
+    data = {
+        "programme": session.programme_id,
+        "title": session.title,
+        "status": session.status,
+        "facilitator": session.facilitator_id,
+        "question_set": session.question_set_id,
+        "date": "2010-06-10",
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "areas": [a.pk for a in session.areas.all()],
+        "participants-TOTAL_FORMS": "0",
+        "participants-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(admin_url(ChallengeSession, "change", session.pk), data)
+    assert response.status_code == 200
+    assert "date" in response.context["adminform"].form.errors
+    session.refresh_from_db()
+    assert session.date == datetime.date(2009, 6, 10)
