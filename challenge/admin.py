@@ -47,12 +47,27 @@ def _editable_question_sets():
     return QuestionSet.objects.filter(sessions__isnull=True)
 
 
-class FrozenNoteMixin:
-    """A read-only field saying whether the question set behind an object can change."""
+class FrozenQuestionSetMixin:
+    """For the admins of question sets, sections and questions: an object whose question set
+    a session uses is shown read-only and cannot be deleted, even by "Delete selected"."""
 
     @staticmethod
     def _question_set_of(obj):
         raise NotImplementedError
+
+    def _is_frozen_obj(self, obj):
+        return obj is not None and _is_frozen(self._question_set_of(obj))
+
+    def has_change_permission(self, request, obj=None):
+        return not self._is_frozen_obj(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._is_frozen_obj(obj) and super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        frozen = [f"{obj} (frozen: sessions use it)" for obj in objs if self._is_frozen_obj(obj)]
+        return deleted, counts, perms_needed, [*protected, *frozen]
 
     @admin.display(description="Can it change?")
     def frozen_note(self, obj):
@@ -61,7 +76,9 @@ class FrozenNoteMixin:
             return "Yes: a new question set can be edited until a session uses it."
         if _is_frozen(question_set):
             return format_html(
-                "<strong>No, frozen: sessions use this version.</strong> {}", FROZEN_MESSAGE
+                "<strong>No, frozen: sessions use this version.</strong> {} Select it in the "
+                "list of question sets and choose the action “Make a new version to edit”.",
+                FROZEN_MESSAGE,
             )
         return "Yes: no session uses this version yet. Once one does, it is frozen."
 
@@ -206,7 +223,7 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(QuestionSet)
-class QuestionSetAdmin(FrozenNoteMixin, admin.ModelAdmin):
+class QuestionSetAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "family",
@@ -231,12 +248,6 @@ class QuestionSetAdmin(FrozenNoteMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_usage()
-
-    def has_change_permission(self, request, obj=None):
-        return not _is_frozen(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not _is_frozen(obj) and super().has_delete_permission(request, obj)
 
     @admin.display(description="Frozen", boolean=True, ordering="session_count")
     def frozen(self, obj):
@@ -302,7 +313,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Section)
-class SectionAdmin(FrozenNoteMixin, admin.ModelAdmin):
+class SectionAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
     list_display = ["title", "question_set", "position"]
     list_filter = ["question_set"]
     list_select_related = ["question_set"]
@@ -324,17 +335,9 @@ class SectionAdmin(FrozenNoteMixin, admin.ModelAdmin):
             kwargs["help_text"] = "Only versions that no session uses yet can take new sections."
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def has_change_permission(self, request, obj=None):
-        frozen = obj is not None and _is_frozen(obj.question_set)
-        return not frozen and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        frozen = obj is not None and _is_frozen(obj.question_set)
-        return not frozen and super().has_delete_permission(request, obj)
-
 
 @admin.register(Question)
-class QuestionAdmin(FrozenNoteMixin, admin.ModelAdmin):
+class QuestionAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
     list_display = ["text", "section", "question_set", "answer_kind", "position"]
     list_filter = ["section__question_set", "answer_kind"]
     list_select_related = ["section__question_set"]
@@ -361,11 +364,3 @@ class QuestionAdmin(FrozenNoteMixin, admin.ModelAdmin):
             field.label_from_instance = lambda s: f"{s.question_set} — {s.title}"
             return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_change_permission(self, request, obj=None):
-        frozen = obj is not None and _is_frozen(obj.section.question_set)
-        return not frozen and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        frozen = obj is not None and _is_frozen(obj.section.question_set)
-        return not frozen and super().has_delete_permission(request, obj)

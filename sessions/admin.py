@@ -1,11 +1,14 @@
 """The admin for challenge sessions and their participants.
 
-Edits here bypass `sessions.services`: no booking rules beyond the model's own `clean()`,
-and no invitations, updates or cancellations. They still bump the session's revision (so
-an edit someone has open in the app is refused as stale rather than silently overwriting
-this one) and, when the calendar event changes, its SEQUENCE."""
+Edits here bypass `sessions.services`: no critical-friend or double-booking checks, and no
+invitations, updates or cancellations. The admin still refuses a session that ends before it
+starts (the model's constraint) or falls outside its programme, and bumps the session's
+revision (so an edit someone has open in the app is refused as stale rather than silently
+overwriting this one) and, when the calendar event changes, its SEQUENCE."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import F
 
 from .models import ChallengeSession, Participant
@@ -27,6 +30,22 @@ def _bump_revision(session_ids):
     ChallengeSession.objects.filter(pk__in=session_ids).update(revision=F("revision") + 1)
 
 
+class ChallengeSessionAdminForm(forms.ModelForm):
+    """Checks what `services.validate_session` checks of the session itself (not of people):
+    the date lies within the programme. The admin supplies the model and fields."""
+
+    def clean(self):
+        cleaned = super().clean()
+        programme, date = cleaned.get("programme"), cleaned.get("date")
+        if programme and date and not programme.contains(date):
+            self.add_error(
+                "date",
+                f"The date must fall within the programme, {programme.start_date:%d %B %Y} "
+                f"to {programme.end_date:%d %B %Y}.",
+            )
+        return cleaned
+
+
 class ParticipantInline(admin.TabularInline):
     model = Participant
     fields = ["person", "role", "area"]
@@ -39,6 +58,8 @@ class ParticipantInline(admin.TabularInline):
 
 @admin.register(ChallengeSession)
 class ChallengeSessionAdmin(admin.ModelAdmin):
+    form = ChallengeSessionAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "title",
         "programme",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.formats import date_format
 
 from challenge.models import ThematicArea
 
@@ -32,6 +33,10 @@ class StaleEditError(ValidationError):
             "now. Check them and save again.",
             code="stale",
         )
+
+
+def _day(d) -> str:
+    return date_format(d, "j F Y")
 
 
 # --- Rules -------------------------------------------------------------------------------
@@ -80,7 +85,7 @@ def booking_conflicts(*, people: Iterable, date, start_time, end_time, exclude=N
             seen.add((pid, other.pk))
             messages.append(
                 f"{by_person[pid].display_name} is already booked into “{other.title}” on "
-                f"{other.date:%d %B %Y} from {other.start_time:%H:%M} to "
+                f"{_day(other.date)} from {other.start_time:%H:%M} to "
                 f"{other.end_time:%H:%M}."
             )
     return messages
@@ -105,8 +110,8 @@ def validate_session(
         errors.setdefault("end_time", []).append("The session must end after it starts.")
     if date and not programme.contains(date):
         errors.setdefault("date", []).append(
-            f"The date must fall within the programme, {programme.start_date:%d %B %Y} to "
-            f"{programme.end_date:%d %B %Y}."
+            f"The date must fall within the programme, {_day(programme.start_date)} to "
+            f"{_day(programme.end_date)}."
         )
     if areas is not None:
         areas = list(areas)

@@ -1,12 +1,101 @@
+import datetime
+from dataclasses import dataclass
+
 import pytest
 from django.test.utils import override_settings
+
+from sessions.models import Participant
+
+from . import factories as f
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _test_settings():
+    """Plain HTTP, unhashed static files, tasks run at once: the production defaults of those
+    settings would get in the way of the test client and the live server."""
     with override_settings(
         SECURE_SSL_REDIRECT=False,
-        STORAGES={"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}},
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {
+                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+            },
+        },
         TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        CHALLENGE_TODAY=datetime.date(2009, 5, 6),
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     ):
         yield
+
+
+@dataclass
+class World:
+    """A small partnership: the council leads safeguarding, the police lead safer city."""
+
+    council: object
+    police: object
+    health: object
+    fire: object
+    safeguarding: object
+    safer_city: object
+    health_inequalities: object
+    programme: object
+    facilitator: object
+    lead: object
+    council_colleague: object
+    reviewer: object
+    police_officer: object
+    health_reviewer: object
+    fire_reviewer: object
+    officer: object
+    outsider: object
+    session: object
+
+
+@pytest.fixture
+def world(db):
+    council = f.partner("Salford City Council", short_name="SCC")
+    police = f.partner("Greater Manchester Police", short_name="GMP")
+    health = f.partner("Salford Primary Care Trust", short_name="PCT")
+    fire = f.partner("Greater Manchester Fire and Rescue Service", short_name="GMFRS")
+    lead = f.person(council, "lead", first_name="Andrew", last_name="Kenyon")
+    safeguarding = f.area(council, "Safeguarding children", slug="safeguarding", lead_officer=lead)
+    safer_city = f.area(police, "Safer city", slug="safer-city")
+    health_inequalities = f.area(health, "Health inequalities", slug="health-inequalities")
+    facilitator = f.person(council, "facilitator", first_name="Ruth", last_name="Mellor")
+    programme = f.programme(
+        areas=[safeguarding, safer_city, health_inequalities],
+        facilitators=[facilitator],
+        name="CAA 2009 challenge sessions",
+        slug="caa-2009",
+    )
+    reviewer = f.person(police, "reviewer", first_name="Paul", last_name="Hargreaves")
+    session = f.session(
+        programme,
+        areas=[safeguarding],
+        facilitator=facilitator,
+        title="Safeguarding children",
+        date=datetime.date(2009, 5, 8),
+    )
+    f.participant(session, lead, Participant.Role.PRESENTER, safeguarding)
+    f.participant(session, reviewer, Participant.Role.REVIEWER)
+    return World(
+        council=council,
+        police=police,
+        health=health,
+        fire=fire,
+        safeguarding=safeguarding,
+        safer_city=safer_city,
+        health_inequalities=health_inequalities,
+        programme=programme,
+        facilitator=facilitator,
+        lead=lead,
+        council_colleague=f.person(council, "colleague", first_name="Karen", last_name="Ashworth"),
+        reviewer=reviewer,
+        police_officer=f.person(police, "constable", first_name="Gary", last_name="Thornton"),
+        health_reviewer=f.person(health, "nurse", first_name="Helen", last_name="Barlow"),
+        fire_reviewer=f.person(fire, "firefighter", first_name="Tony", last_name="Byrne"),
+        officer=f.person(council, "officer", first_name="Claire", last_name="Dunn", is_officer=True),
+        outsider=f.person(fire, "outsider", first_name="Olive", last_name="Outsider"),
+        session=session,
+    )

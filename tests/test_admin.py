@@ -226,8 +226,28 @@ def test_a_used_question_set_is_read_only(admin_client, world, rf, admin_user):
         assert admin_client.get(admin_url(model, "change", obj.pk)).status_code == 200
     assert admin_client.post(admin_url(Section, "change", section.pk), {}).status_code == 403
     assert admin_client.post(admin_url(Question, "change", question.pk), {}).status_code == 403
-    assert admin_client.post(admin_url(Section, "delete", section.pk), {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(admin_url(Section, "delete", section.pk), {"post": "yes"}).status_code
+        == 403
+    )
     assert Section.objects.filter(pk=section.pk).exists()
+
+
+@pytest.mark.parametrize("model", [QuestionSet, Section, Question], ids=lambda m: m.__name__)
+def test_delete_selected_spares_a_used_question_set(admin_client, world, model):
+    used = default_question_set()
+    objs = {
+        QuestionSet: QuestionSet.objects.filter(pk=used.pk),
+        Section: used.sections.all(),
+        Question: Question.objects.filter(section__question_set=used),
+    }[model]
+    pks = list(objs.values_list("pk", flat=True))
+    response = admin_client.post(
+        admin_url(model, "changelist"),
+        {"action": "delete_selected", "_selected_action": pks, "post": "yes"},
+    )
+    assert response.status_code == 200  # the "cannot delete" page, not a redirect
+    assert model.objects.filter(pk__in=pks).count() == len(pks)
 
 
 def test_an_unused_question_set_can_be_changed(admin_client, world):
@@ -350,3 +370,26 @@ def test_session_admin_refuses_a_date_outside_the_programme(admin_client, world)
     assert "date" in response.context["adminform"].form.errors
     session.refresh_from_db()
     assert session.date == datetime.date(2009, 6, 10)
+
+
+def test_adding_a_person_sets_their_organisation(admin_client, world):
+    partner = Partner.objects.get(name="Salford City Council")
+    response = admin_client.post(
+        admin_url(User, "add"),
+        {
+            "username": "newcomer",
+            "usable_password": "true",
+            "password1": "a-long-Unguessable-passphrase-42",
+            "password2": "a-long-Unguessable-passphrase-42",
+            "first_name": "Nia",
+            "last_name": "Newcomer",
+            "email": "nia@example.org",
+            "partner": partner.pk,
+            "job_title": "Analyst",
+            "is_officer": "on",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    person = User.objects.get(username="newcomer")
+    assert (person.partner, person.job_title, person.is_officer) == (partner, "Analyst", True)
+    assert person.get_full_name() == "Nia Newcomer"

@@ -1,0 +1,341 @@
+"""Browser tests: real Chromium (Debian's) driven by Playwright against the live server.
+
+They cover what the view tests cannot: the forms as a person fills them in, htmx swapping
+parts of a page in place, the same journeys with JavaScript off, and an axe-core
+accessibility check (WCAG 2.x A/AA plus axe's best practices) of every page visited.
+
+Run with:  DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest tests/test_browser.py -q
+"""
+
+import datetime
+import os
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from icalendar import Calendar
+from playwright.sync_api import Page, expect
+
+from sessions.models import ChallengeSession, Participant
+
+from . import factories as f
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the fixtures and
+# assertions make from that thread are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# A live server needs real commits, so these tests are transactional. Each test gets the
+# rows the migrations create (the default question set) back through a serialized rollback.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+PASSWORD = "a-long-test-password"
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_cookies(settings):
+    """The live server speaks plain HTTP: keep the session and CSRF cookies off `Secure`
+    so the browser sends them back whatever it thinks of http://localhost."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture
+def page(page: Page):
+    page.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    return page
+
+
+_axe = Axe()
+
+
+def assert_accessible(page: Page, what: str) -> None:
+    """Run axe-core on the page as it is now (the library's defaults: every WCAG 2.x A/AA
+    rule and the best practices) and fail with a readable list of what it found."""
+    results = _axe.run(page)
+    assert results.violations_count == 0, (
+        f"axe found accessibility problems on {what} ({page.url}):\n"
+        f"{results.generate_report()}"
+    )
+
+
+def sign_in(page: Page, base_url: str, username: str, *, check=None) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    if check:
+        check(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(re.compile(r"^Signed in as"))).to_be_visible()
+
+
+def participants_section(page: Page):
+    return page.locator("#participants")
+
+
+# --- The journey from the issue ----------------------------------------------------------
+
+
+def test_facilitator_schedules_a_session_fixing_a_refused_reviewer(page, live_server, world):
+    base = live_server.url
+    sign_in(page, base, "facilitator", check=lambda p: assert_accessible(p, "the sign-in page"))
+
+    # The programme dashboard.
+    page.get_by_role("link", name="CAA 2009 challenge sessions").click()
+    expect(page.get_by_role("heading", name="CAA 2009 challenge sessions", level=1)).to_be_visible()
+    assert_accessible(page, "the programme dashboard")
+
+    # The empty form.
+    page.get_by_role("link", name="Schedule a session").first.click()
+    expect(page.get_by_role("heading", name="Schedule a session", level=1)).to_be_visible()
+    assert_accessible(page, "the empty session form")
+
+    page.get_by_label("Title").fill("Children and health")
+    page.get_by_label("Date").fill("2009-06-10")
+    page.get_by_label("Start time").fill("10:00")
+    page.get_by_label("End time").fill("12:00")
+    page.get_by_label("Venue").fill("Salford Civic Centre, Room 2")
+    page.get_by_role("checkbox", name="Safeguarding children").check()
+    page.get_by_role("checkbox", name="Health inequalities").check()
+    reviewer_box = page.get_by_role("checkbox", name="Paul Hargreaves, Greater Manchester Police")
+    colleague_box = page.get_by_role("checkbox", name="Karen Ashworth, Salford City Council")
+    reviewer_box.check()
+    colleague_box.check()
+    page.get_by_role("button", name="Schedule and invite").click()
+
+    # Refused: the council leads Safeguarding children. The message sits with the reviewers
+    # field (crispy's invalid-feedback inside the field's wrapper), and nothing typed is lost.
+    reviewers_field = page.locator("#div_id_reviewers")
+    expect(reviewers_field).to_contain_text("cannot be a peer reviewer")
+    expect(reviewers_field).to_contain_text("Karen Ashworth")
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("cannot be a peer reviewer")
+    # The summary links to the field: for a group of checkboxes, its first box.
+    summary_link = summary.get_by_role("link", name=re.compile("cannot be a peer reviewer"))
+    expect(summary_link).to_have_attribute("href", "#id_reviewers_0")
+    expect(page.locator("#id_reviewers_0")).to_have_count(1)
+    expect(page.get_by_label("Title")).to_have_value("Children and health")
+    expect(page.get_by_label("Date")).to_have_value("2009-06-10")
+    expect(page.get_by_label("Start time")).to_have_value("10:00")
+    expect(page.get_by_label("Venue")).to_have_value("Salford Civic Centre, Room 2")
+    expect(page.get_by_role("checkbox", name="Safeguarding children")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Health inequalities")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Safer city")).not_to_be_checked()
+    expect(reviewer_box).to_be_checked()
+    expect(colleague_box).to_be_checked()
+    assert not ChallengeSession.objects.filter(title="Children and health").exists()
+    assert_accessible(page, "the session form with errors")
+
+    colleague_box.uncheck()
+    page.get_by_role("button", name="Schedule and invite").click()
+
+    # The session's page.
+    expect(page.get_by_role("heading", name="Children and health", level=1)).to_be_visible()
+    expect(page.get_by_role("status").first).to_contain_text("Scheduled “Children and health”")
+    expect(page.get_by_text("Wednesday 10 June 2009, 10:00 to 12:00")).to_be_visible()
+    areas = page.get_by_role("region", name="Areas and presenters")
+    expect(areas.get_by_role("heading", name="Safeguarding children")).to_be_visible()
+    expect(areas.get_by_role("heading", name="Health inequalities")).to_be_visible()
+    reviewers = page.get_by_role("region", name="Peer reviewers")
+    expect(reviewers).to_contain_text("Paul Hargreaves")
+    expect(reviewers).not_to_contain_text("Karen Ashworth")
+    session = ChallengeSession.objects.get(title="Children and health")
+    assert session.status == ChallengeSession.Status.SCHEDULED
+    assert page.url == f"{base}/sessions/{session.pk}/"
+    assert_accessible(page, "the session page")
+
+    # The dashboard lists it under the upcoming sessions (today is 6 May 2009).
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role(
+        "link", name="CAA 2009 challenge sessions"
+    ).click()
+    upcoming = page.get_by_role("region", name="Upcoming sessions")
+    row = upcoming.get_by_role("row").filter(has_text="Children and health")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Wed 10 Jun 2009")
+    expect(row).to_contain_text("Scheduled")
+
+    # The calendar file.
+    row.get_by_role("link", name="Children and health").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Add to calendar (.ics)").click()
+    download = download_info.value
+    assert download.suggested_filename == f"challenge-session-{session.pk}.ics"
+    with open(download.path(), "rb") as fh:
+        calendar = Calendar.from_ical(fh.read())
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 1
+    event = events[0]
+    assert str(event["SUMMARY"]) == "Children and health"
+    attendees = event.get("ATTENDEE")
+    attendees = attendees if isinstance(attendees, list) else [attendees]
+    addresses = {str(a).lower() for a in attendees}
+    assert "mailto:reviewer@example.org" in addresses
+    assert "mailto:colleague@example.org" not in addresses
+    assert event.decoded("DTSTART").date() == datetime.date(2009, 6, 10)
+
+
+# --- Without JavaScript ------------------------------------------------------------------
+
+
+def test_without_javascript_participants_and_filters_still_work(browser, live_server, world):
+    f.session(
+        world.programme,
+        areas=[world.safer_city],
+        facilitator=world.facilitator,
+        title="Safer city",
+        date=datetime.date(2009, 6, 3),
+    )
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        base = live_server.url
+        sign_in(page, base, "facilitator")
+
+        # Add a presenter by an ordinary form post; the redirect lands back on the page.
+        page.goto(f"{base}/sessions/{world.session.pk}/")
+        form = page.get_by_role("region", name="Add someone to the session")
+        form.get_by_label("Person").select_option(
+            label="Karen Ashworth, Salford City Council"
+        )
+        form.get_by_label("Area presented").select_option(label="Safeguarding children")
+        form.get_by_role("radio", name="Presenter").check()
+        form.get_by_role("button", name="Add to session").click()
+        page.wait_for_url(re.compile(rf"/sessions/{world.session.pk}/#participants$"))
+        expect(page.get_by_role("status").first).to_contain_text(
+            "Added Karen Ashworth as presenter"
+        )
+        area_card = page.get_by_role("region", name="Areas and presenters").get_by_role(
+            "article"
+        ).filter(has=page.get_by_role("heading", name="Safeguarding children"))
+        expect(area_card).to_contain_text("Karen Ashworth")
+        expect(area_card).to_contain_text("Andrew Kenyon")
+        assert Participant.objects.filter(
+            session=world.session,
+            person=world.council_colleague,
+            role=Participant.Role.PRESENTER,
+            area=world.safeguarding,
+        ).exists()
+
+        # The session list's filter is a plain GET form.
+        page.goto(f"{base}/programmes/caa-2009/sessions/")
+        results = page.locator("#results")
+        expect(results).to_contain_text("2 sessions")
+        page.get_by_label("Area").select_option(label="Safer city")
+        page.get_by_role("button", name="Filter").click()
+        page.wait_for_url(re.compile(r"/programmes/caa-2009/sessions/\?area=\d+&status=$"))
+        expect(results).to_contain_text("1 session covering Safer city")
+        expect(results.get_by_role("link", name=re.compile("Safer city"))).to_have_count(1)
+        expect(results).not_to_contain_text("Safeguarding children")
+        expect(page.get_by_label("Area")).to_have_value(str(world.safer_city.pk))
+
+        page.get_by_label("Area").select_option(label="All areas")
+        page.get_by_label("Status").select_option(label="Cancelled")
+        page.get_by_role("button", name="Filter").click()
+        expect(results).to_contain_text("No sessions match.")
+    finally:
+        context.close()
+
+
+# --- With JavaScript: htmx ---------------------------------------------------------------
+
+
+def test_htmx_updates_participants_in_place(page, live_server, world):
+    base = live_server.url
+    sign_in(page, base, "facilitator")
+
+    # The session list, filtered in place.
+    page.goto(f"{base}/programmes/caa-2009/sessions/")
+    expect(page.locator("#results")).to_contain_text("1 session")
+    assert_accessible(page, "the session list")
+
+    page.goto(f"{base}/sessions/{world.session.pk}/")
+    url = page.url
+    page.evaluate("window.__marker = 1")
+    form = page.get_by_role("region", name="Add someone to the session")
+
+    # Allowed: the health trust leads none of this session's areas.
+    form.get_by_label("Person").select_option(label="Helen Barlow, Salford Primary Care Trust")
+    form.get_by_role("radio", name="Peer reviewer").check()
+    form.get_by_role("button", name="Add to session").click()
+    reviewers = page.get_by_role("region", name="Peer reviewers")
+    expect(reviewers).to_contain_text("Helen Barlow")
+    expect(participants_section(page).get_by_role("status")).to_contain_text(
+        "Added Helen Barlow"
+    )
+    assert page.url == url
+    assert page.evaluate("window.__marker") == 1
+
+    # Refused: the council leads Safeguarding children. The error appears in place and the
+    # council colleague is not added.
+    form = page.get_by_role("region", name="Add someone to the session")
+    form.get_by_label("Person").select_option(label="Karen Ashworth, Salford City Council")
+    form.get_by_role("radio", name="Peer reviewer").check()
+    form.get_by_role("button", name="Add to session").click()
+    expect(participants_section(page)).to_contain_text("cannot be a peer reviewer")
+    expect(page.locator("#div_id_person")).to_contain_text("cannot be a peer reviewer")
+    expect(page.get_by_role("region", name="Peer reviewers")).not_to_contain_text(
+        "Karen Ashworth"
+    )
+    assert page.url == url
+    assert page.evaluate("window.__marker") == 1
+    assert not Participant.objects.filter(
+        session=world.session, person=world.council_colleague
+    ).exists()
+    assert Participant.objects.filter(
+        session=world.session, person=world.health_reviewer, role=Participant.Role.REVIEWER
+    ).exists()
+    assert_accessible(page, "the session page after an htmx swap with an error")
+
+
+# --- A peer reviewer ---------------------------------------------------------------------
+
+
+def test_reviewer_sees_their_session_without_facilitator_controls(page, live_server, world):
+    base = live_server.url
+    sign_in(page, base, "reviewer")
+
+    expect(page.get_by_role("heading", name="Challenge programmes", level=1)).to_be_visible()
+    mine = page.get_by_role("region", name="Your upcoming sessions")
+    expect(mine).to_contain_text("Friday 8 May 2009, 10:00–12:00")
+    expect(mine).to_contain_text("You: Peer reviewer")
+    assert_accessible(page, "the home page")
+
+    mine.get_by_role("link", name="Safeguarding children").click()
+    expect(page.get_by_role("heading", name="Safeguarding children", level=1)).to_be_visible()
+    assert page.url == f"{base}/sessions/{world.session.pk}/"
+    expect(page.get_by_role("link", name="Add to calendar (.ics)")).to_be_visible()
+    expect(page.get_by_role("link", name="Edit or reschedule")).to_have_count(0)
+    expect(page.get_by_role("link", name="Schedule a session")).to_have_count(0)
+    expect(page.get_by_role("link", name="Cancel session")).to_have_count(0)
+    expect(page.get_by_role("region", name="Add someone to the session")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("^Remove"))).to_have_count(0)
+
+    # Nor does the dashboard offer to schedule one.
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role(
+        "link", name="CAA 2009 challenge sessions"
+    ).click()
+    expect(page.get_by_role("heading", name="CAA 2009 challenge sessions", level=1)).to_be_visible()
+    expect(page.get_by_role("link", name="Schedule a session")).to_have_count(0)
+    expect(page.get_by_role("link", name="Schedule one")).to_have_count(0)
