@@ -3,7 +3,7 @@ number of queries, whatever the number of rows."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from sessions.models import ChallengeSession, Participant
 
@@ -32,10 +32,10 @@ def sessions_for_user(user, programme=None):
 
 
 def my_upcoming_sessions(user, limit=10):
-    """What a person takes part in, from today on."""
+    """What a person takes part in or facilitates, from today on."""
     return (
         ChallengeSession.objects.upcoming()
-        .filter(participants__person=user)
+        .filter(Q(participants__person=user) | Q(facilitator=user))
         .select_related("programme")
         .prefetch_related(
             "areas",
@@ -70,13 +70,17 @@ class Dashboard:
     timeline: Timeline
     counts: dict
     deadline_days: int | None
+    deadline_passed_days: int | None
     today: object
     is_facilitator: bool
 
 
 def timeline_for(programme, today=None) -> Timeline:
     today = today or clock_today()
-    milestones = list(Milestone.objects.filter(programme=programme).order_by("date", "id"))
+    # By when each falls due: "July 2009" comes after "14 July 2009".
+    milestones = sorted(
+        Milestone.objects.filter(programme=programme), key=lambda m: (m.due_date, m.pk)
+    )
     overdue = [m for m in milestones if m.is_overdue(today)]
     ahead = [m for m in milestones if not m.done and m.due_date >= today]
     next_milestone = min(ahead, key=lambda m: (m.due_date, m.pk)) if ahead else None
@@ -122,6 +126,7 @@ def programme_dashboard(user, programme) -> Dashboard:
         timeline=timeline_for(programme, today),
         counts=counts,
         deadline_days=deadline_days,
+        deadline_passed_days=-deadline_days if deadline_days is not None else None,
         today=today,
         is_facilitator=is_programme_facilitator(user, programme),
     )

@@ -1,0 +1,118 @@
+"""The programme dashboard and the home page: content, and queries that do not grow."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from challenge.models import Milestone
+from sessions.models import Participant
+
+from . import factories as f
+
+
+def test_dashboard_shows_areas_sessions_timeline_and_deadline(client, world):
+    f.milestone(world.programme, title="Report emerging findings to the Executive", date=datetime.date(2009, 5, 22))
+    f.milestone(world.programme, title="Programme board agrees the sessions", date=datetime.date(2009, 4, 7))
+    f.milestone(world.programme, title="Submit the area self-evaluation", date=datetime.date(2009, 7, 1), precision=Milestone.Precision.MONTH)
+    f.milestone(world.programme, title="Already done", date=datetime.date(2009, 4, 20), done=True)
+    client.force_login(world.facilitator)
+    response = client.get(reverse("programme_dashboard", args=["caa-2009"]))
+    d = response.context["d"]
+    assert [m.title for m in d.timeline.overdue] == ["Programme board agrees the sessions"]
+    assert d.timeline.next_milestone.title == "Report emerging findings to the Executive"
+    assert [m.state for m in d.timeline.milestones] == ["overdue", "done", "next", "upcoming"]
+    assert d.deadline_days == 40
+    html = response.content.decode()
+    assert "<strong>1 overdue:</strong> Programme board agrees the sessions" in html
+    assert "<strong>Next deadline:</strong> 22 May 2009 — Report emerging findings to the Executive" in html
+    assert "July 2009" in html
+    assert "in 40 days" in html
+    # Areas with and without sessions.
+    rows = {row.area.name: row.sessions for row in d.areas}
+    assert [s.title for s in rows["Safeguarding children"]] == ["Safeguarding children"]
+    assert rows["Safer city"] == []
+    assert "No session yet" in html
+    assert [s.title for s in d.upcoming] == ["Safeguarding children"]
+    assert html.count("<h1") == 1
+
+
+def test_past_sessions_are_not_upcoming(client, world, settings):
+    settings.CHALLENGE_TODAY = datetime.date(2009, 5, 9)
+    client.force_login(world.facilitator)
+    d = client.get(reverse("programme_dashboard", args=["caa-2009"])).context["d"]
+    assert d.upcoming == []
+
+
+def test_milestone_can_be_marked_done_in_place(client, world):
+    m = f.milestone(world.programme, date=datetime.date(2009, 4, 10))
+    client.force_login(world.facilitator)
+    url = reverse("milestone_done", args=["caa-2009", m.pk])
+    response = client.post(url, {"done": "1"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="timetable-body"')
+    assert "Mark not done" in html
+    m.refresh_from_db()
+    assert m.done
+    response = client.post(url, {"done": "0"})
+    assert response.status_code == 302
+    m.refresh_from_db()
+    assert not m.done
+
+
+def test_milestone_form_keeps_input_on_error(client, world):
+    client.force_login(world.facilitator)
+    response = client.post(reverse("milestone_create", args=["caa-2009"]), {"title": "Leaders' briefing", "date": "not a date", "precision": "day"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["date"] == ["Enter a valid date."]
+    assert 'value="Leaders&#x27; briefing"' in response.content.decode()
+    response = client.post(reverse("milestone_create", args=["caa-2009"]), {"title": "Leaders' briefing", "date": "2009-07-06", "precision": "day", "owner": "Leader"})
+    assert response.status_code == 302
+    assert world.programme.milestones.get().title == "Leaders' briefing"
+
+
+def _grow(world, n):
+    """Add `n` sessions, each with two areas, a presenter and two reviewers, and n milestones."""
+    for i in range(n):
+        day = datetime.date(2009, 6, 1) + datetime.timedelta(days=i)
+        s = f.session(world.programme, areas=[world.safeguarding, world.health_inequalities], title=f"Extra {i}", date=day, facilitator=world.facilitator)
+        f.participant(s, f.person(world.council), Participant.Role.PRESENTER, world.safeguarding)
+        f.participant(s, f.person(world.police))
+        f.participant(s, world.reviewer)
+        f.milestone(world.programme, date=day)
+
+
+def _count_queries(client, url, django_assert_max_num_queries, limit):
+    with django_assert_max_num_queries(limit) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("who", ["facilitator", "reviewer", "officer"])
+def test_dashboard_queries_do_not_grow_with_sessions(client, world, who, django_assert_max_num_queries):
+    client.force_login(getattr(world, who))
+    url = reverse("programme_dashboard", args=["caa-2009"])
+    _grow(world, 3)
+    small = _count_queries(client, url, django_assert_max_num_queries, 20)
+    _grow(world, 27)
+    large = _count_queries(client, url, django_assert_max_num_queries, 20)
+    assert small == large
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["session_list", "home", "session_detail", "programme_calendar"],
+)
+def test_listing_pages_queries_do_not_grow(client, world, name, django_assert_max_num_queries):
+    client.force_login(world.facilitator)
+    args = {"session_list": ["caa-2009"], "home": [], "session_detail": [world.session.pk], "programme_calendar": ["caa-2009"]}[name]
+    url = reverse(name, args=args)
+    _grow(world, 2)
+    for i in range(2):
+        f.participant(world.session, f.person(world.fire), Participant.Role.OBSERVER)
+    small = _count_queries(client, url, django_assert_max_num_queries, 20)
+    _grow(world, 20)
+    for i in range(20):
+        f.participant(world.session, f.person(world.fire), Participant.Role.OBSERVER)
+    large = _count_queries(client, url, django_assert_max_num_queries, 20)
+    assert small == large
