@@ -47,9 +47,7 @@ DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    # A development key: fine on a laptop, refused by `check --deploy`.
+    # A development key: fine on a laptop, flagged by `check --deploy` (security.W009).
     SECRET_KEY = "django-insecure-challenge-development-key-change-me"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
