@@ -4,6 +4,7 @@ calendar event, so a mail program can add, move or remove it."""
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
 
 from challenge.models import User
 
@@ -31,7 +32,8 @@ def send_notice(*, session_id: int, kind: str, person_ids: list[int]) -> int:
     ics = session_calendar(session, participants, method=method)
     url = settings.SITE_URL + session.get_absolute_url()
     subject = SUBJECTS[kind].format(
-        title=session.title, date=f"{session.date:%A %d %B %Y} {session.start_time:%H:%M}"
+        title=session.title,
+        date=f"{date_format(session.date, 'l j F Y')} {session.start_time:%H:%M}",
     )
     sent = 0
     for person in User.objects.filter(pk__in=person_ids, is_active=True).exclude(email=""):
@@ -50,6 +52,6 @@ def send_notice(*, session_id: int, kind: str, person_ids: list[int]) -> int:
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[person.email],
         )
-        message.attach("invite.ics", ics, f"text/calendar; method={method}; charset=utf-8")
+        message.attach("invite.ics", ics.decode("utf-8"), f"text/calendar; method={method}")
         sent += message.send()
     return sent

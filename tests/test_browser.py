@@ -8,11 +8,13 @@ Run with:  DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest tests/test_browser.py
 """
 
 import datetime
+import importlib
 import os
 import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.apps import apps as django_apps
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
@@ -24,12 +26,9 @@ from . import factories as f
 # assertions make from that thread are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-# A live server needs real commits, so these tests are transactional. Each test gets the
-# rows the migrations create (the default question set) back through a serialized rollback.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# A live server needs real commits, so these tests are transactional: the database is
+# emptied after each one (see _migration_data for the rows the migrations made).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-test-password"
 TIMEOUT_MS = 10_000
@@ -49,6 +48,28 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+_default_question_set = importlib.import_module(
+    "challenge.migrations.0002_default_question_set"
+).create_default_question_set
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(django_db_setup, django_db_blocker):
+    """Put back the default question set that migration 0002 creates, before each test and
+    again after the flush that ends it, so neither these tests nor any that run after them
+    find it missing.
+
+    `serialized_rollback=True` cannot do this here: Django keeps the serialized rows on the
+    connection object, and once Playwright's event loop is running the test sees a different
+    connection object (asgiref's Local is per context), so the rows silently never come back.
+    """
+    with django_db_blocker.unblock():
+        _default_question_set(django_apps, None)
+    yield
+    with django_db_blocker.unblock():
+        _default_question_set(django_apps, None)
 
 
 @pytest.fixture(autouse=True)
