@@ -15,6 +15,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.apps import apps as django_apps
+from django.db import connections
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
@@ -55,21 +56,31 @@ _default_question_set = importlib.import_module(
 ).create_default_question_set
 
 
+def _restore_migration_data(django_db_blocker):
+    with django_db_blocker.unblock():
+        _default_question_set(django_apps, None)
+        # Leave no connection open behind (one left open on PostgreSQL stops the test
+        # database from being dropped at the end of the run).
+        connections.close_all()
+
+
 @pytest.fixture(autouse=True)
 def _migration_data(django_db_setup, django_db_blocker):
-    """Put back the default question set that migration 0002 creates, before each test and
-    again after the flush that ends it, so neither these tests nor any that run after them
-    find it missing.
+    """Put back the default question set that migration 0002 creates: the flush that ends
+    each transactional test removes it.
 
     `serialized_rollback=True` cannot do this here: Django keeps the serialized rows on the
     connection object, and once Playwright's event loop is running the test sees a different
     connection object (asgiref's Local is per context), so the rows silently never come back.
     """
-    with django_db_blocker.unblock():
-        _default_question_set(django_apps, None)
+    _restore_migration_data(django_db_blocker)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _migration_data_for_later_tests(django_db_setup, django_db_blocker):
+    """Leave the database as the migrations left it, for any test that runs after these."""
     yield
-    with django_db_blocker.unblock():
-        _default_question_set(django_apps, None)
+    _restore_migration_data(django_db_blocker)
 
 
 @pytest.fixture(autouse=True)
@@ -95,8 +106,7 @@ def assert_accessible(page: Page, what: str) -> None:
     rule and the best practices) and fail with a readable list of what it found."""
     results = _axe.run(page)
     assert results.violations_count == 0, (
-        f"axe found accessibility problems on {what} ({page.url}):\n"
-        f"{results.generate_report()}"
+        f"axe found accessibility problems on {what} ({page.url}):\n{results.generate_report()}"
     )
 
 
@@ -120,7 +130,12 @@ def participants_section(page: Page):
 
 def test_facilitator_schedules_a_session_fixing_a_refused_reviewer(page, live_server, world):
     base = live_server.url
-    sign_in(page, base, "facilitator", check=lambda p: assert_accessible(p, "the sign-in page"))
+    sign_in(
+        page,
+        base,
+        "facilitator",
+        check=lambda p: assert_accessible(p, "the sign-in page"),
+    )
 
     # The programme dashboard.
     page.get_by_role("link", name="CAA 2009 challenge sessions").click()
@@ -237,9 +252,7 @@ def test_without_javascript_participants_and_filters_still_work(browser, live_se
         # Add a presenter by an ordinary form post; the redirect lands back on the page.
         page.goto(f"{base}/sessions/{world.session.pk}/")
         form = page.get_by_role("region", name="Add someone to the session")
-        form.get_by_label("Person").select_option(
-            label="Karen Ashworth, Salford City Council"
-        )
+        form.get_by_label("Person").select_option(label="Karen Ashworth, Salford City Council")
         form.get_by_label("Area presented").select_option(label="Safeguarding children")
         form.get_by_role("radio", name="Presenter").check()
         form.get_by_role("button", name="Add to session").click()
@@ -247,9 +260,11 @@ def test_without_javascript_participants_and_filters_still_work(browser, live_se
         expect(page.get_by_role("status").first).to_contain_text(
             "Added Karen Ashworth as presenter"
         )
-        area_card = page.get_by_role("region", name="Areas and presenters").get_by_role(
-            "article"
-        ).filter(has=page.get_by_role("heading", name="Safeguarding children"))
+        area_card = (
+            page.get_by_role("region", name="Areas and presenters")
+            .get_by_role("article")
+            .filter(has=page.get_by_role("heading", name="Safeguarding children"))
+        )
         expect(area_card).to_contain_text("Karen Ashworth")
         expect(area_card).to_contain_text("Andrew Kenyon")
         assert Participant.objects.filter(
@@ -286,10 +301,19 @@ def test_htmx_updates_participants_in_place(page, live_server, world):
     base = live_server.url
     sign_in(page, base, "facilitator")
 
-    # The session list, filtered in place.
+    # The session list: choosing an area filters it in place and puts the filter in the
+    # address (hx-push-url), without loading a new page.
     page.goto(f"{base}/programmes/caa-2009/sessions/")
-    expect(page.locator("#results")).to_contain_text("1 session")
+    results = page.locator("#results")
+    expect(results).to_contain_text("1 session")
     assert_accessible(page, "the session list")
+    page.evaluate("window.__marker = 1")
+    page.get_by_label("Area").select_option(label="Safer city")
+    expect(results).to_contain_text("0 sessions covering Safer city")
+    expect(results).to_contain_text("No sessions match.")
+    expect(page).to_have_url(re.compile(rf"\?area={world.safer_city.pk}&status=$"))
+    assert page.evaluate("window.__marker") == 1
+    assert_accessible(page, "the session list after filtering")
 
     page.goto(f"{base}/sessions/{world.session.pk}/")
     url = page.url
@@ -302,9 +326,7 @@ def test_htmx_updates_participants_in_place(page, live_server, world):
     form.get_by_role("button", name="Add to session").click()
     reviewers = page.get_by_role("region", name="Peer reviewers")
     expect(reviewers).to_contain_text("Helen Barlow")
-    expect(participants_section(page).get_by_role("status")).to_contain_text(
-        "Added Helen Barlow"
-    )
+    expect(participants_section(page).get_by_role("status")).to_contain_text("Added Helen Barlow")
     assert page.url == url
     assert page.evaluate("window.__marker") == 1
 
@@ -316,16 +338,16 @@ def test_htmx_updates_participants_in_place(page, live_server, world):
     form.get_by_role("button", name="Add to session").click()
     expect(participants_section(page)).to_contain_text("cannot be a peer reviewer")
     expect(page.locator("#div_id_person")).to_contain_text("cannot be a peer reviewer")
-    expect(page.get_by_role("region", name="Peer reviewers")).not_to_contain_text(
-        "Karen Ashworth"
-    )
+    expect(page.get_by_role("region", name="Peer reviewers")).not_to_contain_text("Karen Ashworth")
     assert page.url == url
     assert page.evaluate("window.__marker") == 1
     assert not Participant.objects.filter(
         session=world.session, person=world.council_colleague
     ).exists()
     assert Participant.objects.filter(
-        session=world.session, person=world.health_reviewer, role=Participant.Role.REVIEWER
+        session=world.session,
+        person=world.health_reviewer,
+        role=Participant.Role.REVIEWER,
     ).exists()
     assert_accessible(page, "the session page after an htmx swap with an error")
 
