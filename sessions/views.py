@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from challenge.permissions import get_programme_for_user, is_programme_facilitator
 
-from . import selectors, services
+from . import selectors, services, workspace_selectors
 from .forms import ParticipantForm, SessionForm
 from .ical import session_calendar
 from .models import ChallengeSession, Participant
@@ -124,11 +124,14 @@ def session_edit(request, pk):
 
 def _detail_context(request, session, participant_form=None):
     manage = can_manage_session(request.user, session)
+    detail = selectors.session_detail(session)
     context = {
         "session": session,
         "programme": session.programme,
         "can_manage": manage,
-        **selectors.session_detail(session),
+        "progress": workspace_selectors.session_progress(session, [a for a, _ in detail["areas"]]),
+        "events": workspace_selectors.session_events(session),
+        **detail,
     }
     if manage and session.is_editable:
         context["participant_form"] = participant_form or ParticipantForm(session=session)

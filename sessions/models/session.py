@@ -78,6 +78,16 @@ class ChallengeSession(models.Model):
     sequence = models.PositiveIntegerField(default=0, editable=False)
     # Optimistic locking: an edit made against an older revision is refused, not applied.
     revision = models.PositiveIntegerField(default=1, editable=False)
+    # Closing freezes the answers and comments; the facilitator can reopen (see SessionEvent).
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -116,6 +126,15 @@ class ChallengeSession(models.Model):
     @property
     def is_editable(self):
         return self.status in {self.Status.DRAFT, self.Status.SCHEDULED}
+
+    @property
+    def is_closed(self):
+        return self.closed_at is not None
+
+    @property
+    def is_open_for_work(self):
+        """Answers and comments can be written: not cancelled, not closed."""
+        return not self.is_closed and self.status != self.Status.CANCELLED
 
     @property
     def where(self):
@@ -169,3 +188,23 @@ class Participant(models.Model):
         if self.role == self.Role.PRESENTER and self.area_id:
             return f"Presenter for {self.area.name}"
         return self.get_role_display()
+
+
+class SessionEvent(models.Model):
+    """A record of closing and reopening a session's workspace: who, when."""
+
+    class Action(models.TextChoices):
+        CLOSED = "closed", "Closed"
+        REOPENED = "reopened", "Reopened"
+
+    session = models.ForeignKey(ChallengeSession, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["session", "at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.by} at {self.at:%Y-%m-%d %H:%M}"
