@@ -1,1 +1,204 @@
-# Findings, actions and self-evaluations arrive with the self-evaluation issue.
+"""What sessions concluded (findings and improvement actions) and the write-ups built from
+them: each area's mini self-evaluation, and the programme's area self-evaluation."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from challenge.models import Partner, Programme, ThematicArea
+from sessions.models import Answer, ChallengeSession, Comment
+
+
+class Theme(models.Model):
+    """A cross-cutting theme tagged on findings across areas (Salford's: partnership
+    involvement, pace of delivery, governance, plausibility of the approach)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["programme", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="unique_theme_per_programme")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Finding(models.Model):
+    class Kind(models.TextChoices):
+        # Flags first: they are what an assessor looks for.
+        RED_FLAG = "red_flag", "Red flag"
+        GREEN_FLAG = "green_flag", "Green flag"
+        STRENGTH = "strength", "Strength"
+        IMPROVEMENT = "improvement", "Area for improvement"
+        RISK = "risk", "Risk"
+        CROSS_CUTTING = "cross_cutting", "Cross-cutting issue"
+
+    session = models.ForeignKey(ChallengeSession, on_delete=models.PROTECT, related_name="findings")
+    area = models.ForeignKey(ThematicArea, on_delete=models.PROTECT, related_name="findings")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    text = models.TextField("the finding")
+    themes = models.ManyToManyField(Theme, related_name="findings", blank=True)
+    evidence_answers = models.ManyToManyField(Answer, related_name="findings", blank=True)
+    evidence_comments = models.ManyToManyField(Comment, related_name="findings", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["area__name", "kind", "created_at", "id"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_flag(self):
+        return self.kind in {self.Kind.RED_FLAG, self.Kind.GREEN_FLAG}
+
+    @property
+    def programme(self):
+        return self.session.programme
+
+
+KIND_ORDER = [k.value for k in Finding.Kind]
+
+
+class ActionQuerySet(models.QuerySet):
+    def overdue(self, today):
+        return self.filter(due_date__lt=today).exclude(status__in=Action.CLOSED)
+
+
+class Action(models.Model):
+    """An improvement action arising from a finding: what, who, by when."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    CLOSED = (Status.DONE, Status.DROPPED)
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField("what will be done")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions")
+    # The owner's organisation when the action was agreed: people move, the record should not.
+    owner_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="actions", editable=False)
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+
+    def __str__(self):
+        return self.description[:80]
+
+    def is_overdue(self, today) -> bool:
+        return self.status not in self.CLOSED and self.due_date < today
+
+
+class SelfEvaluation(models.Model):
+    """One version of an area's mini self-evaluation for a programme.
+
+    draft → circulated (partners comment) → final. Final stores the PDF: every later download
+    returns exactly those bytes. Reopening a final one starts the next version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        CIRCULATED = "circulated", "Circulated for comment"
+        FINAL = "final", "Final"
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="self_evaluations")
+    area = models.ForeignKey(ThematicArea, on_delete=models.PROTECT, related_name="self_evaluations")
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    introduction = models.TextField(blank=True)
+    conclusion = models.TextField(blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    circulated_at = models.DateTimeField(null=True, blank=True)
+    circulated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["programme", "area__name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "area", "version"], name="unique_self_evaluation_version"),
+            models.CheckConstraint(
+                condition=Q(status="final", pdf__isnull=False, finalised_at__isnull=False) | ~Q(status="final"),
+                name="final_self_evaluation_keeps_its_pdf",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.area} — version {self.version} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("self_evaluation", kwargs={"pk": self.pk})
+
+    @property
+    def is_final(self):
+        return self.status == self.Status.FINAL
+
+    def is_late(self, today, deadline) -> bool:
+        """Not final, and the programme's deadline has passed."""
+        return bool(deadline) and not self.is_final and today > deadline
+
+    @staticmethod
+    def digest(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+
+class DraftComment(models.Model):
+    """A partner's comment on a circulated draft."""
+
+    self_evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="draft_comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class AreaSelfEvaluationBuild(models.Model):
+    """A background build of the programme's whole area self-evaluation PDF."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Building"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="builds")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    step = models.CharField(max_length=200, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["programme", "-requested_at"]
+
+    def __str__(self):
+        return f"{self.programme} area self-evaluation ({self.get_status_display().lower()})"

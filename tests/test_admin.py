@@ -1,4 +1,5 @@
-"""The admin: every page loads, and question sets that sessions use stay read-only."""
+"""The admin: every page loads, question sets that sessions use stay read-only, and the
+session workspace (answers, comments and their history) is shown but never changed."""
 
 import datetime
 
@@ -19,10 +20,24 @@ from challenge.models import (
     ThematicArea,
     User,
 )
-from sessions.models import ChallengeSession, Participant
+from sessions.models import (
+    Answer,
+    AnswerVersion,
+    ChallengeSession,
+    Comment,
+    CommentVersion,
+    Participant,
+    SessionEvent,
+)
+from sessions.workspace_services import close_session, post_comment, reply_to, save_answer
 
 DEFAULT_FAMILY = "caa-challenge-methodology"
 OUR_APPS = {"challenge", "challenge_sessions"}
+
+# Shown, never added, changed or deleted through the admin: written in the workspace, which
+# keeps their history (the history itself is the audit trail).
+READ_ONLY_MODELS = {Answer, Comment, SessionEvent}
+HISTORY_INLINES = {AnswerVersion, CommentVersion}
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +114,28 @@ def make_world(suffix=""):
         session=session, person=lead, role=Participant.Role.PRESENTER, area=area
     )
     Participant.objects.create(session=session, person=reviewer, role=Participant.Role.REVIEWER)
+
+    # The workspace, written as the app writes it, so every kind of history exists.
+    question = Question.objects.filter(section__question_set=session.question_set).first()
+    save_answer(
+        session=session,
+        area=area,
+        question=question,
+        by=lead,
+        expected_revision=0,
+        text="Teenage pregnancy in Salford has fallen for three years.",
+        evidence=[{"title": "Salford observatory", "link": "https://example.org", "reference": ""}],
+    )
+    thread = post_comment(
+        session=session,
+        area=area,
+        question=question,
+        author=reviewer,
+        kind=Comment.Kind.CHALLENGE,
+        text="How does Salford know the fall will last?",
+    )
+    reply_to(parent=thread, author=lead, text="The Salford observatory's forecasts.")
+    close_session(session=session, by=facilitator)
     return session
 
 
@@ -120,6 +157,9 @@ def test_every_model_of_ours_is_registered():
         "challenge.Question",
         "challenge_sessions.ChallengeSession",
         "challenge_sessions.Participant",
+        "challenge_sessions.Answer",
+        "challenge_sessions.Comment",
+        "challenge_sessions.SessionEvent",
     } <= registered
 
 
@@ -127,7 +167,8 @@ def test_every_model_of_ours_is_registered():
 def test_changelist_add_and_change_pages_load(admin_client, world, model):
     assert admin_client.get(admin_url(model, "changelist")).status_code == 200
     assert admin_client.get(admin_url(model, "changelist"), {"q": "x"}).status_code == 200
-    assert admin_client.get(admin_url(model, "add")).status_code == 200
+    expected_add = 403 if model in READ_ONLY_MODELS else 200
+    assert admin_client.get(admin_url(model, "add")).status_code == expected_add
     obj = model._default_manager.order_by("pk").first()
     assert obj is not None, f"the test data has no {model._meta.label}"
     assert admin_client.get(admin_url(model, "change", obj.pk)).status_code == 200
@@ -146,7 +187,9 @@ def test_changelists_do_not_query_per_row(admin_client, world):
         result = {}
         for model in registered_models():
             with CaptureQueriesContext(connection) as queries:
-                assert admin_client.get(admin_url(model, "changelist")).status_code == 200
+                response = admin_client.get(admin_url(model, "changelist"))
+            assert response.status_code == 200
+            assert response.context["cl"].result_count, f"no {model._meta.label} listed"
             result[model._meta.label] = len(queries)
         return result
 
@@ -393,3 +436,115 @@ def test_adding_a_person_sets_their_organisation(admin_client, world):
     person = User.objects.get(username="newcomer")
     assert (person.partner, person.job_title, person.is_officer) == (partner, "Analyst", True)
     assert person.get_full_name() == "Nia Newcomer"
+
+
+# --- The session workspace -------------------------------------------------------------------
+
+
+def test_session_admin_shows_who_closed_it(admin_client, world):
+    page = admin_client.get(admin_url(ChallengeSession, "change", world.pk))
+    assert page.status_code == 200
+    assert world.closed_at is not None
+    assert "closed_at" in page.context["adminform"].readonly_fields
+    assert "closed_by" in page.context["adminform"].readonly_fields
+    assert "Fay Cilitator" in page.content.decode()
+    assert 'name="closed_at"' not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "model, term, found",
+    [
+        (Answer, "three years", 1),
+        (Comment, "fall will last", 1),
+        (Comment, "Ravi", 1),  # the author's first name
+        (Comment, "Review", 1),  # last name
+        (Comment, "Lena", 1),  # the reply's author
+        (Comment, "observatory", 1),
+        (SessionEvent, "Children's services", 1),
+    ],
+)
+def test_workspace_search_finds_things(admin_client, world, model, term, found):
+    response = admin_client.get(admin_url(model, "changelist"), {"q": term})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == found
+
+
+@pytest.mark.parametrize("model", sorted(READ_ONLY_MODELS, key=str), ids=lambda m: m.__name__)
+def test_workspace_records_are_read_only(admin_client, world, rf, admin_user, model):
+    obj = model.objects.order_by("pk").first()
+    request = rf.get("/")
+    request.user = admin_user
+    model_admin = admin.site._registry[model]
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, obj)
+    assert not model_admin.has_delete_permission(request, obj)
+    assert model_admin.has_view_permission(request, obj)
+
+    changelist = admin_client.get(admin_url(model, "changelist"))
+    assert changelist.status_code == 200
+    assert admin_url(model, "add") not in changelist.content.decode()
+    assert not changelist.context["cl"].model_admin.get_actions(changelist.wsgi_request)
+
+    url = admin_url(model, "change", obj.pk)
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "Shown read-only" in content
+    assert 'name="_save"' not in content
+    assert admin_url(model, "delete", obj.pk) not in content
+
+    before = {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields}
+    assert admin_client.post(url, {"text": "Tampered", "note": "Tampered"}).status_code == 403
+    assert admin_client.get(admin_url(model, "add")).status_code == 403
+    assert admin_client.post(admin_url(model, "add"), {"text": "Forged"}).status_code == 403
+    delete_url = admin_url(model, "delete", obj.pk)
+    assert admin_client.post(delete_url, {"post": "yes"}).status_code == 403
+    response = admin_client.post(
+        admin_url(model, "changelist"),
+        {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"},
+    )
+    assert model.objects.filter(pk=obj.pk).exists(), response.status_code
+    obj.refresh_from_db()
+    assert {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields} == before
+
+
+def test_history_inlines_are_read_only(admin_client, world, rf, admin_user):
+    answer = Answer.objects.get(session=world)
+    comment = Comment.objects.threads().get(session=world)
+    request = rf.get("/")
+    request.user = admin_user
+    seen = set()
+    for model, obj in [(Answer, answer), (Comment, comment)]:
+        for inline in admin.site._registry[model].get_inline_instances(request, obj):
+            seen.add(inline.model)
+            assert not inline.has_add_permission(request, obj), inline
+            assert not inline.has_change_permission(request, obj), inline
+            assert not inline.has_delete_permission(request, obj), inline
+    assert HISTORY_INLINES | {Comment} <= seen  # Comment: the replies
+
+    page = admin_client.get(admin_url(Answer, "change", answer.pk)).content.decode()
+    assert "fallen for three years" in page  # the answer and its version
+    assert 'name="versions-0-text"' not in page  # shown, not editable
+    assert 'name="versions-MAX_NUM_FORMS" value="0"' in page  # no rows can be added
+
+    page = admin_client.get(admin_url(Comment, "change", comment.pk)).content.decode()
+    assert "The Salford observatory&#x27;s forecasts." in page  # the reply
+    assert "Posted" in page  # its history
+    assert 'name="replies-0-text"' not in page
+    assert 'name="versions-0-text"' not in page
+    assert 'name="replies-MAX_NUM_FORMS" value="0"' in page
+    assert 'name="versions-MAX_NUM_FORMS" value="0"' in page
+
+    # Nothing the change pages could post would reach the history.
+    assert admin_client.post(admin_url(Answer, "change", answer.pk), {}).status_code == 403
+    assert AnswerVersion.objects.filter(answer=answer).count() == 1
+    assert CommentVersion.objects.filter(comment__session=world).count() == 2
+
+
+def test_a_session_with_a_workspace_record_cannot_be_deleted_in_the_admin(admin_client, world):
+    """Deleting a session would delete its answers, comments and history, which the admin
+    may not delete: the admin refuses rather than lose the audit trail."""
+    response = admin_client.post(admin_url(ChallengeSession, "delete", world.pk), {"post": "yes"})
+    assert response.status_code == 403
+    assert ChallengeSession.objects.filter(pk=world.pk).exists()
+    assert SessionEvent.objects.filter(session=world).exists()

@@ -207,4 +207,4 @@ class SessionEvent(models.Model):
         ordering = ["session", "at", "id"]
 
     def __str__(self):
-        return f"{self.get_action_display()} by {self.by} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_action_display()} by {self.by} at {timezone.localtime(self.at):%Y-%m-%d %H:%M}"

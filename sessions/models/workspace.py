@@ -114,6 +114,9 @@ class AnswerVersion(AnswerContent):
             models.UniqueConstraint(fields=["answer", "revision"], name="unique_answer_version")
         ]
 
+    def __str__(self):
+        return f"Version {self.revision} by {self.edited_by}"
+
 
 class CommentQuerySet(models.QuerySet):
     def threads(self):
@@ -200,3 +203,6 @@ class CommentVersion(models.Model):
 
     class Meta:
         ordering = ["comment", "revision", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.by} (revision {self.revision})"

@@ -2,8 +2,9 @@
 
 The data come from Salford City Partnership's CAA challenge sessions (2009): four partners,
 the people who took part, eight thematic areas, the "CAA 2009 challenge sessions" programme
-with its timetable, and the four sessions on their real dates. The people other than James
-Foster and Martin Vickers are invented, and every e-mail address is on an `.example` domain.
+with its timetable, and the four sessions on their real dates; the 29 April session's
+workspace (answers and critical-friend threads) comes from `_demo_workspace.py`. The people
+other than James Foster and Martin Vickers are invented; e-mail addresses are on `.example`.
 """
 
 import datetime
@@ -27,6 +28,8 @@ from challenge.models import (
 from challenge.services import ensure_role_groups
 from sessions.models import ChallengeSession, Participant
 from sessions.services import add_participant, create_session
+
+from ._demo_workspace import seed_workspace
 
 D = datetime.date
 T = datetime.time
@@ -179,10 +182,15 @@ class Command(BaseCommand):
             programme = _seed_programme(areas, people)
             _seed_milestones(programme)
             sessions = _seed_sessions(programme, areas, people)
+            work = seed_workspace(sessions[SESSIONS[0]["title"]])
+        for note in work.notes:
+            self.stdout.write(self.style.WARNING(note))
         self.stdout.write(self.style.SUCCESS(
             f"Seeded {programme.name}: {len(partners)} partners, {len(people)} people, "
             f"{len(areas)} areas, {programme.milestones.count()} milestones, "
-            f"{len(sessions)} sessions."
+            f"{len(sessions)} sessions; 29 April: {work.answers} answers, "
+            f"{work.threads + work.replies} comments ({work.threads} threads, {work.replies} "
+            f"replies), of which {work.new_answers} answers and {work.new_comments} comments new."
         ))
         self.stdout.write("Demo logins:")
         for username, role, password in self.logins:

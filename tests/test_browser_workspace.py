@@ -1,0 +1,422 @@
+"""Browser tests of the session workspace: real Chromium (Debian's) driven by Playwright
+against the live server, with an axe-core check of the pages as each kind of user sees them.
+
+What the view tests in test_workspace.py cannot show: answers and comments typed into the
+forms and swapped in place by htmx, the same with JavaScript off, and an edit conflict that
+keeps what the person typed.
+
+Run with:  DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest tests/test_browser_workspace.py -q
+"""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from sessions import workspace_services as services
+from sessions.models import Answer, AnswerVersion, Comment
+
+from . import factories as f
+from .browser_support import (  # noqa: F401 (fixtures, found by pytest by name)
+    _migration_data,
+    _migration_data_for_later_tests,
+    _plain_http_cookies,
+    assert_accessible,
+    browser_type_launch_args,
+    open_page,
+    page_with_timeouts,
+    sign_in,
+)
+
+# A live server needs real commits, so these tests are transactional (see browser_support).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def questions(session) -> dict:
+    """The session's questions by the number the workspace shows: {"1.1": question, ...}."""
+    numbered = {}
+    for s_index, section in enumerate(session.question_set.sections.all(), start=1):
+        for q_index, question in enumerate(section.questions.all(), start=1):
+            numbered[f"{s_index}.{q_index}"] = question
+    return numbered
+
+
+def workspace_url(base, world) -> str:
+    return f"{base}{reverse('workspace', args=[world.session.pk, world.safeguarding.pk])}"
+
+
+def question_block(page: Page, number: str):
+    """A question's <article>, found by its accessible name (its heading, "1.1 What …")."""
+    return page.get_by_role("article", name=re.compile(rf"^{re.escape(number)} "))
+
+
+def mark_page(page: Page) -> None:
+    """Leave a mark on the window: it survives an htmx swap, not a page load."""
+    page.evaluate("window.__marker = 1")
+
+
+def assert_same_page(page: Page) -> None:
+    assert page.evaluate("window.__marker") == 1, "the page was reloaded instead of updated in place"
+
+
+def answer(block, *, text=None, rating=None) -> None:
+    """Fill in a question's answer form (opening it first if it is closed) and save."""
+    details = block.locator("details.answer-edit")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    if text is not None:
+        block.get_by_label("Answer", exact=True).fill(text)
+    if rating is not None:
+        block.get_by_role("radio", name=rating, exact=True).check()
+    block.get_by_role("button", name=re.compile("^Save answer")).click()
+
+
+# --- The journey from the issue ----------------------------------------------------------
+
+
+def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_addressed(
+    page, new_context, live_server, world
+):
+    base = live_server.url
+    q = questions(world.session)
+    url = workspace_url(base, world)
+
+    # The lead opens the session and follows the link to the area's workspace.
+    sign_in(page, base, "lead")
+    page.goto(f"{base}/sessions/{world.session.pk}/")
+    page.get_by_role("region", name="The session's work, area by area").get_by_role(
+        "link", name="Safeguarding children"
+    ).click()
+    expect(page.get_by_role("heading", name="Safeguarding children", level=1)).to_be_visible()
+    assert page.url == url
+    progress = page.get_by_role("region", name="Progress")
+    expect(progress).to_contain_text(re.compile(r"0 of \d+ questions answered"))
+    expect(progress).to_contain_text("Impact not rated yet.")
+    # Every unanswered question's form is open, ready to fill in.
+    expect(page.get_by_role("button", name=re.compile("^Save answer"))).to_have_count(len(q))
+    assert_accessible(page, "the workspace as the lead, every answer form open")
+
+    # Three answers, each saved and shown in place.
+    mark_page(page)
+    saves = [
+        ("1.1", "Referrals rose by a fifth; some children wait too long.", "3 – possible",
+         "Likelihood: 3 – possible"),
+        ("1.2", "Around 1,200 children on plans across the city.", "4 – wide",
+         "Scale: 4 – wide"),
+        ("2.1", None, "Improving", "Direction of travel: Improving"),
+    ]
+    for number, text, rating, shown in saves:
+        block = question_block(page, number)
+        answer(block, text=text, rating=rating)
+        expect(block.get_by_role("status")).to_have_text("Answer saved.")
+        expect(block.locator(".answer")).to_contain_text(shown)
+        if text:
+            expect(block.locator(".answer")).to_contain_text(text)
+        expect(block.locator(".answer")).to_contain_text("Saved by Andrew Kenyon")
+        expect(block.locator(".answer")).to_contain_text("(version 1)")
+        # Saved, the form folds away behind "Edit the answer".
+        expect(block.locator("details.answer-edit")).not_to_have_attribute("open", re.compile(".*"))
+        expect(block.get_by_text(re.compile(rf"^Edit the answer {re.escape(number)}$"))).to_be_visible()
+        assert page.url == url
+        assert_same_page(page)
+    saved = Answer.objects.get(question=q["1.1"], area=world.safeguarding, session=world.session)
+    assert (saved.likelihood, saved.revision, saved.updated_by) == (3, 1, world.lead)
+    assert Answer.objects.get(question=q["1.2"]).scale == 4
+    assert Answer.objects.get(question=q["2.1"]).direction == "improving"
+    assert_accessible(page, "the workspace after three answers were swapped in")
+
+    # The progress box is not swapped: after a reload it counts the answers and places the
+    # area on the impact matrix (likelihood 3 × scale 4 = 12: high).
+    page.reload()
+    progress = page.get_by_role("region", name="Progress")
+    expect(progress).to_contain_text(re.compile(r"3 of \d+ questions answered"))
+    expect(progress.locator("figcaption")).to_have_text(
+        "Impact: likelihood 3, scale 4, high (score 12 of 25)."
+    )
+    # The matrix's name, for a screen reader, says the same.
+    expect(progress.get_by_role("img")).to_have_accessible_name(
+        re.compile(r"^Impact matrix Likelihood 3 of 5 and scale 4 of 5: score 12, high impact\.")
+    )
+
+    # The police reviewer, in their own browser, challenges question 1.1.
+    reviewer = open_page(new_context)
+    sign_in(reviewer, base, "reviewer")
+    reviewer.goto(url)
+    expect(reviewer.get_by_role("button", name=re.compile("^Save answer"))).to_have_count(0)
+    block = question_block(reviewer, "1.1")
+    expect(block).to_contain_text("Likelihood: 3 – possible")
+    expect(block).to_contain_text("No comments yet.")
+    block.get_by_text("Comment as a critical friend").click()
+    expect(block.get_by_role("radio", name="Challenge", exact=True)).to_be_checked()
+    block.get_by_label("Your comment").fill("Why do a fifth of children wait longer than the target?")
+    assert_accessible(reviewer, "the workspace as a peer reviewer, a comment form open")
+    mark_page(reviewer)
+    block.get_by_role("button", name=re.compile("^Post comment")).click()
+    expect(block.get_by_role("status")).to_have_text("Challenge posted.")
+    thread = block.locator(".thread")
+    expect(thread).to_have_count(1)
+    expect(thread).to_contain_text("Challenge from Paul Hargreaves")
+    expect(thread).to_contain_text("Why do a fifth of children wait longer than the target?")
+    expect(thread.locator(".status")).to_have_text("Open")
+    expect(block.get_by_role("heading", name="Critical-friend comments on question 1.1 (1)")).to_be_visible()
+    # The reviewer can change their own comment, not mark it.
+    expect(thread.get_by_role("link", name="Edit your challenge")).to_be_visible()
+    expect(thread.get_by_role("button", name=re.compile("^Mark "))).to_have_count(0)
+    assert_same_page(reviewer)
+    challenge = Comment.objects.get(author=world.reviewer)
+    assert (challenge.kind, challenge.status, challenge.question) == ("challenge", "open", q["1.1"])
+
+    # The lead sees it and replies.
+    page.reload()
+    mark_page(page)
+    block = question_block(page, "1.1")
+    expect(block.locator(".thread")).to_contain_text("Why do a fifth of children")
+    expect(block.get_by_role("button", name=re.compile("^Mark "))).to_have_count(0)
+    block.get_by_label("Your reply").fill("Two social workers joined in April; waits are falling.")
+    block.get_by_role("button", name="Post reply to Paul Hargreaves").click()
+    expect(block.get_by_role("status")).to_have_text("Reply posted.")
+    reply = block.locator(".thread .reply")
+    expect(reply).to_have_count(1)
+    expect(reply).to_contain_text("Reply from Andrew Kenyon")
+    expect(reply).to_contain_text("Two social workers joined in April; waits are falling.")
+    assert_same_page(page)
+
+    # The facilitator marks the challenge addressed.
+    facilitator = open_page(new_context)
+    sign_in(facilitator, base, "facilitator")
+    facilitator.goto(url)
+    block = question_block(facilitator, "1.1")
+    expect(block.locator(".thread")).to_contain_text("Reply from Andrew Kenyon")
+    assert_accessible(facilitator, "the workspace as the facilitator")
+    mark_page(facilitator)
+    # (The words after "Mark addressed" are there for screen readers, in a visually-hidden
+    # span, which the accessible name sets apart with a space.)
+    block.get_by_role(
+        "button", name=re.compile(r"^Mark addressed\s*: challenge from Paul Hargreaves$")
+    ).click()
+    expect(block.get_by_role("status")).to_have_text("Marked addressed.")
+    thread = block.locator(".thread")
+    expect(thread.locator(".status")).to_have_text("Addressed")
+    expect(thread).to_contain_text("Marked addressed by Ruth Mellor")
+    expect(thread.get_by_role("button", name=re.compile("^Mark addressed"))).to_have_count(0)
+    expect(thread.get_by_role("button", name=re.compile("^Mark open"))).to_have_count(1)
+    expect(thread.get_by_role("button", name=re.compile("^Mark unresolved"))).to_have_count(1)
+    assert_same_page(facilitator)
+    challenge.refresh_from_db()
+    assert (challenge.status, challenge.status_by) == ("addressed", world.facilitator)
+
+    # Everyone sees it addressed, and the progress box counts it.
+    page.reload()
+    expect(question_block(page, "1.1").locator(".thread .status")).to_have_text("Addressed")
+    expect(page.get_by_role("region", name="Progress")).to_contain_text(
+        "0 open 1 addressed 0 unresolved"
+    )
+
+    # The answer's history: the versions and every change to its comments.
+    question_block(page, "1.1").get_by_role("link", name="History of answer 1.1").click()
+    expect(page.get_by_role("heading", name="History of the answer", level=1)).to_be_visible()
+    versions = page.get_by_role("region", name="Versions of the answer, newest first")
+    expect(versions.get_by_role("heading", name=re.compile(r"^Version 1: Andrew Kenyon"))).to_be_visible()
+    expect(versions).to_contain_text("Likelihood: 3 – possible")
+    changes = page.get_by_role("region", name="Changes to comments on this question")
+    expect(changes.get_by_role("listitem")).to_have_count(3)
+    expect(changes).to_contain_text("by Paul Hargreaves")
+    expect(changes).to_contain_text("by Andrew Kenyon")
+    expect(changes).to_contain_text("by Ruth Mellor")
+    assert_accessible(page, "the answer history page")
+    page.get_by_role("link", name="Back to the question").click()
+    expect(page).to_have_url(f"{url}#question-{q['1.1'].pk}")
+
+    # A council colleague made a peer reviewer (the model allows it; commenting refuses it)
+    # has no comment form, and is told why.
+    f.participant(world.session, world.council_colleague)
+    colleague = open_page(new_context)
+    sign_in(colleague, base, "colleague")
+    colleague.goto(url)
+    expect(colleague.get_by_role("heading", name="Safeguarding children", level=1)).to_be_visible()
+    expect(colleague.get_by_text(
+        "Your organisation leads Safeguarding children, so you cannot challenge it: a critical "
+        "friend comes from another organisation."
+    )).to_be_visible()
+    expect(colleague.get_by_text("Comment as a critical friend")).to_have_count(0)
+    expect(colleague.get_by_role("button", name=re.compile("^Post comment"))).to_have_count(0)
+    expect(colleague.get_by_role("button", name=re.compile("^Save answer"))).to_have_count(0)
+    expect(colleague.get_by_role("button", name=re.compile("^Post reply"))).to_have_count(0)
+    expect(question_block(colleague, "1.1").locator(".thread")).to_contain_text("Addressed")
+    assert_accessible(colleague, "the workspace as a reviewer from the lead organisation")
+
+    # Nor can they post one directly.
+    client = Client()
+    client.force_login(world.council_colleague)
+    response = client.post(
+        reverse("comment_post", args=[world.session.pk, world.safeguarding.pk, q["1.1"].pk]),
+        {f"c{q['1.1'].pk}-kind": "challenge", f"c{q['1.1'].pk}-text": "Marking our own homework"},
+    )
+    assert response.status_code == 403
+    assert not Comment.objects.filter(author=world.council_colleague).exists()
+
+
+# --- Without JavaScript ------------------------------------------------------------------
+
+
+def test_without_javascript_answers_and_comments_are_plain_form_posts(
+    new_context, live_server, world
+):
+    base = live_server.url
+    q = questions(world.session)
+    url = workspace_url(base, world)
+    anchor = re.compile(rf"{re.escape(url)}#question-{q['1.3'].pk}$")
+
+    lead = open_page(new_context, java_script_enabled=False)
+    sign_in(lead, base, "lead")
+    lead.goto(url)
+    answer(question_block(lead, "1.3"), text="Serious: two serious case reviews in 2008.")
+    lead.wait_for_url(anchor)
+    expect(lead.get_by_role("status").first).to_contain_text("Answer saved.")
+    block = question_block(lead, "1.3")
+    expect(block.locator(".answer")).to_contain_text("Serious: two serious case reviews in 2008.")
+    expect(block.locator(".answer")).to_contain_text("Saved by Andrew Kenyon")
+
+    reviewer = open_page(new_context, java_script_enabled=False)
+    sign_in(reviewer, base, "reviewer")
+    reviewer.goto(url)
+    block = question_block(reviewer, "1.3")
+    expect(block.locator(".answer")).to_contain_text("Serious: two serious case reviews in 2008.")
+
+    # An empty comment comes back with its error, the form open, the kind still chosen.
+    block.get_by_text("Comment as a critical friend").click()
+    block.get_by_role("radio", name="Question", exact=True).check()
+    block.get_by_role("button", name=re.compile("^Post comment")).click()
+    block = question_block(reviewer, "1.3")
+    expect(block.locator("details.comment-new")).to_have_attribute("open", "")
+    expect(block.get_by_label("Your comment")).to_have_attribute("aria-invalid", "true")
+    expect(block.locator("details.comment-new")).to_contain_text("This field is required.")
+    expect(block.get_by_role("radio", name="Question", exact=True)).to_be_checked()
+    assert not Comment.objects.exists()
+
+    block.get_by_label("Your comment").fill("Were the reviews' actions all completed?")
+    block.get_by_role("button", name=re.compile("^Post comment")).click()
+    reviewer.wait_for_url(anchor)
+    expect(reviewer.get_by_role("status").first).to_contain_text("Question posted.")
+    thread = question_block(reviewer, "1.3").locator(".thread")
+    expect(thread).to_contain_text("Question from Paul Hargreaves")
+    expect(thread).to_contain_text("Were the reviews' actions all completed?")
+
+    # The lead's page shows both.
+    lead.reload()
+    block = question_block(lead, "1.3")
+    expect(block.locator(".answer")).to_contain_text("Serious: two serious case reviews in 2008.")
+    expect(block.locator(".thread")).to_contain_text("Were the reviews' actions all completed?")
+
+
+# --- An edit conflict --------------------------------------------------------------------
+
+
+def _watch_textarea(page: Page, field_id: str) -> None:
+    """Record the answer box's text before each htmx request and after each swap."""
+    page.evaluate(
+        """(id) => {
+            window.__seen = [];
+            const look = (when) => {
+                const box = document.getElementById(id);
+                window.__seen.push([when, box ? box.value : null]);
+            };
+            document.body.addEventListener("htmx:beforeRequest", () => look("before"));
+            document.body.addEventListener("htmx:afterSwap", () => look("swapped"));
+            document.body.addEventListener("htmx:afterSettle", () => look("settled"));
+        }""",
+        field_id,
+    )
+
+
+def test_edit_conflict_keeps_what_was_typed(page, new_context, live_server, world):
+    base = live_server.url
+    q = questions(world.session)
+    url = workspace_url(base, world)
+    question = q["1.3"]
+    field_id = f"id_q{question.pk}-text"
+    first_text = "Serious: two serious case reviews in 2008."
+    mine = "Serious: the 2008 reviews found weak information sharing between partners."
+
+    # The lead has the workspace open in two windows.
+    sign_in(page, base, "lead")
+    page.goto(url)
+    other = open_page(new_context)
+    sign_in(other, base, "lead")
+    other.goto(url)
+
+    # Saved in the first window...
+    answer(question_block(page, "1.3"), text=first_text)
+    expect(question_block(page, "1.3").get_by_role("status")).to_have_text("Answer saved.")
+
+    # ...then different text saved in the second, which still has the form it opened.
+    mark_page(other)
+    _watch_textarea(other, field_id)
+    block = question_block(other, "1.3")
+    block.get_by_label("Answer", exact=True).fill(mine)
+    block.get_by_role("button", name=re.compile("^Save answer")).click()
+    conflict = block.get_by_role("alert")
+    expect(conflict).to_contain_text("Someone else saved this answer while you were editing it")
+    expect(conflict).to_contain_text("This is what Andrew Kenyon saved at")
+    expect(conflict.locator("blockquote")).to_have_text(first_text)
+    # What they typed is still in the open form; the saved answer above it is the other one.
+    expect(block.locator("details.answer-edit")).to_have_attribute("open", "")
+    expect(block.get_by_label("Answer", exact=True)).to_have_value(mine)
+    expect(block.locator(".answer")).to_contain_text(first_text)
+    expect(block.get_by_role("status")).to_have_count(0)
+    assert_same_page(other)
+    answer_row = Answer.objects.get(question=question, area=world.safeguarding)
+    assert (answer_row.text, answer_row.revision) == (first_text, 1)
+    assert_accessible(other, "the workspace showing an edit conflict")
+
+    # Saving again, knowingly, goes through.
+    block.get_by_role("button", name=re.compile("^Save answer")).click()
+    expect(block.get_by_role("status")).to_have_text("Answer saved.")
+    expect(block.get_by_role("alert")).to_have_count(0)
+    expect(block.locator(".answer")).to_contain_text(mine)
+    expect(block.locator(".answer")).to_contain_text("(version 2)")
+    assert_same_page(other)
+    answer_row.refresh_from_db()
+    assert (answer_row.text, answer_row.revision) == (mine, 2)
+    assert [v.text for v in AnswerVersion.objects.filter(answer=answer_row)] == [mine, first_text]
+
+    # The typed text was in the box before each request and after each swap, never lost.
+    seen = other.evaluate("window.__seen")
+    assert [when for when, _ in seen] == ["before", "swapped", "settled", "before", "swapped", "settled"]
+    # After the successful save the form holds the saved answer, which is the same text.
+    assert {value for _, value in seen} == {mine}
+
+
+def test_edit_conflict_without_javascript(new_context, live_server, world):
+    base = live_server.url
+    question = questions(world.session)["1.3"]
+    url = workspace_url(base, world)
+    mine = "Serious: the 2008 reviews found weak information sharing between partners."
+
+    lead = open_page(new_context, java_script_enabled=False)
+    sign_in(lead, base, "lead")
+    lead.goto(url)
+    # The facilitator saves an answer while the lead's page is open.
+    services.save_answer(
+        session=world.session, area=world.safeguarding, question=question, by=world.facilitator,
+        expected_revision=0, text="Facilitator's note: see the 2008 reviews.",
+    )
+    block = question_block(lead, "1.3")
+    block.get_by_label("Answer", exact=True).fill(mine)
+    block.get_by_role("button", name=re.compile("^Save answer")).click()
+
+    # The whole page comes back with the conflict and the lead's text.
+    lead.wait_for_url(re.compile(rf"/questions/{question.pk}/answer/$"))
+    block = question_block(lead, "1.3")
+    conflict = block.get_by_role("alert")
+    expect(conflict).to_contain_text("This is what Ruth Mellor saved at")
+    expect(conflict.locator("blockquote")).to_have_text("Facilitator's note: see the 2008 reviews.")
+    expect(block.get_by_label("Answer", exact=True)).to_have_value(mine)
+
+    block.get_by_role("button", name=re.compile("^Save answer")).click()
+    lead.wait_for_url(re.compile(rf"{re.escape(url)}#question-{question.pk}$"))
+    expect(lead.get_by_role("status").first).to_contain_text("Answer saved.")
+    expect(question_block(lead, "1.3").locator(".answer")).to_contain_text(mine)
+    assert Answer.objects.get(question=question, area=world.safeguarding).revision == 2
