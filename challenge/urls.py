@@ -19,6 +19,7 @@ urlpatterns = [
         name="milestone_done",
     ),
     path("", include("sessions.urls")),
+    path("", include("findings.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -75,7 +75,12 @@ def set_action_status(*, action, status) -> Action:
 
 def current_self_evaluation(*, programme, area) -> SelfEvaluation:
     """The latest version of the area's mini self-evaluation, starting version 1 if none."""
-    latest = SelfEvaluation.objects.filter(programme=programme, area=area).order_by("-version").first()
+    latest = (
+        SelfEvaluation.objects.filter(programme=programme, area=area)
+        .select_related("finalised_by", "circulated_by")
+        .order_by("-version")
+        .first()
+    )
     if latest is None:
         latest, _ = SelfEvaluation.objects.get_or_create(programme=programme, area=area, version=1)
     return latest

@@ -188,8 +188,8 @@ def set_comment_status(*, comment, by, status) -> Comment:
     current.status = status
     current.status_by = by
     current.status_at = current.updated_at = timezone.now()
-    current.revision += 1
-    current.save()
+    # No revision bump: the revision guards the author's text, which this does not touch.
+    current.save(update_fields=["status", "status_by", "status_at", "updated_at"])
     _record(current, CommentVersion.Action.STATUS, by)
     return current
 

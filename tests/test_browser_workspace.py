@@ -58,7 +58,7 @@ def mark_page(page: Page) -> None:
 
 
 def assert_same_page(page: Page) -> None:
-    assert page.evaluate("window.__marker") == 1, "the page was reloaded instead of updated in place"
+    assert page.evaluate("window.__marker") == 1, "the page was loaded again, not updated in place"
 
 
 def answer(block, *, text=None, rating=None) -> None:
@@ -111,6 +111,8 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
         block = question_block(page, number)
         answer(block, text=text, rating=rating)
         expect(block.get_by_role("status")).to_have_text("Answer saved.")
+        # Keyboard focus moves to the message, in the same question, not back to the page's top.
+        expect(block.get_by_role("status")).to_be_focused()
         expect(block.locator(".answer")).to_contain_text(shown)
         if text:
             expect(block.locator(".answer")).to_contain_text(text)
@@ -118,7 +120,8 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
         expect(block.locator(".answer")).to_contain_text("(version 1)")
         # Saved, the form folds away behind "Edit the answer".
         expect(block.locator("details.answer-edit")).not_to_have_attribute("open", re.compile(".*"))
-        expect(block.get_by_text(re.compile(rf"^Edit the answer {re.escape(number)}$"))).to_be_visible()
+        summary = block.get_by_text(re.compile(rf"^Edit the answer {re.escape(number)}$"))
+        expect(summary).to_be_visible()
         assert page.url == url
         assert_same_page(page)
     saved = Answer.objects.get(question=q["1.1"], area=world.safeguarding, session=world.session)
@@ -150,33 +153,53 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     expect(block).to_contain_text("No comments yet.")
     block.get_by_text("Comment as a critical friend").click()
     expect(block.get_by_role("radio", name="Challenge", exact=True)).to_be_checked()
-    block.get_by_label("Your comment").fill("Why do a fifth of children wait longer than the target?")
+    block.get_by_label("Your comment").fill(
+        "Why do a fifth of children wait longer than the target?"
+    )
     assert_accessible(reviewer, "the workspace as a peer reviewer, a comment form open")
     mark_page(reviewer)
     block.get_by_role("button", name=re.compile("^Post comment")).click()
     expect(block.get_by_role("status")).to_have_text("Challenge posted.")
+    expect(block.get_by_role("status")).to_be_focused()
     thread = block.locator(".thread")
     expect(thread).to_have_count(1)
     expect(thread).to_contain_text("Challenge from Paul Hargreaves")
     expect(thread).to_contain_text("Why do a fifth of children wait longer than the target?")
     expect(thread.locator(".status")).to_have_text("Open")
-    expect(block.get_by_role("heading", name="Critical-friend comments on question 1.1 (1)")).to_be_visible()
-    # The reviewer can change their own comment, not mark it.
-    expect(thread.get_by_role("link", name="Edit your challenge")).to_be_visible()
-    expect(thread.get_by_role("button", name=re.compile("^Mark "))).to_have_count(0)
+    heading = block.get_by_role("heading", name="Critical-friend comments on question 1.1 (1)")
+    expect(heading).to_be_visible()
     assert_same_page(reviewer)
     challenge = Comment.objects.get(author=world.reviewer)
     assert (challenge.kind, challenge.status, challenge.question) == ("challenge", "open", q["1.1"])
+
+    # The reviewer can change their own comment (on a page of its own), not mark it.
+    expect(thread.get_by_role("button", name=re.compile("^Mark "))).to_have_count(0)
+    thread.get_by_role("link", name="Edit your challenge").click()
+    expect(reviewer.get_by_role("heading", name="Edit your challenge", level=1)).to_be_visible()
+    expect(reviewer.get_by_label("Your comment")).to_have_value(
+        "Why do a fifth of children wait longer than the target?"
+    )
+    assert_accessible(reviewer, "the comment edit page")
+    reviewer.get_by_label("Your comment").fill(
+        "Why do a fifth of children wait longer than the 10-day target?"
+    )
+    reviewer.get_by_role("button", name="Save").click()
+    expect(reviewer).to_have_url(f"{url}#question-{q['1.1'].pk}")
+    expect(reviewer.get_by_role("status").first).to_contain_text("Comment updated.")
+    thread = question_block(reviewer, "1.1").locator(".thread")
+    expect(thread).to_contain_text("wait longer than the 10-day target?")
+    expect(thread).to_contain_text("· edited")
 
     # The lead sees it and replies.
     page.reload()
     mark_page(page)
     block = question_block(page, "1.1")
-    expect(block.locator(".thread")).to_contain_text("Why do a fifth of children")
+    expect(block.locator(".thread")).to_contain_text("10-day target")
     expect(block.get_by_role("button", name=re.compile("^Mark "))).to_have_count(0)
     block.get_by_label("Your reply").fill("Two social workers joined in April; waits are falling.")
     block.get_by_role("button", name="Post reply to Paul Hargreaves").click()
     expect(block.get_by_role("status")).to_have_text("Reply posted.")
+    expect(block.get_by_role("status")).to_be_focused()
     reply = block.locator(".thread .reply")
     expect(reply).to_have_count(1)
     expect(reply).to_contain_text("Reply from Andrew Kenyon")
@@ -197,6 +220,7 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
         "button", name=re.compile(r"^Mark addressed\s*: challenge from Paul Hargreaves$")
     ).click()
     expect(block.get_by_role("status")).to_have_text("Marked addressed.")
+    expect(block.get_by_role("status")).to_be_focused()
     thread = block.locator(".thread")
     expect(thread.locator(".status")).to_have_text("Addressed")
     expect(thread).to_contain_text("Marked addressed by Ruth Mellor")
@@ -218,10 +242,12 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     question_block(page, "1.1").get_by_role("link", name="History of answer 1.1").click()
     expect(page.get_by_role("heading", name="History of the answer", level=1)).to_be_visible()
     versions = page.get_by_role("region", name="Versions of the answer, newest first")
-    expect(versions.get_by_role("heading", name=re.compile(r"^Version 1: Andrew Kenyon"))).to_be_visible()
+    version = versions.get_by_role("heading", name=re.compile(r"^Version 1: Andrew Kenyon"))
+    expect(version).to_be_visible()
     expect(versions).to_contain_text("Likelihood: 3 – possible")
     changes = page.get_by_role("region", name="Changes to comments on this question")
-    expect(changes.get_by_role("listitem")).to_have_count(3)
+    # Posted, edited, replied to, marked addressed.
+    expect(changes.get_by_role("listitem")).to_have_count(4)
     expect(changes).to_contain_text("by Paul Hargreaves")
     expect(changes).to_contain_text("by Andrew Kenyon")
     expect(changes).to_contain_text("by Ruth Mellor")
@@ -361,6 +387,7 @@ def test_edit_conflict_keeps_what_was_typed(page, new_context, live_server, worl
     expect(conflict).to_contain_text("Someone else saved this answer while you were editing it")
     expect(conflict).to_contain_text("This is what Andrew Kenyon saved at")
     expect(conflict.locator("blockquote")).to_have_text(first_text)
+    expect(conflict).to_be_focused()
     # What they typed is still in the open form; the saved answer above it is the other one.
     expect(block.locator("details.answer-edit")).to_have_attribute("open", "")
     expect(block.get_by_label("Answer", exact=True)).to_have_value(mine)
@@ -384,7 +411,7 @@ def test_edit_conflict_keeps_what_was_typed(page, new_context, live_server, worl
 
     # The typed text was in the box before each request and after each swap, never lost.
     seen = other.evaluate("window.__seen")
-    assert [when for when, _ in seen] == ["before", "swapped", "settled", "before", "swapped", "settled"]
+    assert [when for when, _ in seen] == ["before", "swapped", "settled"] * 2
     # After the successful save the form holds the saved answer, which is the same text.
     assert {value for _, value in seen} == {mine}
 
@@ -413,6 +440,9 @@ def test_edit_conflict_without_javascript(new_context, live_server, world):
     conflict = block.get_by_role("alert")
     expect(conflict).to_contain_text("This is what Ruth Mellor saved at")
     expect(conflict.locator("blockquote")).to_have_text("Facilitator's note: see the 2008 reviews.")
+    # The page comes back at its top, so the conflict takes the focus (and is scrolled to).
+    expect(conflict).to_be_focused()
+    expect(conflict).to_be_in_viewport()
     expect(block.get_by_label("Answer", exact=True)).to_have_value(mine)
 
     block.get_by_role("button", name=re.compile("^Save answer")).click()

@@ -12,15 +12,24 @@ from challenge.models import (
     Milestone,
     Partner,
     Programme,
+    Question,
     QuestionSet,
     ThematicArea,
     User,
 )
 from challenge.services import FACILITATORS_GROUP
-from sessions.models import ChallengeSession, Participant
+from sessions import workspace_services
+from sessions.models import (
+    Answer,
+    AnswerVersion,
+    ChallengeSession,
+    Comment,
+    CommentVersion,
+    Participant,
+)
 
 COUNTED = [Partner, User, ThematicArea, FocusTopic, Programme, Milestone, ChallengeSession,
-           Participant]
+           Participant, Answer, AnswerVersion, Comment, CommentVersion]
 
 
 def seed():
@@ -160,3 +169,90 @@ def test_demo_password_from_the_environment(monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD")
     seed()
     assert authenticate(username="officer", password="another-demo-password") is not None
+
+
+def april_session():
+    return ChallengeSession.objects.get(date=datetime.date(2009, 4, 29))
+
+
+@pytest.mark.django_db
+def test_the_29_april_session_is_answered_in_full_by_its_presenters(no_demo_password):
+    output = seed()
+    session = april_session()
+    assert session.status == "held" and not session.is_closed  # demo users can still work in it
+    questions = list(Question.objects.filter(section__question_set=session.question_set))
+    assert len(questions) == 15
+    for area in session.areas.all():
+        presenters = set(session.participants.filter(role="presenter", area=area)
+                         .values_list("person_id", flat=True))
+        answers = {a.question_id: a for a in Answer.objects.filter(session=session, area=area)}
+        assert set(answers) == {q.pk for q in questions}, area
+        for question in questions:
+            answer = answers[question.pk]
+            assert answer.revision >= 1 and answer.text.strip(), (area, question)
+            assert answer.updated_by_id in presenters, (area, question)
+            assert answer.versions.filter(edited_by_id__in=presenters).exists()
+            # Only the rating the question asks for is set.
+            ratings = {"likelihood": answer.likelihood, "scale": answer.scale,
+                       "direction": answer.direction, "confidence": answer.confidence}
+            given = {name for name, value in ratings.items() if value not in (None, "")}
+            expected = set() if question.answer_kind == "text" else {question.answer_kind}
+            assert given == expected, (area, question)
+            for item in answer.evidence:
+                assert set(item) == {"title", "link", "reference"} and item["title"]
+                assert not item["link"] or item["link"].startswith("https://")
+    safeguarding = Answer.objects.filter(session=session, area__slug="safeguarding-children")
+    assert safeguarding.get(question__answer_kind="likelihood").likelihood == 3
+    assert safeguarding.get(question__answer_kind="scale").scale == 4
+    with_evidence = [a for a in Answer.objects.filter(session=session) if a.evidence]
+    assert 10 <= len(with_evidence) <= 20
+    assert "30 answers" in output
+
+
+@pytest.mark.django_db
+def test_the_29_april_session_has_critical_friend_threads(no_demo_password):
+    seed()
+    session = april_session()
+    threads = Comment.objects.filter(session=session, parent__isnull=True).select_related(
+        "author", "area")
+    replies = Comment.objects.filter(session=session, parent__isnull=False)
+    assert 12 <= threads.count() <= 14
+    assert replies.count() >= 8
+    assert {t.status for t in threads} == {"open", "addressed", "unresolved"}
+    assert {t.kind for t in threads} == {"challenge", "question", "suggestion", "commendation"}
+    assert {t.area.slug for t in threads} == {"safeguarding-children", "health-inequalities"}
+    reviewers = set(session.participants.filter(role="reviewer")
+                    .values_list("person_id", flat=True))
+    for thread in threads:
+        # A critical friend never comes from the organisation that leads the area.
+        assert thread.author_id in reviewers, thread
+        assert thread.author.partner_id != thread.area.lead_partner_id, thread
+        if thread.status != "open":
+            assert thread.status_by == session.facilitator
+    presenters = dict(session.participants.filter(role="presenter")
+                      .values_list("person_id", "area_id"))
+    for reply in replies:
+        assert (presenters.get(reply.author_id) == reply.area_id
+                or reply.author_id == session.facilitator_id), reply
+
+
+@pytest.mark.django_db
+def test_seeding_again_keeps_what_was_edited_in_the_app(no_demo_password):
+    seed()
+    session = april_session()
+    answer = Answer.objects.filter(session=session, area__slug="health-inequalities").first()
+    lead = answer.area.lead_officer
+    workspace_services.save_answer(
+        session=session, area=answer.area, question=answer.question, by=lead,
+        expected_revision=answer.revision, text="Rewritten in the session.")
+    thread = Comment.objects.filter(session=session, parent__isnull=True, status="open").first()
+    workspace_services.set_comment_status(
+        comment=thread, by=session.facilitator, status="addressed")
+    first = counts()
+    output = seed()
+    assert counts() == first
+    answer.refresh_from_db()
+    thread.refresh_from_db()
+    assert answer.text == "Rewritten in the session." and answer.revision == 2
+    assert thread.status == "addressed"
+    assert "new: 0 answers, 0 comments" in output

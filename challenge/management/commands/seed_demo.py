@@ -188,10 +188,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Seeded {programme.name}: {len(partners)} partners, {len(people)} people, "
             f"{len(areas)} areas, {programme.milestones.count()} milestones, "
-            f"{len(sessions)} sessions; 29 April: {work.answers} answers, "
-            f"{work.threads + work.replies} comments ({work.threads} threads, {work.replies} "
-            f"replies), of which {work.new_answers} answers and {work.new_comments} comments new."
-        ))
+            f"{len(sessions)} sessions; {work.summary()}."))
         self.stdout.write("Demo logins:")
         for username, role, password in self.logins:
             shown = password if password else "(unchanged)"
