@@ -87,7 +87,7 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     sign_in(page, base, "lead")
     page.goto(f"{base}/sessions/{world.session.pk}/")
     page.get_by_role("region", name="The session's work, area by area").get_by_role(
-        "link", name="Safeguarding children"
+        "link", name="Safeguarding children", exact=True
     ).click()
     expect(page.get_by_role("heading", name="Safeguarding children", level=1)).to_be_visible()
     assert page.url == url

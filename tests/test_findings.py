@@ -1,0 +1,344 @@
+"""Findings, actions, self-evaluations and their PDFs."""
+
+import datetime
+import io
+import socket
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from pypdf import PdfReader
+
+from findings import services
+from findings.models import Action, AreaSelfEvaluationBuild, Finding, SelfEvaluation, Theme
+from findings.pdf import html_to_pdf, make_fetcher
+from sessions import workspace_services as ws
+
+from . import factories as f
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text with every run of white space made one space (tables wrap lines)."""
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def filled(world):
+    """The world's session with an answer, a challenge and reply, a green flag and an action."""
+    w = world
+    qs = list(w.session.question_set.sections.get(title="Impact").questions.order_by("position"))
+    w.answer = ws.save_answer(session=w.session, area=w.safeguarding, question=qs[0], by=w.lead, expected_revision=0,
+                              text="Referrals to children's social care rose by a fifth.", likelihood=3)
+    ws.save_answer(session=w.session, area=w.safeguarding, question=qs[1], by=w.lead, expected_revision=0, scale=4)
+    w.thread = ws.post_comment(session=w.session, area=w.safeguarding, question=qs[0], author=w.reviewer,
+                               kind="challenge", text="How do you know the rise is not just better recording?")
+    ws.reply_to(parent=w.thread, author=w.lead, text="The audit of 200 cases in March says so.")
+    w.theme = Theme.objects.create(programme=w.programme, name="Governance")
+    w.finding = services.record_finding(session=w.session, area=w.safeguarding, by=w.facilitator, kind="green_flag",
+                                        title="Multi-agency referral hub", text="Others could learn from it.",
+                                        themes=[w.theme], evidence_answers=[w.answer], evidence_comments=[w.thread])
+    w.action = services.add_action(finding=w.finding, description="Write up the hub for the Audit Commission",
+                                   owner=w.lead, due_date=datetime.date(2009, 5, 1))
+    w.se = services.current_self_evaluation(programme=w.programme, area=w.safeguarding)
+    return w
+
+
+def test_action_records_owner_organisation_and_is_overdue(filled):
+    assert filled.action.owner_partner == filled.council
+    assert filled.action.is_overdue(datetime.date(2009, 5, 6))
+    services.set_action_status(action=filled.action, status="done")
+    assert not filled.action.is_overdue(datetime.date(2009, 5, 6))
+
+
+def test_evidence_must_come_from_the_session_and_area(filled):
+    other = f.session(filled.programme, areas=[filled.safer_city], title="Other", date=datetime.date(2009, 6, 2))
+    with pytest.raises(Exception) as exc:
+        services.record_finding(session=other, area=filled.safer_city, by=filled.facilitator, kind="risk",
+                                title="x", text="y", evidence_answers=[filled.answer])
+    assert "Evidence must come from this session and area" in str(exc.value)
+
+
+def test_facilitator_records_a_finding_with_new_themes_in_the_browser_form(client, filled):
+    client.force_login(filled.facilitator)
+    url = reverse("session_findings", args=[filled.session.pk, filled.safeguarding.pk])
+    response = client.post(url, {"kind": "red_flag", "title": "Pace of delivery", "text": "Slipping.",
+                                 "new_themes": "Pace of delivery, Governance", "evidence_comments": [filled.thread.pk]})
+    assert response.status_code == 302
+    finding = Finding.objects.get(title="Pace of delivery")
+    assert sorted(t.name for t in finding.themes.all()) == ["Governance", "Pace of delivery"]
+    assert list(finding.evidence_comments.all()) == [filled.thread]
+    response = client.post(url, {"kind": "", "title": "", "text": "Kept text"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["kind"] == ["This field is required."]
+    assert "Kept text" in response.content.decode()
+
+
+def test_findings_page_shows_flags_first_and_overdue_actions(client, filled):
+    services.record_finding(session=filled.session, area=filled.safeguarding, by=filled.facilitator, kind="strength", title="Strong LSCB", text="x")
+    client.force_login(filled.officer)
+    html = client.get(reverse("session_findings", args=[filled.session.pk, filled.safeguarding.pk])).content.decode()
+    assert html.index("Multi-agency referral hub") < html.index("Strong LSCB")
+    assert "Overdue" in html
+    assert "Record a finding" not in html
+
+
+def test_emerging_findings_by_area_kind_and_theme(client, filled):
+    client.force_login(filled.reviewer)
+    response = client.get(reverse("emerging_findings", args=["caa-2009"]))
+    e = response.context["e"]
+    assert [f.title for f in e.flags] == ["Multi-agency referral hub"]
+    assert e.counts["Green flag"] == 1 and e.counts["Red flag"] == 0
+    assert [(t.name, [x.title for x in items]) for t, items in e.by_theme] == [("Governance", ["Multi-agency referral hub"])]
+    assert e.action_counts["overdue"] == 1
+    assert "1 overdue" in response.content.decode()
+
+
+def test_pdf_contains_what_was_entered_and_page_numbers(filled):
+    from findings.pdf import self_evaluation_pdf
+
+    text = pdf_text(self_evaluation_pdf(filled.se))
+    for expected in [
+        "Safeguarding children: mini self-evaluation",
+        "Referrals to children's social care rose by a fifth.",
+        "How do you know the rise is not just better recording?",
+        "The audit of 200 cases in March says so.",
+        "Multi-agency referral hub",
+        "Write up the hub for the Audit Commission",
+        "overdue",
+        "Likelihood 3 of 5, scale 4 of 5",
+        "Page 1 of",
+        "DRAFT",
+    ]:
+        assert expected in text, expected
+    pages = PdfReader(io.BytesIO(self_evaluation_pdf(filled.se))).pages
+    assert f"Page {len(pages)} of {len(pages)}" in pages[-1].extract_text()
+
+
+def test_pdf_is_tagged_with_title_and_language(filled):
+    from findings.pdf import self_evaluation_pdf
+
+    reader = PdfReader(io.BytesIO(self_evaluation_pdf(filled.se)))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert str(root["/Lang"]).lower().startswith("en")
+    assert reader.metadata.title == "Safeguarding children: mini self-evaluation"
+
+
+def test_finalise_stores_the_pdf_and_downloads_never_change(client, filled):
+    services.finalise(self_evaluation=filled.se, by=filled.facilitator)
+    filled.se.refresh_from_db()
+    assert filled.se.status == "final" and filled.se.finalised_by == filled.facilitator
+    client.force_login(filled.officer)
+    url = reverse("self_evaluation_pdf", args=[filled.se.pk])
+    first = client.get(url).content
+    assert SelfEvaluation.digest(first) == filled.se.pdf_sha256
+    text = pdf_text(first)
+    assert "DRAFT" not in text
+    assert "Finalised by" in text and "Ruth Mellor" in text
+    # Edit everything the PDF shows; the final download does not change.
+    ws.save_answer(session=filled.session, area=filled.safeguarding, question=filled.answer.question, by=filled.lead,
+                   expected_revision=filled.answer.revision, text="Rewritten later.", likelihood=5)
+    filled.finding.title = "Renamed"
+    filled.finding.save()
+    assert client.get(url).content == first
+    page = client.get(reverse("self_evaluation", args=[filled.se.pk])).content.decode()
+    assert filled.se.pdf_sha256 in page
+
+
+def test_final_cannot_be_edited_and_reopening_keeps_version_one(client, filled):
+    services.finalise(self_evaluation=filled.se, by=filled.facilitator)
+    v1 = SelfEvaluation.objects.get(pk=filled.se.pk)
+    client.force_login(filled.facilitator)
+    response = client.post(reverse("self_evaluation_texts", args=[v1.pk]), {"introduction": "x", "conclusion": "y", "revision": v1.revision})
+    assert response.status_code == 403
+    response = client.post(reverse("self_evaluation_action", args=[v1.pk, "reopen"]))
+    v2 = SelfEvaluation.objects.get(area=filled.safeguarding, version=2)
+    assert response["Location"] == v2.get_absolute_url()
+    assert v2.status == "draft"
+    assert bytes(SelfEvaluation.objects.get(pk=v1.pk).pdf) == bytes(v1.pdf)
+    assert client.get(reverse("self_evaluation_pdf", args=[v1.pk])).content == bytes(v1.pdf)
+    v2_pdf = client.get(reverse("self_evaluation_pdf", args=[v2.pk])).content
+    assert "DRAFT" in pdf_text(v2_pdf)
+    docs = client.get(reverse("documents", args=["caa-2009"]))
+    row = next(r for r in docs.context["rows"] if r["area"] == filled.safeguarding)
+    assert row["latest"] == v2 and row["older"] == [v1]
+
+
+def test_circulate_emails_partners_and_takes_comments(client, filled, django_capture_on_commit_callbacks):
+    filled.police.contact_email = "partnership@gmp.example"
+    filled.police.save()
+    client.force_login(filled.facilitator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("self_evaluation_action", args=[filled.se.pk, "circulate"]))
+    assert [m.to for m in mail.outbox] == [["partnership@gmp.example"]]
+    assert f"/self-evaluations/{filled.se.pk}/" in mail.outbox[0].body
+    client.force_login(filled.reviewer)
+    response = client.post(reverse("self_evaluation_comment", args=[filled.se.pk]), {"text": "Say more on pace."})
+    assert response.status_code == 302
+    assert filled.se.draft_comments.get().text == "Say more on pace."
+
+
+def test_texts_conflict_keeps_both(client, filled):
+    services.update_texts(self_evaluation=filled.se, expected_revision=filled.se.revision, introduction="Theirs", conclusion="")
+    client.force_login(filled.lead)
+    response = client.post(reverse("self_evaluation_texts", args=[filled.se.pk]), {"introduction": "Mine", "conclusion": "", "revision": filled.se.revision})
+    html = response.content.decode()
+    assert "Someone else saved these while you were editing" in html
+    assert "Theirs" in html and "Mine</textarea>" in html
+    assert SelfEvaluation.objects.get(pk=filled.se.pk).introduction == "Theirs"
+
+
+INJECTION = 'Look: <img src="http://127.0.0.1:9/tracker.png"> <script>alert(1)</script>'
+
+
+def test_user_html_is_text_in_page_and_pdf_and_causes_no_request(client, filled, monkeypatch):
+    ws.post_comment(session=filled.session, area=filled.safeguarding, question=filled.answer.question, author=filled.reviewer, kind="question", text=INJECTION)
+    client.force_login(filled.facilitator)
+    page = client.get(reverse("self_evaluation", args=[filled.se.pk])).content.decode()
+    assert "&lt;img src=&quot;http://127.0.0.1:9/tracker.png&quot;&gt;" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    connections = []
+    real_connect = socket.socket.connect
+    monkeypatch.setattr(socket.socket, "connect", lambda self, addr: connections.append(addr) or real_connect(self, addr))
+    data = client.get(reverse("self_evaluation_pdf", args=[filled.se.pk])).content
+    assert connections == []
+    text = pdf_text(data)
+    assert '<img src="http://127.0.0.1:9/tracker.png">' in text
+    assert "<script>alert(1)</script>" in text
+
+
+def test_fetcher_serves_static_files_and_refuses_everything_else(monkeypatch):
+    connections = []
+    monkeypatch.setattr(socket.socket, "connect", lambda self, addr: connections.append(addr))
+    fetcher = make_fetcher()
+    html = (
+        '<html lang="en"><head><title>t</title><link rel="stylesheet" href="css/pdf.css"></head><body>'
+        '<img src="http://127.0.0.1:9/x.png" alt="x"><img src="file:///etc/passwd" alt="y">'
+        '<img src="../../../etc/passwd" alt="z"><p>Hi</p></body></html>'
+    )
+    html_to_pdf(html, title="t", fetcher=fetcher)
+    assert connections == []
+    assert "http://127.0.0.1:9/x.png" in fetcher.refused
+    assert "file:///etc/passwd" in fetcher.refused
+    assert not any(u.endswith("css/pdf.css") for u in fetcher.refused)
+
+
+def test_area_self_evaluation_builds_in_the_background(client, filled, django_capture_on_commit_callbacks):
+    client.force_login(filled.facilitator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("area_build_start", args=["caa-2009"]))
+    build = AreaSelfEvaluationBuild.objects.get()
+    assert (build.status, build.progress) == ("ready", 100)
+    client.force_login(filled.officer)
+    status = client.get(reverse("area_build_status", args=[build.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "Download the area self-evaluation" in status and "hx-trigger" not in status
+    text = pdf_text(client.get(reverse("area_build_pdf", args=[build.pk])).content)
+    assert "Executive summary" in text and "Multi-agency referral hub" in text
+    assert "Safer city" in text and "Health inequalities" in text
+
+
+def test_build_in_progress_polls(client, filled):
+    build = AreaSelfEvaluationBuild.objects.create(programme=filled.programme, requested_by=filled.facilitator, status="running", progress=40, step="Compiling Safer city")
+    client.force_login(filled.facilitator)
+    html = client.get(reverse("documents", args=["caa-2009"])).content.decode()
+    assert 'hx-trigger="every 2s"' in html and "Compiling Safer city" in html and 'aria-valuenow="40"' in html
+    assert client.get(reverse("area_build_pdf", args=[build.pk])).status_code == 404
+
+
+def test_late_drafts_stand_out(client, filled, settings):
+    settings.CHALLENGE_TODAY = datetime.date(2009, 6, 20)
+    client.force_login(filled.officer)
+    docs = client.get(reverse("documents", args=["caa-2009"]))
+    row = next(r for r in docs.context["rows"] if r["area"] == filled.safeguarding)
+    assert row["late"]
+    assert "Late" in docs.content.decode()
+    se_page = client.get(reverse("self_evaluation", args=[filled.se.pk])).content.decode()
+    assert "Late: due 15 June 2009" in se_page
+
+
+# --- Access -------------------------------------------------------------------------------
+
+def _urls(w):
+    se = w.se
+    return [
+        ("GET", reverse("session_findings", args=[w.session.pk, w.safeguarding.pk]), "read"),
+        ("POST", reverse("session_findings", args=[w.session.pk, w.safeguarding.pk]), "manage"),
+        ("POST", reverse("action_add", args=[w.finding.pk]), "manage"),
+        ("POST", reverse("action_status", args=[w.action.pk]), "manage"),
+        ("GET", reverse("emerging_findings", args=["caa-2009"]), "read"),
+        ("GET", reverse("documents", args=["caa-2009"]), "read"),
+        ("POST", reverse("self_evaluation_start", args=["caa-2009", w.safer_city.pk]), "manage"),
+        ("GET", reverse("self_evaluation", args=[se.pk]), "read"),
+        ("GET", reverse("self_evaluation_pdf", args=[se.pk]), "read"),
+        ("POST", reverse("self_evaluation_texts", args=[se.pk]), "write"),
+        ("POST", reverse("self_evaluation_action", args=[se.pk, "circulate"]), "manage"),
+        ("POST", reverse("self_evaluation_action", args=[se.pk, "finalise"]), "manage"),
+        ("POST", reverse("area_build_start", args=["caa-2009"]), "manage"),
+    ]
+
+
+@pytest.mark.parametrize("who", ["facilitator", "lead", "reviewer", "officer", "outsider", "anonymous"])
+def test_access_matrix(client, filled, who):
+    if who != "anonymous":
+        client.force_login(getattr(filled, who))
+    for method, url, level in _urls(filled):
+        response = client.get(url) if method == "GET" else client.post(url, {})
+        if who == "anonymous":
+            expected = {302}
+        elif who == "outsider":
+            expected = {403}
+        elif level == "read" or who == "facilitator":
+            expected = {200, 302}
+        elif level == "write" and who == "lead":
+            expected = {200, 302}
+        else:
+            expected = {403}
+        assert response.status_code in expected, (who, method, url, response.status_code)
+        if who == "anonymous":
+            assert response["Location"].startswith("/accounts/login/")
+    # Refused writes changed nothing.
+    if who not in ("facilitator",):
+        se = SelfEvaluation.objects.get(pk=filled.se.pk)
+        assert se.status == "draft"
+        assert not AreaSelfEvaluationBuild.objects.exists()
+        assert Action.objects.get().status == "not_started"
+
+
+def test_wrong_methods(client, filled):
+    client.force_login(filled.facilitator)
+    for method, url, _ in _urls(filled):
+        assert client.delete(url).status_code == 405, url
+        if method == "POST" and "/findings/" not in url:
+            assert client.get(url).status_code == 405, url
+        if method == "GET" and "/findings/" not in url:
+            assert client.post(url).status_code == 405, url
+
+
+def test_outsider_cannot_see_builds(client, filled):
+    build = AreaSelfEvaluationBuild.objects.create(programme=filled.programme, requested_by=filled.facilitator, status="ready", pdf=b"%PDF", pdf_sha256="x")
+    client.force_login(filled.outsider)
+    assert client.get(reverse("area_build_status", args=[build.pk])).status_code == 403
+    assert client.get(reverse("area_build_pdf", args=[build.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["documents", "emerging_findings"])
+def test_programme_pages_queries_do_not_grow(client, filled, name, django_assert_max_num_queries):
+    client.force_login(filled.officer)
+    url = reverse(name, args=["caa-2009"])
+
+    def grow(n):
+        for i in range(n):
+            fnd = services.record_finding(session=filled.session, area=filled.safeguarding, by=filled.facilitator, kind="risk", title=f"Risk {i}", text="t", themes=[filled.theme])
+            services.add_action(finding=fnd, description="a", owner=filled.lead, due_date=datetime.date(2009, 7, 1))
+            area = f.area(filled.police, slug=f"extra-{name}-{i}-{fnd.pk}")
+            filled.programme.areas.add(area)
+            SelfEvaluation.objects.create(programme=filled.programme, area=area)
+
+    grow(1)
+    with django_assert_max_num_queries(25) as few:
+        client.get(url)
+    grow(10)
+    with django_assert_max_num_queries(25) as many:
+        client.get(url)
+    assert len(few) == len(many)
