@@ -13,7 +13,7 @@ Roles:
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from .models import Programme
+from .models import Programme, ThematicArea
 
 
 def is_programme_facilitator(user, programme) -> bool:
@@ -46,3 +46,33 @@ def get_programme_for_user(user, slug, *, manage=False) -> Programme:
     elif not can_view_programme(user, programme):
         raise PermissionDenied("You do not take part in this programme.")
     return programme
+
+
+def can_view_area(user, area) -> bool:
+    """Officers, and anyone who may open a programme that reviews the area."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_officer:
+        return True
+    return Programme.objects.visible_to(user).filter(areas=area).exists()
+
+
+def can_change_indicators(user, area) -> bool:
+    """The facilitators of a programme that reviews the area, and the area's leads: its lead
+    officer and the people who present it in a session."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or area.lead_officer_id == user.pk:
+        return True
+    if Programme.objects.filter(areas=area, facilitators=user).exists():
+        return True
+    from sessions.models import Participant
+
+    return Participant.objects.filter(person=user, role=Participant.Role.PRESENTER, area=area).exists()
+
+
+def get_area_for_user(user, slug):
+    area = get_object_or_404(ThematicArea.objects.select_related("lead_partner", "lead_officer"), slug=slug)
+    if not can_view_area(user, area):
+        raise PermissionDenied("You do not take part in a programme that reviews this area.")
+    return area

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import indicator_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +18,12 @@ urlpatterns = [
         views.milestone_done,
         name="milestone_done",
     ),
+    path("areas/<slug:slug>/", indicator_views.area_page, name="area_page"),
+    path("indicators/import/", indicator_views.indicator_import_view, name="indicator_import"),
+    path("indicators/export.csv", indicator_views.indicator_export, name="indicator_export"),
+    path("indicators/template.csv", indicator_views.indicator_template, name="indicator_template"),
+    path("indicators/<slug:code>/", indicator_views.indicator_detail, name="indicator_detail"),
+    path("programmes/<slug:slug>/indicators/", indicator_views.infographic, name="infographic"),
     path("", include("sessions.urls")),
     path("", include("findings.urls")),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -16,6 +16,7 @@ STATIC_BASE = "https://challenge.invalid/static/"
 SECTIONS = [
     ("introduction", "Introduction"),
     ("impact", "Impact"),
+    ("indicators", "Performance indicators"),
     ("answers", "Answers to the challenge questions"),
     ("findings", "Findings"),
     ("actions", "Action plan"),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from challenge.clock import today as clock_today
+from challenge.indicator_selectors import indicators_for_area
 from sessions.models import ChallengeSession
 from sessions.workspace_selectors import impact_position, workspace
 
@@ -50,6 +51,7 @@ class Compiled:
     actions: list
     impact: dict
     flags: list = field(default_factory=list)
+    indicators: list = field(default_factory=list)
 
 
 def compile_area(programme, area) -> Compiled:
@@ -71,6 +73,7 @@ def compile_area(programme, area) -> Compiled:
         actions=sorted(actions, key=lambda a: (a.due_date, a.pk)),
         impact=impact_position(answers),
         flags=[f for f in findings if f.is_flag],
+        indicators=indicators_for_area(area),
     )
 
 

@@ -47,6 +47,12 @@ class SectionBlock:
     def total(self):
         return len(self.questions)
 
+    @property
+    def is_trajectory(self):
+        """Asks about direction of travel or confidence: where the indicators belong."""
+        kinds = {AnswerKind.DIRECTION, AnswerKind.CONFIDENCE}
+        return any(b.question.answer_kind in kinds for b in self.questions)
+
 
 @dataclass
 class ThreadCounts:

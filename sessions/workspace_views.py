@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from challenge.indicator_selectors import indicators_for_area
 from challenge.models import Question
 
 from . import workspace_selectors as selectors
@@ -82,6 +83,7 @@ def _context(access, ws):
         "can_moderate": access.can_moderate(),
         "user_id": access.user.pk,
         "statuses": Comment.Status.choices,
+        "indicators": indicators_for_area(ws.area),
     }
 
 
@@ -249,6 +251,8 @@ def comment_status(request, comment_pk):
     try:
         services.set_comment_status(comment=comment, by=request.user, status=status)
     except ValidationError as error:
+        if request.htmx:
+            return _render(request, access, comment.area, question=comment.question, notice=" ".join(error.messages))
         messages.error(request, " ".join(error.messages))
         return redirect(_url(access.session, comment.area, comment.question))
     label = Comment.Status(status).label.lower()

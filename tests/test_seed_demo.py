@@ -1,11 +1,14 @@
 """`manage.py seed_demo` loads the Salford 2009 programme, and loading it twice changes nothing."""
 
 import datetime
+import hashlib
 import io
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db import transaction
+from pypdf import PdfReader
 
 from challenge.models import (
     FocusTopic,
@@ -18,6 +21,9 @@ from challenge.models import (
     User,
 )
 from challenge.services import FACILITATORS_GROUP
+from findings import selectors as findings_selectors
+from findings import services as findings_services
+from findings.models import Action, Finding, SelfEvaluation, Theme
 from sessions import workspace_services
 from sessions.models import (
     Answer,
@@ -29,7 +35,9 @@ from sessions.models import (
 )
 
 COUNTED = [Partner, User, ThematicArea, FocusTopic, Programme, Milestone, ChallengeSession,
-           Participant, Answer, AnswerVersion, Comment, CommentVersion]
+           Participant, Answer, AnswerVersion, Comment, CommentVersion, Theme, Finding, Action,
+           SelfEvaluation]
+DEMO_TODAY = datetime.date(2009, 5, 6)
 
 
 def seed():
@@ -47,9 +55,39 @@ def no_demo_password(monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
 
 
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """One seed for the module (finalising the safeguarding PDF takes a second or two), inside
+    a transaction rolled back at the end of the module. Each test runs in a savepoint within
+    it, so what a test changes, or a second seed it runs, is undone after it. Returns the
+    seed's output."""
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+        patch.delenv("DEMO_PASSWORD", raising=False)
+        with transaction.atomic():
+            output = seed()
+            yield output
+            transaction.set_rollback(True)
+
+
 @pytest.mark.django_db
-def test_seeds_the_salford_programme(no_demo_password):
+def test_demo_password_from_the_environment(monkeypatch):
+    # Seeds its own database: it runs before the module's shared seed (`seeded`) is made.
+    monkeypatch.setenv("DEMO_PASSWORD", "salford-2009-demo")
     seed()
+    assert authenticate(username="facilitator", password="salford-2009-demo") is not None
+    assert authenticate(username="admin", password="salford-2009-demo") is not None
+
+    # A second run with a new DEMO_PASSWORD sets it; without one, passwords are kept.
+    monkeypatch.setenv("DEMO_PASSWORD", "another-demo-password")
+    seed()
+    assert authenticate(username="reviewer", password="another-demo-password") is not None
+    monkeypatch.delenv("DEMO_PASSWORD")
+    seed()
+    assert authenticate(username="officer", password="another-demo-password") is not None
+
+
+@pytest.mark.django_db
+def test_seeds_the_salford_programme(seeded):
     assert set(Partner.objects.values_list("short_name", flat=True)) == {
         "SCC", "PCT", "GMP", "GMFRS"
     }
@@ -90,8 +128,8 @@ def test_seeds_the_salford_programme(no_demo_password):
 
 
 @pytest.mark.django_db
-def test_demo_users_have_their_roles(no_demo_password):
-    output = seed()
+def test_demo_users_have_their_roles(seeded):
+    output = seeded
     facilitator = User.objects.get(username="facilitator")
     assert facilitator.partner.short_name == "SCC"
     assert facilitator.is_staff
@@ -132,19 +170,38 @@ def test_demo_users_have_their_roles(no_demo_password):
 
 
 @pytest.mark.django_db
-def test_seeding_twice_changes_nothing(no_demo_password):
-    seed()
-    first = counts()
-    passwords = dict(User.objects.values_list("username", "password"))
-    output = seed()
-    assert counts() == first
-    assert dict(User.objects.values_list("username", "password")) == passwords
-    assert "(unchanged)" in output
+def findings_state():
+    """What a second seed must leave alone: findings, actions, self-evaluations and the PDF."""
+    return {
+        "findings": list(Finding.objects.order_by("pk").values_list(
+            "pk", "kind", "title", "text", "revision", "updated_at")),
+        "themes": list(Theme.objects.order_by("pk").values_list("pk", "name", "description")),
+        "actions": list(Action.objects.order_by("pk").values_list(
+            "pk", "owner_id", "due_date", "status", "updated_at")),
+        "self_evaluations": list(SelfEvaluation.objects.order_by("pk").values_list(
+            "pk", "version", "status", "revision", "introduction", "finalised_at",
+            "pdf_sha256")),
+        "pdfs": [bytes(data) for data in SelfEvaluation.objects.filter(status="final")
+                 .order_by("pk").values_list("pdf", flat=True)],
+    }
 
 
 @pytest.mark.django_db
-def test_no_reviewer_comes_from_an_organisation_that_leads_the_session_area(no_demo_password):
-    seed()
+def test_seeding_twice_changes_nothing(seeded, no_demo_password):
+    # `seeded` is the first run on an empty database; this is the second.
+    first = counts()
+    passwords = dict(User.objects.values_list("username", "password"))
+    before = findings_state()
+    output = seed()
+    assert counts() == first
+    assert dict(User.objects.values_list("username", "password")) == passwords
+    assert findings_state() == before
+    assert "(unchanged)" in output
+    assert "new: 0 findings, 0 actions" in output
+
+
+@pytest.mark.django_db
+def test_no_reviewer_comes_from_an_organisation_that_leads_the_session_area(seeded):
     for session in ChallengeSession.objects.prefetch_related("areas"):
         leads = {area.lead_partner_id for area in session.areas.all()}
         reviewers = session.participants.filter(role="reviewer").select_related("person")
@@ -155,29 +212,13 @@ def test_no_reviewer_comes_from_an_organisation_that_leads_the_session_area(no_d
             assert presenter.person.partner_id == presenter.area.lead_partner_id
 
 
-@pytest.mark.django_db
-def test_demo_password_from_the_environment(monkeypatch):
-    monkeypatch.setenv("DEMO_PASSWORD", "salford-2009-demo")
-    seed()
-    assert authenticate(username="facilitator", password="salford-2009-demo") is not None
-    assert authenticate(username="admin", password="salford-2009-demo") is not None
-
-    # A second run with a new DEMO_PASSWORD sets it; without one, passwords are kept.
-    monkeypatch.setenv("DEMO_PASSWORD", "another-demo-password")
-    seed()
-    assert authenticate(username="reviewer", password="another-demo-password") is not None
-    monkeypatch.delenv("DEMO_PASSWORD")
-    seed()
-    assert authenticate(username="officer", password="another-demo-password") is not None
-
-
 def april_session():
     return ChallengeSession.objects.get(date=datetime.date(2009, 4, 29))
 
 
 @pytest.mark.django_db
-def test_the_29_april_session_is_answered_in_full_by_its_presenters(no_demo_password):
-    output = seed()
+def test_the_29_april_session_is_answered_in_full_by_its_presenters(seeded):
+    output = seeded
     session = april_session()
     assert session.status == "held" and not session.is_closed  # demo users can still work in it
     questions = list(Question.objects.filter(section__question_set=session.question_set))
@@ -210,8 +251,7 @@ def test_the_29_april_session_is_answered_in_full_by_its_presenters(no_demo_pass
 
 
 @pytest.mark.django_db
-def test_the_29_april_session_has_critical_friend_threads(no_demo_password):
-    seed()
+def test_the_29_april_session_has_critical_friend_threads(seeded):
     session = april_session()
     threads = Comment.objects.filter(session=session, parent__isnull=True).select_related(
         "author", "area")
@@ -237,8 +277,7 @@ def test_the_29_april_session_has_critical_friend_threads(no_demo_password):
 
 
 @pytest.mark.django_db
-def test_seeding_again_keeps_what_was_edited_in_the_app(no_demo_password):
-    seed()
+def test_seeding_again_keeps_what_was_edited_in_the_app(seeded, no_demo_password):
     session = april_session()
     answer = Answer.objects.filter(session=session, area__slug="health-inequalities").first()
     lead = answer.area.lead_officer
@@ -248,6 +287,20 @@ def test_seeding_again_keeps_what_was_edited_in_the_app(no_demo_password):
     thread = Comment.objects.filter(session=session, parent__isnull=True, status="open").first()
     workspace_services.set_comment_status(
         comment=thread, by=session.facilitator, status="addressed")
+    facilitator = session.facilitator
+    finding = Finding.objects.get(title="Strong improvement programme in place")
+    finding = findings_services.update_finding(
+        finding=finding, expected_revision=finding.revision, kind=finding.kind,
+        title="Strong improvement programme, well monitored", text=finding.text)
+    action = Action.objects.get(due_date=datetime.date(2009, 4, 30))
+    findings_services.set_action_status(action=action, status="done")
+    circulated = SelfEvaluation.objects.get(area__slug="health-inequalities")
+    findings_services.update_texts(
+        self_evaluation=circulated, expected_revision=circulated.revision,
+        introduction="Rewritten after partners' comments.", conclusion="")
+    final = SelfEvaluation.objects.get(area__slug="safeguarding-children", version=1)
+    final_pdf = bytes(final.pdf)
+    reopened = findings_services.reopen(self_evaluation=final, by=facilitator)
     first = counts()
     output = seed()
     assert counts() == first
@@ -256,3 +309,123 @@ def test_seeding_again_keeps_what_was_edited_in_the_app(no_demo_password):
     assert answer.text == "Rewritten in the session." and answer.revision == 2
     assert thread.status == "addressed"
     assert "new: 0 answers, 0 comments" in output
+    # Findings, actions and self-evaluations changed in the app stay as they were changed;
+    # the reopened version 2 stays an empty draft and version 1 keeps its PDF.
+    assert "new: 0 findings, 0 actions" in output
+    assert not Finding.objects.filter(title="Strong improvement programme in place").exists()
+    action.refresh_from_db()
+    assert action.status == "done"
+    circulated.refresh_from_db()
+    assert circulated.introduction == "Rewritten after partners' comments."
+    reopened.refresh_from_db()
+    assert (reopened.version, reopened.status, reopened.conclusion) == (2, "draft",
+                                                                       final.conclusion)
+    final.refresh_from_db()
+    assert final.status == "final" and bytes(final.pdf) == final_pdf
+
+
+SAFEGUARDING_TITLES = {"Strong improvement programme in place",
+                       "Full partnership involvement in the improvement plan",
+                       "Pace of delivery depends on the workforce and on partners"}
+
+
+@pytest.mark.django_db
+def test_salford_emerging_findings(seeded):
+    programme = Programme.objects.get(slug="caa-2009")
+    facilitator = User.objects.get(username="facilitator")
+    themes = set(Theme.objects.filter(programme=programme).values_list("name", flat=True))
+    assert len(themes) >= 4
+    assert {"Full partnership involvement", "Continued pace of delivery",
+            "Governance arrangements", "Plausibility of the approach"} <= themes
+
+    findings = Finding.objects.filter(session__programme=programme).select_related(
+        "session", "area")
+    assert {f.kind for f in findings} >= {"red_flag", "green_flag", "strength", "improvement",
+                                          "risk", "cross_cutting"}
+    assert all(f.created_by == facilitator for f in findings)
+    april = {f.title: f for f in findings if f.session.date == datetime.date(2009, 4, 29)}
+    assert SAFEGUARDING_TITLES <= set(april)
+    red = findings.get(kind="red_flag")
+    assert red.area.slug == "health-inequalities" and "Little Hulton" in red.title
+    assert "significant concern not being adequately addressed" in red.text
+    assert {t.name for t in april["Full partnership involvement in the improvement plan"]
+            .themes.all()} >= {"Full partnership involvement"}
+    health = [f for f in april.values() if f.area.slug == "health-inequalities"]
+    assert {"Governance arrangements", "Plausibility of the approach"} <= {
+        t.name for f in health for t in f.themes.all()}
+
+    # Evidence comes from the same session and area, and most April findings have some.
+    with_evidence = 0
+    for finding in april.values():
+        answers = list(finding.evidence_answers.all())
+        comments = list(finding.evidence_comments.all())
+        for item in answers + comments:
+            assert (item.session_id, item.area_id) == (finding.session_id, finding.area_id)
+        assert all(c.parent_id is None for c in comments)
+        with_evidence += bool(answers and comments)
+    assert with_evidence >= 5
+
+    # Green flags: on the 8 May session, for the recession and sustainability, no evidence.
+    greens = findings.filter(kind="green_flag")
+    assert {g.area.slug for g in greens} == {"responding-to-the-recession",
+                                             "sustainability-and-climate-change"}
+    for green in greens:
+        assert green.session.date == datetime.date(2009, 5, 8)
+        assert green.session.areas.filter(pk=green.area_id).exists()
+        assert not green.evidence_answers.exists() and not green.evidence_comments.exists()
+
+
+@pytest.mark.django_db
+def test_improvement_actions(seeded):
+    actions = Action.objects.select_related("owner", "owner_partner", "finding")
+    partners = set(Partner.objects.values_list("short_name", flat=True))
+    per_finding = {}
+    for action in actions:
+        per_finding[action.finding_id] = per_finding.get(action.finding_id, 0) + 1
+        assert action.owner_partner == action.owner.partner
+        assert action.owner_partner.short_name in partners
+        assert datetime.date(2009, 4, 30) <= action.due_date <= datetime.date(2009, 9, 30)
+    assert sum(1 for n in per_finding.values() if 2 <= n <= 3) >= 4
+    assert len({a.owner_partner_id for a in actions}) == 4  # every partner owns some
+    assert {a.status for a in actions} >= {"not_started", "in_progress", "done"}
+    overdue = list(Action.objects.overdue(DEMO_TODAY))
+    assert overdue and all(a.is_overdue(DEMO_TODAY) for a in overdue)
+    assert Action.objects.filter(due_date=datetime.date(2009, 4, 30),
+                                 status="not_started").exists()
+    # The app's own read counts them the same way on the demo day (CHALLENGE_TODAY).
+    emerging = findings_selectors.emerging_findings(Programme.objects.get(slug="caa-2009"))
+    assert emerging.action_counts["overdue"] == len(overdue)
+    assert emerging.action_counts["total"] == actions.count()
+    assert f"{actions.count()} actions ({len(overdue)} overdue on 6 May 2009)" in seeded
+
+
+@pytest.mark.django_db
+def test_self_evaluations(seeded):
+    facilitator = User.objects.get(username="facilitator")
+    by_area = {se.area.slug: se for se in SelfEvaluation.objects.select_related("area")}
+    assert set(by_area) == {"safeguarding-children", "health-inequalities",
+                            "responding-to-the-recession"}
+
+    final = by_area["safeguarding-children"]
+    assert (final.version, final.status) == (1, "final")
+    assert final.finalised_by == facilitator and final.finalised_at is not None
+    assert final.introduction.strip() and final.conclusion.strip()
+    data = bytes(final.pdf)
+    assert data.startswith(b"%PDF")
+    assert hashlib.sha256(data).hexdigest() == final.pdf_sha256
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    text = " ".join(text.split())
+    for expected in ["Safeguarding children: mini self-evaluation", "Ruth Mellor",
+                     "Strong improvement programme in place",
+                     "Send the LSCB a revised timetable"]:
+        assert expected in text, expected
+    assert "DRAFT" not in text
+
+    circulated = by_area["health-inequalities"]
+    assert (circulated.version, circulated.status) == (1, "circulated")
+    assert circulated.circulated_by == facilitator and circulated.introduction.strip()
+    assert not circulated.pdf
+
+    draft = by_area["responding-to-the-recession"]
+    assert (draft.version, draft.status) == (1, "draft") and not draft.pdf
+    assert "Safeguarding children v1 final" in seeded

@@ -3,8 +3,10 @@
 The data come from Salford City Partnership's CAA challenge sessions (2009): four partners,
 the people who took part, eight thematic areas, the "CAA 2009 challenge sessions" programme
 with its timetable, and the four sessions on their real dates; the 29 April session's
-workspace (answers and critical-friend threads) comes from `_demo_workspace.py`. The people
-other than James Foster and Martin Vickers are invented; e-mail addresses are on `.example`.
+workspace (answers and critical-friend threads) comes from `_demo_workspace.py`, and the
+emerging findings, improvement actions and mini self-evaluations from `_demo_findings.py`
+(which renders and stores the final Safeguarding children PDF). The people other than James
+Foster and Martin Vickers are invented; e-mail addresses are on `.example`.
 """
 
 import datetime
@@ -29,6 +31,7 @@ from challenge.services import ensure_role_groups
 from sessions.models import ChallengeSession, Participant
 from sessions.services import add_participant, create_session
 
+from ._demo_findings import seed_findings
 from ._demo_workspace import seed_workspace
 
 D = datetime.date
@@ -183,12 +186,13 @@ class Command(BaseCommand):
             _seed_milestones(programme)
             sessions = _seed_sessions(programme, areas, people)
             work = seed_workspace(sessions[SESSIONS[0]["title"]])
-        for note in work.notes:
+            found = seed_findings(programme, sessions, people)
+        for note in work.notes + found.notes:
             self.stdout.write(self.style.WARNING(note))
         self.stdout.write(self.style.SUCCESS(
             f"Seeded {programme.name}: {len(partners)} partners, {len(people)} people, "
             f"{len(areas)} areas, {programme.milestones.count()} milestones, "
-            f"{len(sessions)} sessions; {work.summary()}."))
+            f"{len(sessions)} sessions; {work.summary()}; findings: {found.summary()}."))
         self.stdout.write("Demo logins:")
         for username, role, password in self.logins:
             shown = password if password else "(unchanged)"

@@ -332,7 +332,7 @@ class Milestone(models.Model):
         return f"{self.date.day} {self.date:%B %Y}"
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
-        from .clock import today as clock_today
+        from challenge.clock import today as clock_today
 
         today = today or clock_today()
         return not self.done and self.due_date < today

@@ -1,0 +1,478 @@
+#!/usr/bin/env python
+"""How long the PDFs take, and how much of that is WeasyPrint's.
+
+Builds a throwaway SQLite database in a temporary directory with a programme of 8 areas, each
+covered by its own challenge session with 16 answered questions and 60 critical-friend comments
+(threads and replies), a few findings and actions. Then it measures, over --repeat runs after
+--warmup runs, the median of:
+
+1. the mini self-evaluation of one area: the whole GET of `self_evaluation_pdf` through Django's
+   test client (middleware, sign-in, queries, template, WeasyPrint), against WeasyPrint's own
+   time rendering the same HTML (`findings.pdf.html_to_pdf` with a `timings` dict);
+2. the area self-evaluation of the 8 areas: the whole `area_self_evaluation_pdf(programme)`
+   against the WeasyPrint time it reports in its `timings` dict.
+
+It prints a table (whole time, WeasyPrint time, the share spent outside WeasyPrint, pages, bytes)
+and exits with status 1 if the outside share of either exceeds --target (15% by default).
+`--profile` adds a cProfile of the work done outside WeasyPrint.
+
+Run from the repository root:
+
+    .venv/bin/python bench/pdf_bench.py [--repeat 3] [--warmup 1] [--target 15] [--profile]
+
+It touches neither db.sqlite3 nor any other file of the project.
+"""
+
+import argparse
+import cProfile
+import datetime
+import io
+import os
+import platform
+import pstats
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+AREAS = [
+    "Safeguarding children",
+    "Safer city",
+    "Health inequalities",
+    "Economic prosperity",
+    "Learning and skills",
+    "Housing growth",
+    "Environment and climate",
+    "Older people's independence",
+]
+QUESTIONS = 16
+COMMENTS = 60  # per area: THREADS threads and the rest replies
+THREADS = 24
+FINDINGS = 5  # per area
+ACTIONS_PER_FINDING = (2, 1, 1, 2, 0)
+
+SENTENCES = [
+    "Referrals to children's social care rose by a fifth between April and December, most of them from schools and the police.",
+    "The multi-agency referral hub now screens every contact within twenty-four hours, against four days a year ago.",
+    "Performance is worst in Little Hulton, Winton and Broughton, where the gap with the city average has not narrowed since 2006.",
+    "The partnership board reviews the indicator set quarterly and the delivery group monthly, with exceptions escalated to the chief executives.",
+    "An independent audit of two hundred cases in March found that thresholds were applied consistently in nine cases out of ten.",
+    "Staff turnover in the frontline teams fell from 24% to 15% after the recruitment and retention package was agreed.",
+    "We expect the new neighbourhood management arrangements to shorten the time between a problem being reported and action on the ground.",
+    "Comparator authorities in Greater Manchester improved faster over the same period, so our relative position has slipped slightly.",
+    "The evaluation of the pilot in Ordsall showed a measurable fall in repeat incidents, but the sample was small and the period short.",
+    "Funding for the second year depends on the outcome of the area-based grant review, which will not be known until the autumn.",
+    "Residents' surveys show satisfaction rising from 61% to 68%, although the response rate in the most deprived wards remains low.",
+    "Partners have agreed a single data-sharing protocol, which has removed most of the delays in passing information between agencies.",
+    "The action plan has twelve milestones for this year; nine have been met, two are late and one has been dropped as no longer relevant.",
+    "Voluntary sector partners deliver a third of the activity but are represented on only one of the four thematic delivery groups.",
+    "The trajectory is on course for the 2011 target if the current rate of improvement is sustained through the next two winters.",
+    "Case studies collected by the health trainers show families moving into work and off out-of-work benefits within six months.",
+    "There is no single owner for the cross-cutting work on worklessness, and the three strands are reported to different boards.",
+    "The Audit Commission's last inspection rated the service as performing adequately with promising prospects for improvement.",
+]
+REPLIES = [
+    "The figures come from the quarterly return to the board; we can share the ward breakdown after the session.",
+    "That is fair: the evaluation did not have a control group, and we are commissioning a larger study from the university.",
+    "We have raised this with the chief executives' group, who agreed in February to nominate a single lead by the summer.",
+    "The trend is the same if you exclude the change in recording practice, which we checked with the performance team.",
+    "Yes, the voluntary sector forum has asked for a seat on the delivery group and the partnership board will decide in June.",
+    "Capacity is the main risk: two posts are vacant and the interim arrangements end in September.",
+]
+KINDS = ["challenge", "question", "challenge", "suggestion", "challenge", "commendation"]
+THEMES = ["Partnership involvement", "Pace of delivery", "Governance", "Plausibility of the approach"]
+
+
+def paragraph(rng, sentences=4):
+    return " ".join(rng.sample(SENTENCES, sentences))
+
+
+def configure(tmpdir: Path) -> None:
+    """Settings from the environment, as in production, but with a throwaway database."""
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "challenge.settings",
+            "DATABASE_URL": f"sqlite:///{tmpdir / 'bench.sqlite3'}",
+            "TASKS_BACKEND": "immediate",
+            "DEBUG": "false",
+            "SECURE_SSL_REDIRECT": "false",
+            "STATIC_MANIFEST": "false",
+            "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
+            "CHALLENGE_TODAY": "2009-06-10",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "MEDIA_ROOT": str(tmpdir / "media"),
+            "STATIC_ROOT": str(tmpdir / "static"),  # WhiteNoise wants it to exist; finders serve the PDFs' CSS
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    (tmpdir / "static").mkdir()
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def build_data(seed=2009):
+    """The programme, its 8 areas and sessions, answers, comments, findings and actions."""
+    from django.db import transaction
+
+    from challenge.models import AnswerKind, Question
+    from challenge.services import new_question_set_version
+    from findings import services as fs
+    from findings.models import Theme
+    from sessions import workspace_services as ws
+    from sessions.models import Participant
+    from tests import factories as f
+
+    rng = random.Random(seed)
+    with transaction.atomic():
+        question_set = new_question_set_version(question_set=f.default_question_set())
+        last = question_set.sections.order_by("-position").first()
+        Question.objects.create(
+            section=last,
+            text="What do residents and service users say about the difference it has made?",
+            guidance="Surveys, complaints, compliments and what the voluntary sector hears.",
+            answer_kind=AnswerKind.TEXT,
+            position=last.questions.count() + 1,
+        )
+        questions = list(
+            Question.objects.filter(section__question_set=question_set).order_by("section__position", "position")
+        )
+        assert len(questions) == QUESTIONS, len(questions)
+
+        partners = [
+            f.partner("Salford City Council", short_name="SCC"),
+            f.partner("Greater Manchester Police", short_name="GMP"),
+            f.partner("Salford Primary Care Trust", short_name="PCT"),
+            f.partner("Greater Manchester Fire and Rescue Service", short_name="GMFRS"),
+        ]
+        facilitator = f.person(partners[0], "facilitator", first_name="Ruth", last_name="Mellor")
+        reviewers = [
+            f.person(p, f"reviewer{i}", first_name=first, last_name=last)
+            for i, (p, first, last) in enumerate(
+                zip(partners, ["Karen", "Paul", "Helen", "Tony"], ["Ashworth", "Hargreaves", "Barlow", "Byrne"])
+            )
+        ]
+        areas, leads = [], []
+        for i, name in enumerate(AREAS):
+            partner = partners[i % len(partners)]
+            lead = f.person(partner, f"lead{i}", first_name="Lead", last_name=f"Officer {i + 1}")
+            leads.append(lead)
+            areas.append(f.area(partner, name, slug=f"bench-area-{i + 1}", lead_officer=lead))
+        programme = f.programme(
+            areas=areas,
+            facilitators=[facilitator],
+            name="CAA 2009 challenge sessions",
+            slug="caa-2009",
+            partnership_name="Salford City Partnership",
+            question_set=question_set,
+        )
+        themes = [Theme.objects.create(programme=programme, name=t) for t in THEMES]
+
+        for i, (area, lead) in enumerate(zip(areas, leads)):
+            session = f.session(
+                programme,
+                areas=[area],
+                facilitator=facilitator,
+                title=area.name,
+                date=datetime.date(2009, 5, 4) + datetime.timedelta(days=2 * i),
+            )
+            critics = [r for r in reviewers if r.partner_id != area.lead_partner_id]
+            f.participant(session, lead, Participant.Role.PRESENTER, area)
+            for r in critics:
+                f.participant(session, r, Participant.Role.REVIEWER)
+
+            answers = []
+            for q in questions:
+                content = {"text": paragraph(rng, 4) + "\n\n" + paragraph(rng, 3)}
+                kind = q.answer_kind
+                if kind == AnswerKind.LIKELIHOOD:
+                    content["likelihood"] = rng.randint(2, 5)
+                elif kind == AnswerKind.SCALE:
+                    content["scale"] = rng.randint(2, 5)
+                elif kind == AnswerKind.DIRECTION:
+                    content["direction"] = rng.choice(["improving", "no_change", "declining"])
+                elif kind == AnswerKind.CONFIDENCE:
+                    content["confidence"] = rng.choice(["high", "medium", "low"])
+                if rng.random() < 0.5:
+                    content["evidence"] = [
+                        {"title": "Quarterly performance report to the partnership board", "link": "", "reference": "PB/2009/03"},
+                        {"title": "Audit of referrals, March 2009", "link": "https://example.org/audit.pdf", "reference": ""},
+                    ][: rng.randint(1, 2)]
+                answers.append(
+                    ws.save_answer(session=session, area=area, question=q, by=lead, expected_revision=0, **content)
+                )
+
+            threads = []
+            for t in range(THREADS):
+                q = questions[(t * 2 + i) % len(questions)]
+                thread = ws.post_comment(
+                    session=session, area=area, question=q, author=critics[t % len(critics)],
+                    kind=KINDS[t % len(KINDS)], text=paragraph(rng, rng.randint(1, 3)),
+                )
+                threads.append(thread)
+                if thread.kind != "commendation" and t % 3:
+                    ws.set_comment_status(comment=thread, by=facilitator, status=["addressed", "unresolved"][t % 2])
+            for r in range(COMMENTS - THREADS):
+                parent = threads[r % len(threads)]
+                author = lead if r % 2 == 0 else critics[(r + 1) % len(critics)]
+                ws.reply_to(parent=parent, author=author, text=rng.choice(REPLIES) + " " + paragraph(rng, 1))
+
+            for k, kind in enumerate(["red_flag", "green_flag", "strength", "improvement", "risk"][:FINDINGS]):
+                finding = fs.record_finding(
+                    session=session, area=area, by=facilitator, kind=kind,
+                    title=SENTENCES[(i + k) % len(SENTENCES)].split(",")[0].rstrip("."),
+                    text=paragraph(rng, 3),
+                    themes=rng.sample(themes, rng.randint(1, 2)),
+                    evidence_answers=rng.sample(answers, 2),
+                    evidence_comments=rng.sample(threads, 2),
+                )
+                for a in range(ACTIONS_PER_FINDING[k]):
+                    fs.add_action(
+                        finding=finding,
+                        description=rng.choice(SENTENCES).replace("We expect", "Make sure"),
+                        owner=lead,
+                        due_date=datetime.date(2009, 5, 1) + datetime.timedelta(days=45 * a + 7 * k),
+                    )
+    return programme, areas, facilitator
+
+
+def pages(data: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+class Recorder:
+    """Wraps html_to_pdf (where findings.pdf and findings.area_pdf look it up) for the duration
+    of a run, to keep the HTML it was given and WeasyPrint's wall and CPU time inside the run.
+    Adds nothing measurable."""
+
+    def __init__(self):
+        import findings.area_pdf
+        import findings.pdf
+
+        self.modules = (findings.pdf, findings.area_pdf)
+        self.original = findings.pdf.html_to_pdf
+        self.html = None
+        self.timings = {}
+        self.cpu = 0.0
+
+    def __enter__(self):
+        def recording(html, **kwargs):
+            self.html = html
+            theirs, mine = kwargs.get("timings"), {}
+            kwargs["timings"] = mine
+            cpu = time.process_time()
+            try:
+                return self.original(html, **kwargs)
+            finally:
+                self.cpu += time.process_time() - cpu
+                for timings in (self.timings, theirs):
+                    if timings is not None and "weasyprint" in mine:
+                        timings["weasyprint"] = timings.get("weasyprint", 0) + mine["weasyprint"]
+
+        for module in self.modules:
+            module.html_to_pdf = recording
+        return self
+
+    def __exit__(self, *exc):
+        for module in self.modules:
+            module.html_to_pdf = self.original
+
+
+def measure_mini(client, url):
+    """One GET of the PDF through the test client, then WeasyPrint alone on the same HTML."""
+    from findings.pdf import html_to_pdf
+
+    with Recorder() as rec:
+        cpu, started = time.process_time(), time.perf_counter()
+        response = client.get(url)
+        whole, whole_cpu = time.perf_counter() - started, time.process_time() - cpu
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"] == "application/pdf"
+    alone = {}
+    html_to_pdf(rec.html, title="bench", timings=alone)
+    return {
+        "whole": whole,
+        "weasyprint": rec.timings["weasyprint"],
+        "weasyprint_alone": alone["weasyprint"],
+        "whole_cpu": whole_cpu,
+        "weasyprint_cpu": rec.cpu,
+        "data": response.content,
+        "html_chars": len(rec.html),
+    }
+
+
+def measure_area(programme):
+    """The whole area self-evaluation, as the background task builds it."""
+    from findings.area_pdf import area_self_evaluation_pdf
+
+    timings = {}
+    with Recorder() as rec:
+        cpu, started = time.process_time(), time.perf_counter()
+        data = area_self_evaluation_pdf(programme, timings=timings)
+        whole, whole_cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {
+        "whole": whole,
+        "weasyprint": timings["weasyprint"],
+        "html": timings["html"],
+        "whole_cpu": whole_cpu,
+        "weasyprint_cpu": rec.cpu,
+        "data": data,
+        "html_chars": len(rec.html),
+    }
+
+
+def median_run(fn, repeat, warmup):
+    for _ in range(warmup):
+        fn()
+    runs = [fn() for _ in range(repeat)]
+    result = {k: statistics.median(r[k] for r in runs) for k in runs[0] if isinstance(runs[0][k], (int, float))}
+    result["runs"] = runs
+    result["data"] = runs[-1]["data"]
+    result["share"] = statistics.median(1 - r["weasyprint"] / r["whole"] for r in runs)
+    result["share_cpu"] = statistics.median(1 - r["weasyprint_cpu"] / r["whole_cpu"] for r in runs)
+    if "weasyprint_alone" in runs[0]:
+        result["share_alone"] = statistics.median(1 - r["weasyprint_alone"] / r["whole"] for r in runs)
+    return result
+
+
+class Stubbed(Recorder):
+    """html_to_pdf replaced by a stub: what is left is the work outside WeasyPrint."""
+
+    def __enter__(self):
+        for module in self.modules:
+            module.html_to_pdf = lambda html, **kwargs: b"%PDF-1.7 stub"
+        return self
+
+
+def timed(fn):
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def count_queries(fn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries), sum(float(q["time"]) for q in ctx.captured_queries)
+
+
+def profile(label, fn, limit=25):
+    profiler = cProfile.Profile()
+    profiler.enable()
+    fn()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+    stats.print_stats(limit)
+    print(f"\n--- cProfile, outside WeasyPrint: {label} ---")
+    print(out.getvalue())
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="measured runs of each case (median reported; default 3)")
+    parser.add_argument("--warmup", type=int, default=1, help="unmeasured runs first (default 1)")
+    parser.add_argument("--target", type=float, default=15.0, help="largest share outside WeasyPrint, in %% (default 15)")
+    parser.add_argument("--profile", action="store_true", help="also profile the work outside WeasyPrint (cProfile)")
+    parser.add_argument("--verbose", action="store_true", help="also print every run's figures")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+
+    tmpdir = Path(tempfile.mkdtemp(prefix="challenge-pdf-bench-"))
+    try:
+        started = time.perf_counter()
+        configure(tmpdir)
+        programme, areas, facilitator = build_data()
+        print(f"Data: 1 programme, {len(areas)} areas in {len(areas)} sessions; per area {QUESTIONS} answered "
+              f"questions, {COMMENTS} comments ({THREADS} threads, {COMMENTS - THREADS} replies), "
+              f"{FINDINGS} findings, {sum(ACTIONS_PER_FINDING)} actions. Built in {time.perf_counter() - started:.1f} s.")
+
+        from django.test import Client
+        from django.urls import reverse
+
+        import weasyprint
+        from findings.area_pdf import area_self_evaluation_pdf
+        from findings.services import current_self_evaluation
+
+        area = areas[0]
+        se = current_self_evaluation(programme=programme, area=area)
+        client = Client()
+        client.force_login(facilitator)
+        url = reverse("self_evaluation_pdf", args=[se.pk])
+
+        mini = median_run(lambda: measure_mini(client, url), args.repeat, args.warmup)
+        full = median_run(lambda: measure_area(programme), args.repeat, args.warmup)
+
+        rows = [(f"Mini self-evaluation, 1 area (GET {url})", mini), (f"Area self-evaluation, {len(areas)} areas", full)]
+        print(f"\nMedian of {args.repeat} run(s) after {args.warmup} warm-up; Python {platform.python_version()}, "
+              f"WeasyPrint {weasyprint.__version__}, {os.cpu_count()} CPU(s), {datetime.date.today().isoformat()}.\n")
+        head = f"{'case':<52} {'whole':>7} {'WeasyPrint':>10} {'outside':>8} {'pages':>5} {'bytes':>9}"
+        print(head)
+        print("-" * len(head))
+        for label, r in rows:
+            print(f"{label:<52} {r['whole']:>6.2f}s {r['weasyprint']:>9.2f}s {100 * r['share']:>7.1f}% "
+                  f"{pages(r['data']):>5} {len(r['data']):>9,}")
+
+        # The work outside WeasyPrint on its own: the same request and build with WeasyPrint
+        # replaced by a stub, so no noise from a second rendering.
+        with Stubbed():
+            mini_outside = statistics.median(timed(lambda: client.get(url)) for _ in range(max(args.repeat, 3)))
+            area_outside = statistics.median(timed(lambda: area_self_evaluation_pdf(programme)) for _ in range(max(args.repeat, 3)))
+            mini_q = count_queries(lambda: client.get(url))
+            area_q = count_queries(lambda: area_self_evaluation_pdf(programme))
+        print(
+            f"\nMini: WeasyPrint rendering the same HTML again, alone: {mini['weasyprint_alone']:.2f} s "
+            f"(outside share {100 * mini['share_alone']:.1f}%). CPU time: {mini['whole_cpu']:.2f} s whole, "
+            f"{mini['weasyprint_cpu']:.2f} s WeasyPrint (outside share {100 * mini['share_cpu']:.1f}%).\n"
+            f"      The request without WeasyPrint takes {1000 * mini_outside:.0f} ms, {mini_q[0]} queries "
+            f"({1000 * mini_q[1]:.0f} ms in SQL); HTML {mini['html_chars']:,} characters."
+        )
+        print(
+            f"Area: CPU time: {full['whole_cpu']:.2f} s whole, {full['weasyprint_cpu']:.2f} s WeasyPrint "
+            f"(outside share {100 * full['share_cpu']:.1f}%).\n"
+            f"      The build without WeasyPrint takes {1000 * area_outside:.0f} ms, {area_q[0]} queries "
+            f"({1000 * area_q[1]:.0f} ms in SQL); HTML {full['html_chars']:,} characters."
+        )
+        if args.verbose:
+            for label, r in rows:
+                print(f"\n{label}, each run:")
+                for run in r["runs"]:
+                    print("  " + ", ".join(f"{k} {v:.3f}" for k, v in run.items() if isinstance(v, float)))
+
+        if args.profile:
+            with Stubbed():
+                profile("the mini self-evaluation request", lambda: client.get(url))
+                profile("the area self-evaluation build", lambda: area_self_evaluation_pdf(programme))
+
+        over = [(label, r["share"]) for label, r in rows if 100 * r["share"] > args.target]
+        print()
+        if over:
+            for label, share in over:
+                print(f"FAIL: {label}: {100 * share:.1f}% of the time is spent outside WeasyPrint "
+                      f"(target: under {args.target:g}%).")
+            print("Run with --profile to see where it goes.")
+            return 1
+        print(f"OK: the time spent outside WeasyPrint is under {args.target:g}% in both cases.")
+        return 0
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
