@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from .models import (
+    Indicator,
+    IndicatorValue,
     FROZEN_MESSAGE,
     FocusTopic,
     Milestone,
@@ -364,3 +366,23 @@ class QuestionAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
             field.label_from_instance = lambda s: f"{s.question_set} — {s.title}"
             return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    extra = 0
+    fields = ["period_start", "value", "national", "comparator"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "area", "unit", "polarity", "frequency", "target", "target_date"]
+    list_filter = ["area", "polarity", "frequency", "unit"]
+    search_fields = ["name", "code", "definition", "source"]
+    list_select_related = ["area"]
+    inlines = [IndicatorValueInline]
+    fieldsets = [
+        (None, {"fields": ["area", "code", "name", "definition", "source", "position"]}),
+        ("Measure", {"fields": ["unit", "polarity", "frequency", "target", "target_date"]}),
+    ]
+    ordering = ["area__name", "position", "name"]

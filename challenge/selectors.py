@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
 
+from findings.models import Action
 from sessions.models import ChallengeSession, Participant
 
 from .clock import today as clock_today
@@ -73,6 +74,7 @@ class Dashboard:
     deadline_passed_days: int | None
     today: object
     is_facilitator: bool
+    overdue_actions: int = 0
 
 
 def timeline_for(programme, today=None) -> Timeline:
@@ -129,4 +131,7 @@ def programme_dashboard(user, programme) -> Dashboard:
         deadline_passed_days=-deadline_days if deadline_days is not None else None,
         today=today,
         is_facilitator=is_programme_facilitator(user, programme),
+        overdue_actions=Action.objects.filter(finding__session__programme=programme)
+        .overdue(today)
+        .count(),
     )

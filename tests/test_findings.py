@@ -342,3 +342,12 @@ def test_programme_pages_queries_do_not_grow(client, filled, name, django_assert
     with django_assert_max_num_queries(25) as many:
         client.get(url)
     assert len(few) == len(many)
+
+
+def test_dashboard_makes_overdue_actions_obvious(client, filled):
+    client.force_login(filled.facilitator)
+    html = client.get(reverse("programme_dashboard", args=["caa-2009"])).content.decode()
+    assert "1 improvement action overdue" in html
+    services.set_action_status(action=filled.action, status="done")
+    html = client.get(reverse("programme_dashboard", args=["caa-2009"])).content.decode()
+    assert "improvement action overdue" not in html

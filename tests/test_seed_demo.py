@@ -429,3 +429,16 @@ def test_self_evaluations(seeded):
     draft = by_area["responding-to-the-recession"]
     assert (draft.version, draft.status) == (1, "draft") and not draft.pdf
     assert "Safeguarding children v1 final" in seeded
+
+
+@pytest.mark.django_db
+def test_the_final_pdf_shows_the_demo_day_even_without_the_demo_clock(seeded, settings):
+    settings.CHALLENGE_TODAY = None  # e.g. `manage.py seed_demo` run outside scripts/run
+    SelfEvaluation.objects.filter(area__slug="safeguarding-children").delete()
+    seed()
+    final = SelfEvaluation.objects.get(area__slug="safeguarding-children")
+    assert final.status == "final"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(bytes(final.pdf))).pages)
+    overdue = Action.objects.overdue(DEMO_TODAY).filter(finding__area__slug="safeguarding-children")
+    assert overdue.count() == 1
+    assert " ".join(text.split()).count("overdue") == 1

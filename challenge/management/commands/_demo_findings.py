@@ -15,13 +15,17 @@ stored), Health inequalities a circulated draft, Responding to the recession a p
 Re-running changes nothing and keeps what was changed in the app: themes are matched by name;
 an area's findings (with their actions and action statuses) are recorded only while that area
 has no findings in the session; a self-evaluation is written, circulated or finalised only
-while it is an untouched version 1, and a final one is never reopened.
+while it is an untouched version 1, and a final one is never reopened. The final PDF is
+rendered with the app's clock on 6 May 2009 (unless CHALLENGE_TODAY says otherwise), so its
+action plan shows what was overdue on the demo day.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
+from django.test.utils import override_settings
 
 from findings.models import Action, Finding, SelfEvaluation, Theme
 from findings.services import (
@@ -72,8 +76,8 @@ FINDINGS = {
              "themes": [],
              "answers": ["T1", "T4", "P1"], "threads": [("P1", "reviewer")],
              "actions": [
-                 ("Present the weekly performance clinic to the Safer City partnership as a "
-                  "model for its repeat-victim cases.", "lead", D(2009, 6, 18), S.NOT_STARTED),
+                 (("Present the weekly performance clinic to the Safer City partnership as a "
+                  "model for its repeat-victim cases."), "lead", D(2009, 6, 18), S.NOT_STARTED),
              ]},
             {"kind": K.IMPROVEMENT,
              "title": "Full partnership involvement in the improvement plan",
@@ -86,13 +90,13 @@ FINDINGS = {
              "themes": [PARTNERSHIP, GOVERNANCE],
              "answers": ["P4", "T5"], "threads": [("P4", "tony.byrne"), ("P2", "tony.byrne")],
              "actions": [
-                 ("Invite GMP and GMFRS to the safeguarding improvement board, each with a named "
-                  "lead.", "lead", D(2009, 5, 20), S.IN_PROGRESS),
-                 ("Add a safeguarding prompt to home fire safety checks, with training for crews "
-                  "and a direct line to the contact and referral team.", "alison.cooper",
+                 (("Invite GMP and GMFRS to the safeguarding improvement board, each with a named "
+                  "lead."), "lead", D(2009, 5, 20), S.IN_PROGRESS),
+                 (("Add a safeguarding prompt to home fire safety checks, with training for crews "
+                  "and a direct line to the contact and referral team."), "alison.cooper",
                   D(2009, 7, 31), S.NOT_STARTED),
-                 ("Agree with GP practices and Salford Royal's A&E how they will use the Common "
-                  "Assessment Framework.", "susan.whittaker", D(2009, 9, 30), S.NOT_STARTED),
+                 (("Agree with GP practices and Salford Royal's A&E how they will use the Common "
+                  "Assessment Framework."), "susan.whittaker", D(2009, 9, 30), S.NOT_STARTED),
              ]},
             {"kind": K.RISK, "title": "Pace of delivery depends on the workforce and on partners",
              "text": (
@@ -104,12 +108,12 @@ FINDINGS = {
              "themes": [PACE],
              "answers": ["I1", "T2", "T4"], "threads": [("I1", "reviewer"), ("T3", "tony.byrne")],
              "actions": [
-                 ("Send the LSCB a revised timetable for the eight improvement plan actions that "
-                  "are behind.", "lead", D(2009, 4, 30), S.NOT_STARTED),
-                 ("Bring the contact and referral screening backlog figures to the 22 May report "
-                  "to the Executive.", "lead", D(2009, 5, 22), S.IN_PROGRESS),
-                 ("Review repeat MARAC referrals by neighbourhood with the domestic abuse "
-                  "partnership.", "lisa.naylor", D(2009, 7, 31), S.NOT_STARTED),
+                 (("Send the LSCB a revised timetable for the eight improvement plan actions that "
+                  "are behind."), "lead", D(2009, 4, 30), S.NOT_STARTED),
+                 (("Bring the contact and referral screening backlog figures to the 22 May report "
+                  "to the Executive."), "lead", D(2009, 5, 22), S.IN_PROGRESS),
+                 (("Review repeat MARAC referrals by neighbourhood with the domestic abuse "
+                  "partnership."), "lisa.naylor", D(2009, 7, 31), S.NOT_STARTED),
              ]},
         ],
         "health-inequalities": [
@@ -125,13 +129,13 @@ FINDINGS = {
              "themes": [PLAUSIBILITY],
              "answers": ["I4", "T3", "P6"], "threads": [("P6", "reviewer")],
              "actions": [
-                 ("Publish three-year pooled under-18 conception rates for Little Hulton and "
-                  "Ordsall, with confidence intervals.", "joanne.pickering", D(2009, 6, 12),
+                 (("Publish three-year pooled under-18 conception rates for Little Hulton and "
+                  "Ordsall, with confidence intervals."), "joanne.pickering", D(2009, 6, 12),
                   S.IN_PROGRESS),
-                 ("Offer every pregnant teenager in Little Hulton a joint first visit from a "
-                  "midwife and a family support worker.", "lead", D(2009, 7, 31), S.NOT_STARTED),
-                 ("Agree sex and relationships education with the secondary schools serving "
-                  "Little Hulton that have not yet taken it up.", "stephen.clegg",
+                 (("Offer every pregnant teenager in Little Hulton a joint first visit from a "
+                  "midwife and a family support worker."), "lead", D(2009, 7, 31), S.NOT_STARTED),
+                 (("Agree sex and relationships education with the secondary schools serving "
+                  "Little Hulton that have not yet taken it up."), "stephen.clegg",
                   D(2009, 9, 30), S.NOT_STARTED),
              ]},
             {"kind": K.CROSS_CUTTING, "title": "Governance of the alcohol work sits with health",
@@ -146,10 +150,10 @@ FINDINGS = {
              "actions": [
                  ("Nominate a GMP lead to the alcohol steering group.", "gary.thornton",
                   D(2009, 5, 5), S.DONE),
-                 ("Rewrite the alcohol steering group's terms of reference and bring licensing "
-                  "into the strategy refresh.", "mark.entwistle", D(2009, 9, 30), S.NOT_STARTED),
-                 ("Add alcohol-related admissions (NI 39) and alcohol-related violent crime to "
-                  "the Safer City partnership's quarterly report.", "ian.mcdermott",
+                 (("Rewrite the alcohol steering group's terms of reference and bring licensing "
+                  "into the strategy refresh."), "mark.entwistle", D(2009, 9, 30), S.NOT_STARTED),
+                 (("Add alcohol-related admissions (NI 39) and alcohol-related violent crime to "
+                  "the Safer City partnership's quarterly report."), "ian.mcdermott",
                   D(2009, 7, 15), S.IN_PROGRESS),
              ]},
             {"kind": K.RISK, "title": "Plausibility of the approach to alcohol and obesity",
@@ -163,11 +167,11 @@ FINDINGS = {
              "answers": ["T1", "T2", "P3"],
              "threads": [("I4", "tony.byrne"), ("T1", "tony.byrne"), ("P3", "reviewer")],
              "actions": [
-                 ("Add ward-level trends for the four focus topic indicators to the Health "
-                  "Inequalities Board's quarterly report.", "helen.barlow", D(2009, 6, 30),
+                 (("Add ward-level trends for the four focus topic indicators to the Health "
+                  "Inequalities Board's quarterly report."), "helen.barlow", D(2009, 6, 30),
                   S.IN_PROGRESS),
-                 ("Pilot referrals from fire crews to the stop smoking service in Little Hulton "
-                  "and Broughton.", "neil.parkinson", D(2009, 6, 1), S.NOT_STARTED),
+                 (("Pilot referrals from fire crews to the stop smoking service in Little Hulton "
+                  "and Broughton."), "neil.parkinson", D(2009, 6, 1), S.NOT_STARTED),
                  ("Fund a 12-month follow-up of stop smoking quitters.", "mark.entwistle",
                   D(2009, 8, 31), S.DROPPED),
              ]},
@@ -184,8 +188,8 @@ FINDINGS = {
                  "necessarily being recognised. The 8 May session will test the evidence."),
              "themes": [], "answers": [], "threads": [],
              "actions": [
-                 ("Assemble the evidence for a green flag: residents helped into work and "
-                  "advice given by the working neighbourhood teams.", "fiona.grant",
+                 (("Assemble the evidence for a green flag: residents helped into work and "
+                  "advice given by the working neighbourhood teams."), "fiona.grant",
                   D(2009, 6, 5), S.NOT_STARTED),
                  ("Brief the Audit Commission's CAA lead on the working neighbourhood teams.",
                   "martin.vickers", D(2009, 6, 30), S.NOT_STARTED),
@@ -249,6 +253,13 @@ class Result:
                 f"{self.green_flags} green flags), {self.actions} actions ({self.overdue} overdue "
                 f"on {_day(DEMO_TODAY)}); self-evaluations: {states}; new: "
                 f"{self.new_findings} findings, {self.new_actions} actions")
+
+
+def _on_demo_day():
+    """Pin the app's clock (`challenge.clock.today`) to the demo day unless CHALLENGE_TODAY
+    already pins it: otherwise the stored final PDF would mark every 2009 action overdue."""
+    return override_settings(CHALLENGE_TODAY=getattr(settings, "CHALLENGE_TODAY", None)
+                             or DEMO_TODAY)
 
 
 def _day(date):
@@ -343,5 +354,6 @@ def _seed_self_evaluations(programme, facilitator, result):
                 # E-mails the partners' contacts once the seed commits (a queued task).
                 se = circulate(self_evaluation=se, by=facilitator)
             elif target == "final":
-                se = finalise(self_evaluation=se, by=facilitator)  # renders and stores the PDF
+                with _on_demo_day():  # the PDF is kept for good: render it as on the demo day
+                    se = finalise(self_evaluation=se, by=facilitator)
         result.self_evaluations[area.name] = f"v{se.version} {se.get_status_display().lower()}"
