@@ -24,3 +24,19 @@ if [ ! -f "$_stamp" ] || [ "$(cat "$_stamp")" != "$_hash" ]; then
   echo "$_hash" > "$_stamp"
 fi
 export PATH="$PWD/.venv/bin:$PATH"
+
+# Debian packages the app needs at run time: Pango for WeasyPrint's PDFs.
+# Usage: ensure_debian_packages PACKAGE... (installs the missing ones with apt-get).
+ensure_debian_packages() {
+  command -v dpkg-query >/dev/null 2>&1 || return 0
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing ${missing[*]} (apt-get install -y)"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}

@@ -439,6 +439,7 @@ def test_the_final_pdf_shows_the_demo_day_even_without_the_demo_clock(seeded, se
     final = SelfEvaluation.objects.get(area__slug="safeguarding-children")
     assert final.status == "final"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(bytes(final.pdf))).pages)
-    overdue = Action.objects.overdue(DEMO_TODAY).filter(finding__area__slug="safeguarding-children")
+    overdue = Action.objects.overdue(DEMO_TODAY).filter(
+        finding__area__slug="safeguarding-children")
     assert overdue.count() == 1
     assert " ".join(text.split()).count("overdue") == 1

@@ -77,7 +77,7 @@ FINDINGS = {
              "answers": ["T1", "T4", "P1"], "threads": [("P1", "reviewer")],
              "actions": [
                  (("Present the weekly performance clinic to the Safer City partnership as a "
-                  "model for its repeat-victim cases."), "lead", D(2009, 6, 18), S.NOT_STARTED),
+                   "model for its repeat-victim cases."), "lead", D(2009, 6, 18), S.NOT_STARTED),
              ]},
             {"kind": K.IMPROVEMENT,
              "title": "Full partnership involvement in the improvement plan",
@@ -91,12 +91,12 @@ FINDINGS = {
              "answers": ["P4", "T5"], "threads": [("P4", "tony.byrne"), ("P2", "tony.byrne")],
              "actions": [
                  (("Invite GMP and GMFRS to the safeguarding improvement board, each with a named "
-                  "lead."), "lead", D(2009, 5, 20), S.IN_PROGRESS),
+                   "lead."), "lead", D(2009, 5, 20), S.IN_PROGRESS),
                  (("Add a safeguarding prompt to home fire safety checks, with training for crews "
-                  "and a direct line to the contact and referral team."), "alison.cooper",
+                   "and a direct line to the contact and referral team."), "alison.cooper",
                   D(2009, 7, 31), S.NOT_STARTED),
                  (("Agree with GP practices and Salford Royal's A&E how they will use the Common "
-                  "Assessment Framework."), "susan.whittaker", D(2009, 9, 30), S.NOT_STARTED),
+                   "Assessment Framework."), "susan.whittaker", D(2009, 9, 30), S.NOT_STARTED),
              ]},
             {"kind": K.RISK, "title": "Pace of delivery depends on the workforce and on partners",
              "text": (
@@ -109,11 +109,11 @@ FINDINGS = {
              "answers": ["I1", "T2", "T4"], "threads": [("I1", "reviewer"), ("T3", "tony.byrne")],
              "actions": [
                  (("Send the LSCB a revised timetable for the eight improvement plan actions that "
-                  "are behind."), "lead", D(2009, 4, 30), S.NOT_STARTED),
+                   "are behind."), "lead", D(2009, 4, 30), S.NOT_STARTED),
                  (("Bring the contact and referral screening backlog figures to the 22 May report "
-                  "to the Executive."), "lead", D(2009, 5, 22), S.IN_PROGRESS),
+                   "to the Executive."), "lead", D(2009, 5, 22), S.IN_PROGRESS),
                  (("Review repeat MARAC referrals by neighbourhood with the domestic abuse "
-                  "partnership."), "lisa.naylor", D(2009, 7, 31), S.NOT_STARTED),
+                   "partnership."), "lisa.naylor", D(2009, 7, 31), S.NOT_STARTED),
              ]},
         ],
         "health-inequalities": [
@@ -130,12 +130,12 @@ FINDINGS = {
              "answers": ["I4", "T3", "P6"], "threads": [("P6", "reviewer")],
              "actions": [
                  (("Publish three-year pooled under-18 conception rates for Little Hulton and "
-                  "Ordsall, with confidence intervals."), "joanne.pickering", D(2009, 6, 12),
+                   "Ordsall, with confidence intervals."), "joanne.pickering", D(2009, 6, 12),
                   S.IN_PROGRESS),
                  (("Offer every pregnant teenager in Little Hulton a joint first visit from a "
-                  "midwife and a family support worker."), "lead", D(2009, 7, 31), S.NOT_STARTED),
+                   "midwife and a family support worker."), "lead", D(2009, 7, 31), S.NOT_STARTED),
                  (("Agree sex and relationships education with the secondary schools serving "
-                  "Little Hulton that have not yet taken it up."), "stephen.clegg",
+                   "Little Hulton that have not yet taken it up."), "stephen.clegg",
                   D(2009, 9, 30), S.NOT_STARTED),
              ]},
             {"kind": K.CROSS_CUTTING, "title": "Governance of the alcohol work sits with health",
@@ -151,9 +151,9 @@ FINDINGS = {
                  ("Nominate a GMP lead to the alcohol steering group.", "gary.thornton",
                   D(2009, 5, 5), S.DONE),
                  (("Rewrite the alcohol steering group's terms of reference and bring licensing "
-                  "into the strategy refresh."), "mark.entwistle", D(2009, 9, 30), S.NOT_STARTED),
+                   "into the strategy refresh."), "mark.entwistle", D(2009, 9, 30), S.NOT_STARTED),
                  (("Add alcohol-related admissions (NI 39) and alcohol-related violent crime to "
-                  "the Safer City partnership's quarterly report."), "ian.mcdermott",
+                   "the Safer City partnership's quarterly report."), "ian.mcdermott",
                   D(2009, 7, 15), S.IN_PROGRESS),
              ]},
             {"kind": K.RISK, "title": "Plausibility of the approach to alcohol and obesity",
@@ -168,10 +168,10 @@ FINDINGS = {
              "threads": [("I4", "tony.byrne"), ("T1", "tony.byrne"), ("P3", "reviewer")],
              "actions": [
                  (("Add ward-level trends for the four focus topic indicators to the Health "
-                  "Inequalities Board's quarterly report."), "helen.barlow", D(2009, 6, 30),
+                   "Inequalities Board's quarterly report."), "helen.barlow", D(2009, 6, 30),
                   S.IN_PROGRESS),
                  (("Pilot referrals from fire crews to the stop smoking service in Little Hulton "
-                  "and Broughton."), "neil.parkinson", D(2009, 6, 1), S.NOT_STARTED),
+                   "and Broughton."), "neil.parkinson", D(2009, 6, 1), S.NOT_STARTED),
                  ("Fund a 12-month follow-up of stop smoking quitters.", "mark.entwistle",
                   D(2009, 8, 31), S.DROPPED),
              ]},
@@ -189,7 +189,7 @@ FINDINGS = {
              "themes": [], "answers": [], "threads": [],
              "actions": [
                  (("Assemble the evidence for a green flag: residents helped into work and "
-                  "advice given by the working neighbourhood teams."), "fiona.grant",
+                   "advice given by the working neighbourhood teams."), "fiona.grant",
                   D(2009, 6, 5), S.NOT_STARTED),
                  ("Brief the Audit Commission's CAA lead on the working neighbourhood teams.",
                   "martin.vickers", D(2009, 6, 30), S.NOT_STARTED),
