@@ -1,7 +1,9 @@
-"""The admin: every page loads, question sets that sessions use stay read-only, and the
-session workspace (answers, comments and their history) is shown but never changed."""
+"""The admin: every page loads, question sets that sessions use stay read-only, the
+session workspace (answers, comments and their history) is shown but never changed, and a
+final self-evaluation and its stored PDF are a record nobody changes."""
 
 import datetime
+import decimal
 
 import pytest
 from django.contrib import admin
@@ -11,6 +13,8 @@ from django.urls import reverse
 
 from challenge.models import (
     FocusTopic,
+    Indicator,
+    IndicatorValue,
     Milestone,
     Partner,
     Programme,
@@ -29,14 +33,34 @@ from sessions.models import (
     Participant,
     SessionEvent,
 )
+from findings.models import (
+    Action,
+    AreaSelfEvaluationBuild,
+    DraftComment,
+    Finding,
+    SelfEvaluation,
+    Theme,
+)
+from findings.services import (
+    add_action,
+    circulate,
+    comment_on_draft,
+    current_self_evaluation,
+    record_finding,
+)
 from sessions.workspace_services import close_session, post_comment, reply_to, save_answer
 
 DEFAULT_FAMILY = "caa-challenge-methodology"
-OUR_APPS = {"challenge", "challenge_sessions"}
+OUR_APPS = {"challenge", "challenge_sessions", "findings"}
 
 # Shown, never added, changed or deleted through the admin: written in the workspace, which
-# keeps their history (the history itself is the audit trail).
-READ_ONLY_MODELS = {Answer, Comment, SessionEvent}
+# keeps their history (the history itself is the audit trail), or by a background build.
+READ_ONLY_MODELS = {Answer, Comment, SessionEvent, AreaSelfEvaluationBuild}
+# Not added through the admin, but changed there: started and written in the app.
+NOT_ADDED_MODELS = READ_ONLY_MODELS | {SelfEvaluation, DraftComment}
+
+BUILD_PDF = b"%PDF-1.7 test"
+FINAL_PDF = b"%PDF-1.7 the final version"
 HISTORY_INLINES = {AnswerVersion, CommentVersion}
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +160,60 @@ def make_world(suffix=""):
     )
     reply_to(parent=thread, author=lead, text="The Salford observatory's forecasts.")
     close_session(session=session, by=facilitator)
+
+    indicator = Indicator.objects.create(
+        area=area,
+        code=f"conceptions{suffix}".replace(" ", "-"),
+        name="Under-18 conception rate",
+        unit=Indicator.Unit.PER_1000,
+        polarity=Indicator.Polarity.LOWER,
+        target=decimal.Decimal("40"),
+        target_date=datetime.date(2010, 12, 31),
+        source="Salford observatory",
+    )
+    for year, value in [(2006, "52.1"), (2007, "49.8"), (2008, "47.0")]:
+        IndicatorValue.objects.create(
+            indicator=indicator,
+            period_start=datetime.date(year, 1, 1),
+            value=decimal.Decimal(value),
+            national=decimal.Decimal("41.2"),
+        )
+
+    # What the session concluded, and the write-ups built from it.
+    theme = Theme.objects.create(programme=programme, name="Partnership involvement")
+    finding = record_finding(
+        session=session,
+        area=area,
+        by=facilitator,
+        kind=Finding.Kind.STRENGTH,
+        title="Salford's teenage pregnancy rate keeps falling",
+        text="Three years of falls, with the observatory's forecasts behind them.",
+        themes=[theme],
+        evidence_answers=Answer.objects.filter(session=session, area=area),
+        evidence_comments=[thread],
+    )
+    add_action(
+        finding=finding,
+        description="Publish the Salford observatory's forecast method",
+        owner=lead,
+        due_date=datetime.date(2009, 12, 1),
+    )
+    self_evaluation = circulate(
+        self_evaluation=current_self_evaluation(programme=programme, area=area), by=facilitator
+    )
+    comment_on_draft(
+        self_evaluation=self_evaluation, author=reviewer, text="Salford's health partners agree."
+    )
+    AreaSelfEvaluationBuild.objects.create(
+        programme=programme,
+        requested_by=facilitator,
+        status=AreaSelfEvaluationBuild.Status.READY,
+        progress=100,
+        step="Done",
+        finished_at=datetime.datetime(2009, 9, 1, 12, tzinfo=datetime.UTC),
+        pdf=BUILD_PDF,
+        pdf_sha256=SelfEvaluation.digest(BUILD_PDF),
+    )
     return session
 
 
@@ -160,6 +238,13 @@ def test_every_model_of_ours_is_registered():
         "challenge_sessions.Answer",
         "challenge_sessions.Comment",
         "challenge_sessions.SessionEvent",
+        "challenge.Indicator",
+        "findings.Theme",
+        "findings.Finding",
+        "findings.Action",
+        "findings.SelfEvaluation",
+        "findings.DraftComment",
+        "findings.AreaSelfEvaluationBuild",
     } <= registered
 
 
@@ -167,7 +252,7 @@ def test_every_model_of_ours_is_registered():
 def test_changelist_add_and_change_pages_load(admin_client, world, model):
     assert admin_client.get(admin_url(model, "changelist")).status_code == 200
     assert admin_client.get(admin_url(model, "changelist"), {"q": "x"}).status_code == 200
-    expected_add = 403 if model in READ_ONLY_MODELS else 200
+    expected_add = 403 if model in NOT_ADDED_MODELS else 200
     assert admin_client.get(admin_url(model, "add")).status_code == expected_add
     obj = model._default_manager.order_by("pk").first()
     assert obj is not None, f"the test data has no {model._meta.label}"
@@ -543,8 +628,16 @@ def test_history_inlines_are_read_only(admin_client, world, rf, admin_user):
 
 def test_a_session_with_a_workspace_record_cannot_be_deleted_in_the_admin(admin_client, world):
     """Deleting a session would delete its answers, comments and history, which the admin
-    may not delete: the admin refuses rather than lose the audit trail."""
-    response = admin_client.post(admin_url(ChallengeSession, "delete", world.pk), {"post": "yes"})
+    may not delete: the admin refuses rather than lose the audit trail. (A session with
+    findings is refused before that: findings protect their session.)"""
+    url = admin_url(ChallengeSession, "delete", world.pk)
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 200  # the "cannot delete" page
+    assert response.context["protected"]
+    assert ChallengeSession.objects.filter(pk=world.pk).exists()
+
+    Finding.objects.filter(session=world).delete()
+    response = admin_client.post(url, {"post": "yes"})
     assert response.status_code == 403
     assert ChallengeSession.objects.filter(pk=world.pk).exists()
     assert SessionEvent.objects.filter(session=world).exists()

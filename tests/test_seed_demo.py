@@ -37,7 +37,7 @@ from sessions.models import (
 COUNTED = [Partner, User, ThematicArea, FocusTopic, Programme, Milestone, ChallengeSession,
            Participant, Answer, AnswerVersion, Comment, CommentVersion, Theme, Finding, Action,
            SelfEvaluation]
-DEMO_TODAY = datetime.date(2009, 5, 6)
+DEMO_TODAY = datetime.date(2009, 5, 20)
 
 
 def seed():
@@ -119,7 +119,7 @@ def test_seeds_the_salford_programme(seeded):
         datetime.date(2009, 4, 29), datetime.date(2009, 5, 8),
         datetime.date(2009, 5, 15), datetime.date(2009, 6, 2),
     ]
-    assert [s.status for s in sessions] == ["held", "scheduled", "scheduled", "scheduled"]
+    assert [s.status for s in sessions] == ["held", "held", "held", "scheduled"]
     assert {a.slug for a in sessions[0].areas.all()} == {
         "safeguarding-children", "health-inequalities"
     }
@@ -396,7 +396,7 @@ def test_improvement_actions(seeded):
     emerging = findings_selectors.emerging_findings(Programme.objects.get(slug="caa-2009"))
     assert emerging.action_counts["overdue"] == len(overdue)
     assert emerging.action_counts["total"] == actions.count()
-    assert f"{actions.count()} actions ({len(overdue)} overdue on 6 May 2009)" in seeded
+    assert f"{actions.count()} actions ({len(overdue)} overdue on 20 May 2009)" in seeded
 
 
 @pytest.mark.django_db

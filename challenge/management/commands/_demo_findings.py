@@ -16,7 +16,7 @@ Re-running changes nothing and keeps what was changed in the app: themes are mat
 an area's findings (with their actions and action statuses) are recorded only while that area
 has no findings in the session; a self-evaluation is written, circulated or finalised only
 while it is an untouched version 1, and a final one is never reopened. The final PDF is
-rendered with the app's clock on 6 May 2009 (unless CHALLENGE_TODAY says otherwise), so its
+rendered with the app's clock on 20 May 2009 (unless CHALLENGE_TODAY says otherwise), so its
 action plan shows what was overdue on the demo day.
 """
 
@@ -24,8 +24,9 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
+
+from challenge import clock
 from django.db import transaction
-from django.test.utils import override_settings
 
 from findings.models import Action, Finding, SelfEvaluation, Theme
 from findings.services import (
@@ -42,7 +43,7 @@ from sessions.models import Answer, Comment
 from ._demo_workspace import CODES
 
 D = datetime.date
-DEMO_TODAY = D(2009, 5, 6)  # the demo clock (CHALLENGE_TODAY): overdue is counted on this day
+DEMO_TODAY = D(2009, 5, 20)  # the demo clock (CHALLENGE_TODAY): overdue is counted on this day
 APRIL, MAY = D(2009, 4, 29), D(2009, 5, 8)
 K, S = Finding.Kind, Action.Status
 
@@ -258,8 +259,7 @@ class Result:
 def _on_demo_day():
     """Pin the app's clock (`challenge.clock.today`) to the demo day unless CHALLENGE_TODAY
     already pins it: otherwise the stored final PDF would mark every 2009 action overdue."""
-    return override_settings(CHALLENGE_TODAY=getattr(settings, "CHALLENGE_TODAY", None)
-                             or DEMO_TODAY)
+    return clock.pinned(getattr(settings, "CHALLENGE_TODAY", None) or DEMO_TODAY)
 
 
 def _day(date):
