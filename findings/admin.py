@@ -16,8 +16,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
-from django.db.models.functions import Length
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Length
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -152,7 +152,18 @@ class FindingAdmin(admin.ModelAdmin):
     inlines = [ActionInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(action_count=Count("actions", distinct=True))
+        # A subquery rather than Count("actions"): no GROUP BY for the filters and the date
+        # hierarchy to work around.
+        actions = (
+            Action.objects.filter(finding=OuterRef("pk"))
+            .order_by()
+            .values("finding")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(
+            action_count=Coalesce(Subquery(actions, output_field=IntegerField()), 0)
+        )
 
     @admin.display(description="Actions", ordering="action_count")
     def action_count(self, obj):
@@ -307,6 +318,8 @@ class SelfEvaluationAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Only the texts, and only while it is not final: a version finalised while this page
         # was open keeps what it was finalised with.
+        if not form.has_changed():
+            return
         with transaction.atomic():
             current = (
                 SelfEvaluation.objects.select_for_update()
@@ -356,14 +369,29 @@ class DraftCommentAdmin(admin.ModelAdmin):
     fields = ["self_evaluation", "author", "text", "created_at"]
 
     def get_queryset(self, request):
+        # list_select_related joins the self-evaluation: not its PDF.
         return super().get_queryset(request).defer("self_evaluation__pdf")
+
+    def get_object(self, request, object_id, from_field=None):
+        # The change page shows the self-evaluation: join it here rather than in
+        # get_queryset, where a select_related would switch off list_select_related.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj.self_evaluation = _without_pdf(
+                SelfEvaluation.objects.select_related("area")
+            ).get(pk=obj.self_evaluation_id)
+        return obj
 
     @admin.display(description="Comment")
     def excerpt(self, obj):
         return obj.text if len(obj.text) <= 80 else obj.text[:79] + "…"
 
     def _final(self, obj):
-        return obj is not None and SelfEvaluation.objects.filter(
+        if obj is None:
+            return False
+        if DraftComment.self_evaluation.is_cached(obj):
+            return obj.self_evaluation.is_final
+        return SelfEvaluation.objects.filter(
             pk=obj.self_evaluation_id, status=SelfEvaluation.Status.FINAL
         ).exists()
 

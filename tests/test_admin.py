@@ -24,15 +24,6 @@ from challenge.models import (
     ThematicArea,
     User,
 )
-from sessions.models import (
-    Answer,
-    AnswerVersion,
-    ChallengeSession,
-    Comment,
-    CommentVersion,
-    Participant,
-    SessionEvent,
-)
 from findings.models import (
     Action,
     AreaSelfEvaluationBuild,
@@ -47,6 +38,15 @@ from findings.services import (
     comment_on_draft,
     current_self_evaluation,
     record_finding,
+)
+from sessions.models import (
+    Answer,
+    AnswerVersion,
+    ChallengeSession,
+    Comment,
+    CommentVersion,
+    Participant,
+    SessionEvent,
 )
 from sessions.workspace_services import close_session, post_comment, reply_to, save_answer
 
@@ -641,3 +641,279 @@ def test_a_session_with_a_workspace_record_cannot_be_deleted_in_the_admin(admin_
     assert response.status_code == 403
     assert ChallengeSession.objects.filter(pk=world.pk).exists()
     assert SessionEvent.objects.filter(session=world).exists()
+
+
+# --- Findings and self-evaluations -------------------------------------------------------------
+
+
+def finalise_by_hand(self_evaluation, by, pdf=FINAL_PDF):
+    """Final as `services.finalise` leaves it (the check constraint wants the PDF and the time),
+    without rendering a PDF."""
+    SelfEvaluation.objects.filter(pk=self_evaluation.pk).update(
+        status=SelfEvaluation.Status.FINAL,
+        pdf=pdf,
+        pdf_sha256=SelfEvaluation.digest(pdf),
+        finalised_at=datetime.datetime(2009, 9, 1, 9, tzinfo=datetime.UTC),
+        finalised_by=by,
+    )
+    self_evaluation.refresh_from_db()
+    return self_evaluation
+
+
+def stored(obj):
+    obj.refresh_from_db()
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_a_final_self_evaluation_is_a_record(admin_client, world, rf, admin_user):
+    se = finalise_by_hand(SelfEvaluation.objects.get(programme=world.programme), world.facilitator)
+    comment = DraftComment.objects.get(self_evaluation=se)
+    before, comment_before = stored(se), stored(comment)
+
+    request = rf.get("/")
+    request.user = admin_user
+    model_admin = admin.site._registry[SelfEvaluation]
+    assert not model_admin.has_change_permission(request, se)
+    assert not model_admin.has_delete_permission(request, se)
+    assert model_admin.has_view_permission(request, se)
+    assert model_admin.has_change_permission(request)  # the changelist still works
+    for inline in model_admin.get_inline_instances(request, se):
+        assert not inline.has_add_permission(request, se), inline
+        assert not inline.has_change_permission(request, se), inline
+        assert not inline.has_delete_permission(request, se), inline
+    comment_admin = admin.site._registry[DraftComment]
+    assert not comment_admin.has_change_permission(request, comment)
+    assert not comment_admin.has_delete_permission(request, comment)
+
+    url = admin_url(SelfEvaluation, "change", se.pk)
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "this version is the record" in content
+    assert 'name="_save"' not in content
+    assert 'name="introduction"' not in content
+    assert 'name="draft_comments-0-text"' not in content
+    assert admin_url(SelfEvaluation, "delete", se.pk) not in content
+    assert se.pdf_sha256 in content
+    assert f"{len(FINAL_PDF)} bytes" in content
+    assert "the final version" not in content  # the PDF's bytes are never shown
+    assert reverse("self_evaluation_pdf", args=[se.pk]) in content
+
+    post = {
+        "introduction": "Tampered",
+        "conclusion": "Tampered",
+        "status": "draft",
+        "pdf": "forged",
+        "pdf_sha256": "0" * 64,
+        "draft_comments-TOTAL_FORMS": "1",
+        "draft_comments-INITIAL_FORMS": "1",
+        "draft_comments-MIN_NUM_FORMS": "0",
+        "draft_comments-MAX_NUM_FORMS": "1000",
+        "draft_comments-0-id": comment.pk,
+        "draft_comments-0-self_evaluation": se.pk,
+        "draft_comments-0-text": "Tampered",
+        "draft_comments-0-DELETE": "on",
+    }
+    assert admin_client.post(url, post).status_code == 403
+    delete_url = admin_url(SelfEvaluation, "delete", se.pk)
+    assert admin_client.post(delete_url, {"post": "yes"}).status_code == 403
+    response = admin_client.post(
+        admin_url(SelfEvaluation, "changelist"),
+        {"action": "delete_selected", "_selected_action": [se.pk], "post": "yes"},
+    )
+    assert response.status_code == 200  # the "cannot delete" page, not a redirect
+
+    comment_url = admin_url(DraftComment, "change", comment.pk)
+    assert admin_client.get(comment_url).status_code == 200
+    assert admin_client.post(comment_url, {"text": "Tampered"}).status_code == 403
+    delete_url = admin_url(DraftComment, "delete", comment.pk)
+    assert admin_client.post(delete_url, {"post": "yes"}).status_code == 403
+    response = admin_client.post(
+        admin_url(DraftComment, "changelist"),
+        {"action": "delete_selected", "_selected_action": [comment.pk], "post": "yes"},
+    )
+    assert response.status_code == 200
+
+    assert stored(se) == before
+    assert bytes(before["pdf"]) == FINAL_PDF
+    assert stored(comment) == comment_before
+
+
+def test_a_draft_self_evaluation_changes_only_its_texts(admin_client, world):
+    se = SelfEvaluation.objects.get(programme=world.programme)
+    comment = DraftComment.objects.get(self_evaluation=se)
+    url = admin_url(SelfEvaluation, "change", se.pk)
+    content = admin_client.get(url).content.decode()
+    assert 'name="introduction"' in content
+    assert 'name="pdf' not in content  # neither the bytes nor their SHA-256 are fields
+    assert "No PDF stored" in content
+
+    response = admin_client.post(
+        url,
+        {
+            "introduction": "Salford's partners reviewed this.",
+            "conclusion": "",
+            "status": "final",
+            "version": "7",
+            "pdf": "forged",
+            "pdf_sha256": "0" * 64,
+            "draft_comments-TOTAL_FORMS": "1",
+            "draft_comments-INITIAL_FORMS": "1",
+            "draft_comments-MIN_NUM_FORMS": "0",
+            "draft_comments-MAX_NUM_FORMS": "1000",
+            "draft_comments-0-id": comment.pk,
+            "draft_comments-0-self_evaluation": se.pk,
+            "draft_comments-0-text": comment.text,
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    revision = se.revision
+    se.refresh_from_db()
+    assert se.introduction == "Salford's partners reviewed this."
+    assert se.revision == revision + 1  # an edit open in the app is now stale
+    assert (se.status, se.version, se.pdf, se.pdf_sha256) == (
+        SelfEvaluation.Status.CIRCULATED,
+        1,
+        None,
+        "",
+    )
+
+
+def test_a_build_shows_its_pdf_size_and_digest_not_its_bytes(admin_client, world):
+    build = AreaSelfEvaluationBuild.objects.get(programme=world.programme)
+    content = admin_client.get(admin_url(AreaSelfEvaluationBuild, "change", build.pk)).content
+    assert SelfEvaluation.digest(BUILD_PDF).encode() in content
+    assert f"{len(BUILD_PDF)} bytes".encode() in content
+    assert BUILD_PDF not in content
+    assert reverse("area_build_pdf", args=[build.pk]).encode() in content
+
+
+def test_changelists_never_load_the_stored_pdfs(admin_client, world):
+    """The lists show each PDF's size, computed in the database: the bytes stay there, and
+    the query count stays flat as final versions pile up."""
+    pdf_models = [SelfEvaluation, DraftComment, AreaSelfEvaluationBuild]
+
+    def counts():
+        result = {}
+        for model in pdf_models:
+            with CaptureQueriesContext(connection) as queries:
+                response = admin_client.get(admin_url(model, "changelist"))
+            assert response.status_code == 200
+            for query in queries.captured_queries:
+                sql = query["sql"].replace('LENGTH("findings_selfevaluation"."pdf")', "")
+                sql = sql.replace('LENGTH("findings_areaselfevaluationbuild"."pdf")', "")
+                assert '."pdf"' not in sql, sql
+            result[model._meta.label] = (len(queries), response.context["cl"].result_count)
+        return result
+
+    finalise_by_hand(SelfEvaluation.objects.get(programme=world.programme), world.facilitator)
+    before = counts()
+    for n in range(3):
+        session = make_world(suffix=f" {n}")
+        finalise_by_hand(
+            SelfEvaluation.objects.get(programme=session.programme),
+            session.facilitator,
+            pdf=FINAL_PDF * 1000,
+        )
+    after = counts()
+    assert {k: n for k, (n, _) in after.items()} == {k: n for k, (n, _) in before.items()}
+    assert all(after[k][1] == 4 * before[k][1] for k in before)
+
+
+def finding_post(finding, **changes):
+    actions = list(finding.actions.order_by("pk"))
+    data = {
+        "session": finding.session_id,
+        "area": finding.area_id,
+        "kind": finding.kind,
+        "title": finding.title,
+        "text": finding.text,
+        "themes": [t.pk for t in finding.themes.all()],
+        "evidence_answers": [a.pk for a in finding.evidence_answers.all()],
+        "evidence_comments": [c.pk for c in finding.evidence_comments.all()],
+        "actions-TOTAL_FORMS": str(len(actions)),
+        "actions-INITIAL_FORMS": str(len(actions)),
+        "actions-MIN_NUM_FORMS": "0",
+        "actions-MAX_NUM_FORMS": "1000",
+    }
+    for i, a in enumerate(actions):
+        data |= {
+            f"actions-{i}-id": a.pk,
+            f"actions-{i}-finding": finding.pk,
+            f"actions-{i}-description": a.description,
+            f"actions-{i}-owner": a.owner_id,
+            f"actions-{i}-due_date": a.due_date.isoformat(),
+            f"actions-{i}-status": a.status,
+        }
+    data.update(changes)
+    return data
+
+
+def test_a_finding_edit_keeps_its_evidence_to_its_session_and_bumps_its_revision(
+    admin_client, world
+):
+    finding = Finding.objects.get(session=world)
+    other = make_world(suffix=" elsewhere")
+    url = admin_url(Finding, "change", finding.pk)
+
+    page = admin_client.get(url).content.decode()
+    assert "Partnership involvement" in page
+    for name, foreign in [
+        ("evidence_answers", [Answer.objects.get(session=other).pk]),
+        ("evidence_comments", [Comment.objects.filter(session=other).first().pk]),
+        ("themes", [Theme.objects.get(programme=other.programme).pk]),
+    ]:
+        response = admin_client.post(url, finding_post(finding, **{name: foreign}))
+        assert response.status_code == 200, name
+        assert response.context["adminform"].form.errors[name], name
+
+    response = admin_client.post(url, finding_post(finding, title="Renamed finding"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    revision = finding.revision
+    finding.refresh_from_db()
+    assert finding.title == "Renamed finding"
+    assert finding.revision == revision + 1
+    assert finding.evidence_answers.count() == 1
+
+
+def test_an_action_added_in_the_admin_records_its_owners_organisation(admin_client, world):
+    finding = Finding.objects.get(session=world)
+    lead = User.objects.get(username="lead")
+    response = admin_client.post(
+        admin_url(Action, "add"),
+        {
+            "finding": finding.pk,
+            "description": "Share the forecasts with Salford's schools",
+            "owner": lead.pk,
+            "due_date": "2010-01-31",
+            "status": Action.Status.NOT_STARTED,
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    action = Action.objects.get(description__startswith="Share the forecasts")
+    assert action.owner_partner == lead.partner
+
+    facilitator = world.facilitator  # belongs to no partner
+    response = admin_client.post(
+        admin_url(Action, "change", action.pk),
+        {
+            "finding": finding.pk,
+            "description": action.description,
+            "owner": facilitator.pk,
+            "due_date": "2010-01-31",
+            "status": Action.Status.NOT_STARTED,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["owner"]
+
+
+def test_evidence_pickers_search_answers_and_comments(admin_client, world):
+    url = reverse("admin:autocomplete")
+    for field, term in [("evidence_answers", "three years"), ("evidence_comments", "Salford")]:
+        response = admin_client.get(
+            url,
+            {"app_label": "findings", "model_name": "finding", "field_name": field, "term": term},
+        )
+        assert response.status_code == 200
+        assert response.json()["results"], field
