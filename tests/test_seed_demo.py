@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import io
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import authenticate
@@ -10,8 +11,11 @@ from django.core.management import call_command
 from django.db import transaction
 from pypdf import PdfReader
 
+from challenge.kpis import assess
 from challenge.models import (
     FocusTopic,
+    Indicator,
+    IndicatorValue,
     Milestone,
     Partner,
     Programme,
@@ -36,7 +40,7 @@ from sessions.models import (
 
 COUNTED = [Partner, User, ThematicArea, FocusTopic, Programme, Milestone, ChallengeSession,
            Participant, Answer, AnswerVersion, Comment, CommentVersion, Theme, Finding, Action,
-           SelfEvaluation]
+           SelfEvaluation, Indicator, IndicatorValue]
 DEMO_TODAY = datetime.date(2009, 5, 20)
 
 
@@ -443,3 +447,87 @@ def test_the_final_pdf_shows_the_demo_day_even_without_the_demo_clock(seeded, se
         finding__area__slug="safeguarding-children")
     assert overdue.count() == 1
     assert " ".join(text.split()).count("overdue") == 1
+
+
+def assessments():
+    """Every indicator with its values and what the app derives from them."""
+    indicators = Indicator.objects.select_related("area").prefetch_related("values")
+    return [(i, list(i.values.all()), assess(i, list(i.values.all()))) for i in indicators]
+
+
+@pytest.mark.django_db
+def test_every_area_has_indicators_with_benchmarked_series(seeded):
+    for area in ThematicArea.objects.all():
+        indicators = list(area.indicators.all())
+        assert 2 <= len(indicators) <= 3, area
+        assert len({i.position for i in indicators}) == len(indicators), area
+    for indicator, values, _ in assessments():
+        assert len(values) >= 5, indicator.code
+        assert all(v.national is not None for v in values), indicator.code
+        starts = [v.period_start for v in values]
+        if indicator.frequency == "year":
+            assert all(d.month == 1 and d.day == 1 for d in starts), indicator.code
+            assert {d.year for d in starts} >= set(range(2003, 2009)), indicator.code
+        else:
+            assert indicator.frequency == "quarter"
+            assert all(d.month in (1, 4, 7, 10) and d.day == 1 for d in starts), indicator.code
+        assert indicator.source.strip() and indicator.definition.strip(), indicator.code
+        if indicator.unit == "percent":
+            assert all(0 <= v.value <= 100 for v in values), indicator.code
+    indicators = Indicator.objects.all()
+    assert indicators.filter(frequency="quarter").count() >= 2
+    assert IndicatorValue.objects.filter(comparator__isnull=False).exists()
+    with_target = indicators.filter(target__isnull=False)
+    assert with_target.count() * 4 >= indicators.count() * 3  # targets on most
+    assert all(i.target_date and i.target_date.year in (2010, 2011) for i in with_target)
+    assert {"ONS / Teenage Pregnancy Unit", "Home Office iQuanta"} <= set(
+        indicators.values_list("source", flat=True))
+    assert "indicators: 20 indicators in 8 areas (3 quarterly)" in seeded
+
+
+@pytest.mark.django_db
+def test_the_indicators_tell_a_mixed_story(seeded):
+    judged = {i.code: a for i, _, a in assessments()}
+    assert {a.direction for a in judged.values()} == {"improving", "declining", "no_change"}
+    assert {a.on_track for a in judged.values()} >= {"met", "on_track", "off_track"}
+    assert {a.versus_national for a in judged.values()} == {"better", "worse"}
+    # The figures the 29 April answers quote.
+    conceptions = judged["ni112-teenage-conceptions"]
+    assert (conceptions.direction, conceptions.on_track) == ("improving", "off_track")
+    assert conceptions.latest.value == Decimal("50.6") and conceptions.versus_national == "worse"
+    assessments_7_days = judged["ni59-initial-assessments-7-days"]
+    assert (assessments_7_days.previous.value, assessments_7_days.latest.value) == (62, 71)
+    assert judged["ni39-alcohol-admissions"].direction == "declining"
+    assert judged["ni123-smoking-quitters"].on_track == "on_track"
+    assert judged["decent-homes-council-stock"].on_track == "on_track"
+
+
+@pytest.mark.django_db
+def test_seeding_again_keeps_indicators_and_imported_values(seeded, no_demo_password):
+    conceptions = Indicator.objects.get(code="ni112-teenage-conceptions")
+    Indicator.objects.filter(pk=conceptions.pk).update(target=45, name="Teenage conceptions")
+    imported = conceptions.values.get(period_start=datetime.date(2008, 1, 1))
+    IndicatorValue.objects.filter(pk=imported.pk).update(value=49.9, national=None)
+    conceptions.values.filter(period_start=datetime.date(2003, 1, 1)).delete()
+    first = counts()
+    output = seed()
+    assert counts() == {**first, "IndicatorValue": first["IndicatorValue"] + 1}
+    assert "new: 0 indicators, 1 values" in output
+    conceptions.refresh_from_db()
+    assert (conceptions.target, conceptions.name) == (45, "Teenage conceptions")
+    imported.refresh_from_db()
+    assert (imported.value, imported.national) == (Decimal("49.9"), None)
+    assert conceptions.values.filter(period_start=datetime.date(2003, 1, 1)).exists()
+    assert "new: 0 indicators, 0 values" in seed()
+    assert counts()["IndicatorValue"] == first["IndicatorValue"] + 1
+
+
+@pytest.mark.django_db
+def test_the_final_pdf_shows_the_area_indicators(seeded):
+    # The indicators are seeded before the self-evaluations, so the stored PDF has them.
+    final = SelfEvaluation.objects.get(area__slug="safeguarding-children", status="final")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(bytes(final.pdf))).pages)
+    text = " ".join(text.split())
+    assert "No indicators have been recorded" not in text
+    for indicator in Indicator.objects.filter(area=final.area):
+        assert indicator.name in text, indicator.code

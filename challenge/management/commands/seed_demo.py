@@ -5,8 +5,9 @@ the people who took part, eight thematic areas, the "CAA 2009 challenge sessions
 with its timetable, and the four sessions on their real dates; the 29 April session's
 workspace (answers and critical-friend threads) comes from `_demo_workspace.py`, and the
 emerging findings, improvement actions and mini self-evaluations from `_demo_findings.py`
-(which renders and stores the final Safeguarding children PDF). The people other than James
-Foster and Martin Vickers are invented; e-mail addresses are on `.example`.
+(which renders and stores the final Safeguarding children PDF); each area's performance
+indicators come from `_demo_indicators.py`, seeded first so that the PDF shows them. The people
+other than James Foster and Martin Vickers are invented; e-mail addresses are on `.example`.
 """
 
 import datetime
@@ -32,6 +33,7 @@ from sessions.models import ChallengeSession, Participant
 from sessions.services import add_participant, create_session
 
 from ._demo_findings import seed_findings
+from ._demo_indicators import seed_indicators
 from ._demo_workspace import seed_workspace
 
 D = datetime.date
@@ -182,17 +184,19 @@ class Command(BaseCommand):
             partners = _seed_partners()
             people = self._seed_people(partners)
             areas = _seed_areas(partners, people)
+            kpis = seed_indicators(areas)
             programme = _seed_programme(areas, people)
             _seed_milestones(programme)
             sessions = _seed_sessions(programme, areas, people)
             work = seed_workspace(sessions[SESSIONS[0]["title"]])
             found = seed_findings(programme, sessions, people)
-        for note in work.notes + found.notes:
+        for note in kpis.notes + work.notes + found.notes:
             self.stdout.write(self.style.WARNING(note))
         self.stdout.write(self.style.SUCCESS(
             f"Seeded {programme.name}: {len(partners)} partners, {len(people)} people, "
             f"{len(areas)} areas, {programme.milestones.count()} milestones, "
-            f"{len(sessions)} sessions; {work.summary()}; findings: {found.summary()}."))
+            f"{len(sessions)} sessions; indicators: {kpis.summary()}; {work.summary()}; "
+            f"findings: {found.summary()}."))
         self.stdout.write("Demo logins:")
         for username, role, password in self.logins:
             shown = password if password else "(unchanged)"
