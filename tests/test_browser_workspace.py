@@ -138,9 +138,11 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     expect(progress.locator("figcaption")).to_have_text(
         "Impact: likelihood 3, scale 4, high (score 12 of 25)."
     )
-    # The matrix's name, for a screen reader, says the same.
-    expect(progress.get_by_role("img")).to_have_accessible_name(
-        re.compile(r"^Impact matrix Likelihood 3 of 5 and scale 4 of 5: score 12, high impact\.")
+    # For a screen reader the matrix is named, and its description says the same.
+    matrix = progress.get_by_role("img", name="Impact matrix")
+    expect(matrix).to_have_accessible_name("Impact matrix")
+    expect(matrix).to_have_accessible_description(
+        re.compile(r"^Likelihood 3 of 5 and scale 4 of 5: score 12, high impact\.")
     )
 
     # The police reviewer, in their own browser, challenges question 1.1.
