@@ -9,11 +9,14 @@ an answer already saved (revision > 0, perhaps edited in the app) is left alone,
 or reply whose text is already there is not posted again. The figures are illustrative.
 """
 
+import datetime
 from dataclasses import dataclass, field
+
+from django.utils import timezone
 
 from challenge import methodology
 from challenge.models import Question, User
-from sessions.models import Answer, Comment, Participant
+from sessions.models import Answer, AnswerVersion, Comment, CommentVersion, Participant
 from sessions.permissions import SessionAccess
 from sessions.workspace_forms import RATING_FIELDS
 from sessions.workspace_services import (
@@ -442,14 +445,40 @@ def seed_workspace(session) -> Result:
             section__question_set=session.question_set)}
         questions.pop(None, None)  # questions from a later version, which have no demo answer
         people = {u.username: u for u in User.objects.filter(username__in=_usernames())}
+        started = timezone.now()
         _seed_answers(session, areas, questions, result)
         _seed_threads(session, areas, questions, people, result)
+        _backdate(session, started)
     answered = Answer.objects.filter(session=session, revision__gt=0)
     comments = Comment.objects.filter(session=session)
     result.answers = answered.count()
     result.threads = comments.filter(parent__isnull=True).count()
     result.replies = comments.filter(parent__isnull=False).count()
     return result
+
+
+def _backdate(session, since):
+    """Date what this run seeded as it would have happened: answers written over the two
+    days before the session, challenges and replies during it, decisions at its close."""
+    def local(day, time):
+        return timezone.make_aware(datetime.datetime.combine(day, time))
+
+    first = local(session.date - datetime.timedelta(days=2), datetime.time(9))
+    for i, answer in enumerate(Answer.objects.filter(session=session, updated_at__gte=since).order_by("pk")):
+        when = first + datetime.timedelta(minutes=25 * i)
+        Answer.objects.filter(pk=answer.pk).update(updated_at=when)
+        AnswerVersion.objects.filter(answer=answer, edited_at__gte=since).update(edited_at=when)
+    start, end = local(session.date, session.start_time), local(session.date, session.end_time)
+    decided = end - datetime.timedelta(minutes=10)
+    comments = list(Comment.objects.filter(session=session, created_at__gte=since).order_by("pk"))
+    step = datetime.timedelta(seconds=int((decided - start).total_seconds()) // max(len(comments), 1))
+    for i, comment in enumerate(comments):
+        when = start + step * i
+        Comment.objects.filter(pk=comment.pk).update(
+            created_at=when, updated_at=when, status_at=decided if comment.status_at else None
+        )
+        CommentVersion.objects.filter(comment=comment).exclude(action=CommentVersion.Action.STATUS).update(at=when)
+        CommentVersion.objects.filter(comment=comment, action=CommentVersion.Action.STATUS).update(at=decided)
 
 
 def _usernames():
