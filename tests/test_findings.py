@@ -351,3 +351,11 @@ def test_dashboard_makes_overdue_actions_obvious(client, filled):
     services.set_action_status(action=filled.action, status="done")
     html = client.get(reverse("programme_dashboard", args=["caa-2009"])).content.decode()
     assert "improvement action overdue" not in html
+
+
+def test_build_page_without_javascript_shows_progress_and_a_refresh_link(client, filled):
+    build = AreaSelfEvaluationBuild.objects.create(programme=filled.programme, requested_by=filled.facilitator, status="queued")
+    client.force_login(filled.reviewer)
+    html = client.get(reverse("area_build_status", args=[build.pk])).content.decode()
+    assert "<h1>Area self-evaluation</h1>" in html
+    assert "Waiting for the worker" in html and f'href="/builds/{build.pk}/">Refresh' in html
