@@ -11,8 +11,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import indicator_import, indicator_selectors
 from .kpis import RULES
-from .models import Indicator, Programme, ThematicArea
-from .permissions import can_change_indicators, can_view_area, get_area_for_user, get_programme_for_user
+from .models import Indicator, Programme
+from .permissions import (
+    areas_changeable_by,
+    areas_visible_to,
+    can_change_indicators,
+    can_view_area,
+    get_area_for_user,
+    get_programme_for_user,
+)
 
 
 @require_GET
@@ -72,7 +79,7 @@ class ImportForm(forms.Form):
 
 
 def _changeable_areas(user):
-    return [a for a in ThematicArea.objects.select_related("lead_officer") if can_change_indicators(user, a)]
+    return list(areas_changeable_by(user).order_by("name"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -108,7 +115,7 @@ def _csv_response(text, filename):
 @require_GET
 @login_required
 def indicator_export(request):
-    areas = [a for a in ThematicArea.objects.all() if can_view_area(request.user, a)]
+    areas = list(areas_visible_to(request.user).order_by("name"))
     slug = request.GET.get("area")
     if slug:
         areas = [a for a in areas if a.slug == slug]

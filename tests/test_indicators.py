@@ -298,3 +298,30 @@ def test_pdf_includes_the_indicators(kpis):
     text = pdf_text(self_evaluation_pdf(se))
     assert "Performance indicators" in text and "conceptions per 1,000: the numbers" in text
     assert "Direction of travel: improving" in text
+
+
+@pytest.mark.parametrize("name", ["indicator_import", "indicator_template", "indicator_export"])
+def test_import_and_export_queries_do_not_grow_with_areas(client, kpis, name, django_assert_max_num_queries):
+    client.force_login(kpis.facilitator)
+    url = reverse(name)
+    with django_assert_max_num_queries(15) as few:
+        assert client.get(url).status_code == 200
+    for i in range(10):
+        area = f.area(kpis.police, slug=f"more-{i}")
+        kpis.programme.areas.add(area)
+        ind(area, code=f"more-{i}")
+    with django_assert_max_num_queries(15) as many:
+        assert client.get(url).status_code == 200
+    assert len(few) == len(many)
+
+
+def test_area_lists_match_the_single_area_rules(kpis):
+    from challenge.models import ThematicArea
+    from challenge.permissions import areas_changeable_by, areas_visible_to, can_change_indicators, can_view_area
+
+    f.area(kpis.fire, slug="not-in-any-programme")
+    for who in ["facilitator", "lead", "reviewer", "officer", "outsider"]:
+        user = getattr(kpis, who)
+        areas = list(ThematicArea.objects.all())
+        assert set(areas_visible_to(user)) == {a for a in areas if can_view_area(user, a)}, who
+        assert set(areas_changeable_by(user)) == {a for a in areas if can_change_indicators(user, a)}, who
