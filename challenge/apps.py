@@ -1,7 +1,22 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 
 
 class ChallengeConfig(AppConfig):
     name = "challenge"
     verbose_name = "Challenge programme"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Receivers of the sign-in signals: the audit trail's log lines, and the start of the
+        # session's clock for its time-outs.
+        from . import audit, session_timeout  # noqa: F401
+
+        # Integer `in` lookups that ignore ids too large for the database (see lookups.py).
+        from . import lookups  # noqa: F401
+
+
+class ChallengeAdminConfig(AdminConfig):
+    """`django.contrib.admin` with a site that only superusers may use (see admin_site.py)."""
+
+    default_site = "challenge.admin_site.AdministratorsAdminSite"

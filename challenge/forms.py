@@ -1,9 +1,10 @@
 from django import forms
 
 from .models import Milestone
+from .submission import SubmissionTokenMixin
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(SubmissionTokenMixin, forms.ModelForm):
     class Meta:
         model = Milestone
         fields = ["title", "date", "precision", "owner", "done"]
@@ -12,3 +13,11 @@ class MilestoneForm(forms.ModelForm):
             "precision": forms.RadioSelect,
         }
         labels = {"precision": "How precise is the date?"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["submission_token"]  # an edit, not a create
+
+    def milestone_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}

@@ -1,14 +1,15 @@
 """Indicator values in and out as CSV, the form councils get their data in: one row per
 indicator and period. Importing is planned first (a preview, with every problem named by
 line and column) and applied only when the whole file is clean; importing the same file
-again changes nothing."""
+again changes nothing, even when two people import it at the same moment."""
 
 import csv
+import dataclasses
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from .models import Indicator, IndicatorValue
 from .models.indicators import parse_period, period_label
@@ -48,6 +49,7 @@ class PlannedRow:
 class ImportPlan:
     rows: list = field(default_factory=list)
     errors: list = field(default_factory=list)  # (line, column or "", message)
+    warnings: list = field(default_factory=list)  # (line, column, message): saved, but changed
 
     @property
     def counts(self):
@@ -72,6 +74,30 @@ def _number(text):
     if not number.is_finite():
         raise ValueError(f"“{text.strip()}” is not a number.")
     return number
+
+
+def _fit(number: Decimal, column: str, text: str):
+    """`number` as column `column` of IndicatorValue stores it, and a warning if that is not
+    exactly what was written. ValueError if it is too large to store. The limits are read
+    from the model field, so they follow it if it changes."""
+    model_field = IndicatorValue._meta.get_field(column)
+    places, whole = model_field.decimal_places, model_field.max_digits - model_field.decimal_places
+    too_large = ValueError(
+        f"“{text.strip()}” is too large: this column takes at most {whole} digits before the "
+        f"decimal point."
+    )
+    # Checked before rounding: quantize() itself fails on numbers with too many digits.
+    if not number.is_zero() and number.adjusted() >= whole:
+        raise too_large
+    stored = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if not stored.is_zero() and stored.adjusted() >= whole:  # 9999999999.99999 rounds up
+        raise too_large
+    if stored != number:
+        return stored, (
+            f"“{text.strip()}” has more than {places} decimal places: it will be saved rounded, "
+            f"as {_fmt(stored)}."
+        )
+    return stored, None
 
 
 def plan_import(text: str, *, may_change) -> ImportPlan:
@@ -128,9 +154,14 @@ def plan_import(text: str, *, may_change) -> ImportPlan:
             except ValueError as exc:
                 errors.append((line, "period", str(exc)))
         numbers = {}
+        warnings = []
         for name in ("value", "national", "comparator"):
             try:
                 numbers[name] = _number(cell(name))
+                if numbers[name] is not None:
+                    numbers[name], warning = _fit(numbers[name], name, cell(name))
+                    if warning:
+                        warnings.append((line, name, warning))
             except ValueError as exc:
                 errors.append((line, name, str(exc)))
         if "value" in numbers and numbers["value"] is None:
@@ -141,6 +172,7 @@ def plan_import(text: str, *, may_change) -> ImportPlan:
                 errors.append((line, "", f"Line {seen[key]} already gives {code} for {cell('period')}: each indicator and period once."))
             else:
                 seen[key] = line
+        plan.warnings.extend(warnings)
         if errors:
             plan.errors.extend(errors)
             continue
@@ -156,20 +188,47 @@ def plan_import(text: str, *, may_change) -> ImportPlan:
     return plan
 
 
-@transaction.atomic
+class ImportConflict(Exception):
+    """Another import saved values for the same indicators and periods at the same moment;
+    nothing of this one was saved."""
+
+
 def apply_import(plan: ImportPlan) -> dict:
-    """Save a clean plan's new and changed values; unchanged rows are left alone."""
+    """Save a clean plan's new and changed values, in one transaction; unchanged rows are left
+    alone. What is new or changed is decided again against what is saved when the plan is
+    applied, not when it was previewed: values another import saved in between are updated
+    or left alone, never added twice. Returns the counts of new, changed and unchanged rows.
+    Raises ImportConflict, having saved nothing, if a concurrent import still collides (the
+    database's one value per indicator and period)."""
     if plan.errors:
         raise ValueError("A plan with errors cannot be applied.")
-    counts = plan.counts
-    new = [
+    try:
+        with transaction.atomic():
+            return _apply(plan)
+    except IntegrityError as exc:
+        raise ImportConflict(
+            "Someone else imported values for the same indicators and periods at the same moment."
+        ) from exc
+
+
+def _apply(plan):
+    indicator_ids = sorted({r.indicator.pk for r in plan.rows})
+    # Two imports touching the same indicators take turns (PostgreSQL row locks; SQLite
+    # allows one writer at a time anyway), so the second sees what the first saved.
+    list(Indicator.objects.select_for_update().filter(pk__in=indicator_ids).order_by("pk").values_list("pk", flat=True))
+    saved = {
+        (v.indicator_id, v.period_start): v
+        for v in IndicatorValue.objects.filter(indicator_id__in=indicator_ids)
+    }
+    rows = [dataclasses.replace(r, existing=saved.get((r.indicator.pk, r.period_start))) for r in plan.rows]
+    counts = ImportPlan(rows=rows).counts
+    IndicatorValue.objects.bulk_create(
         IndicatorValue(indicator=r.indicator, period_start=r.period_start, value=r.value,
                        national=r.national, comparator=r.comparator)
-        for r in plan.rows if r.change == "new"
-    ]
-    IndicatorValue.objects.bulk_create(new)
+        for r in rows if r.change == "new"
+    )
     changed = []
-    for r in plan.rows:
+    for r in rows:
         if r.change == "changed":
             r.existing.value, r.existing.national, r.existing.comparator = r.value, r.national, r.comparator
             changed.append(r.existing)

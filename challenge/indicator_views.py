@@ -95,12 +95,27 @@ def indicator_import_view(request):
         text = form.cleaned_data["csv"]
         plan = indicator_import.plan_import(text, may_change=lambda area: area.pk in area_ids)
         if request.POST.get("step") == "apply" and plan.ok:
-            counts = indicator_import.apply_import(plan)
-            messages.success(
-                request,
-                f"Imported: {counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged.",
-            )
-            return redirect("indicator_import")
+            try:
+                counts = indicator_import.apply_import(plan)
+            except indicator_import.ImportConflict as error:
+                messages.warning(
+                    request,
+                    f"{error} Nothing from your file has been saved: the preview below shows "
+                    "what it would change now.",
+                )
+                plan = indicator_import.plan_import(text, may_change=lambda area: area.pk in area_ids)
+            else:
+                if counts["new"] or counts["changed"]:
+                    messages.success(
+                        request,
+                        f"Imported: {counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged.",
+                    )
+                else:
+                    messages.info(
+                        request,
+                        f"Nothing to import: these values were already imported ({counts['unchanged']} unchanged).",
+                    )
+                return redirect("indicator_import")
         # Show the preview with the text carried in the form, so nothing is retyped.
         form = ImportForm(initial={"csv": text})
     return render(request, "challenge/indicator_import.html", {"form": form, "plan": plan, "areas": areas})

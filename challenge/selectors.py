@@ -131,7 +131,8 @@ def programme_dashboard(user, programme) -> Dashboard:
         deadline_passed_days=-deadline_days if deadline_days is not None else None,
         today=today,
         is_facilitator=is_programme_facilitator(user, programme),
-        overdue_actions=Action.objects.filter(finding__session__programme=programme)
+        # Of the sessions this user may see: the others' findings are not theirs to count.
+        overdue_actions=Action.objects.filter(finding__session__in=[s.pk for s in sessions])
         .overdue(today)
         .count(),
     )

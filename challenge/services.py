@@ -1,49 +1,10 @@
 """Writes for the partnership's standing data."""
 
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import Milestone, Question, QuestionSet, Section
-
-FACILITATORS_GROUP = "Facilitators"
-
-# What a facilitator may manage in the admin: the programme's standing data. Accounts and
-# question sets' content stay with administrators, except that facilitators can read them.
-FACILITATOR_PERMISSIONS = {
-    "challenge": {
-        "partner": ("view", "add", "change"),
-        "thematicarea": ("view", "add", "change"),
-        "focustopic": ("view", "add", "change", "delete"),
-        "programme": ("view", "add", "change"),
-        "milestone": ("view", "add", "change", "delete"),
-        "questionset": ("view", "add", "change"),
-        "section": ("view", "add", "change", "delete"),
-        "question": ("view", "add", "change", "delete"),
-        "user": ("view",),
-    },
-    "challenge_sessions": {
-        "challengesession": ("view", "add", "change"),
-        "participant": ("view", "add", "change", "delete"),
-    },
-}
-
-
-def ensure_role_groups() -> Group:
-    """Create (or bring up to date) the Facilitators group and its admin permissions.
-    Idempotent. Needs the permissions that `migrate` creates."""
-    group, _ = Group.objects.get_or_create(name=FACILITATORS_GROUP)
-    wanted = []
-    for app_label, models in FACILITATOR_PERMISSIONS.items():
-        for model, actions in models.items():
-            codenames = [f"{action}_{model}" for action in actions]
-            wanted.extend(
-                Permission.objects.filter(
-                    content_type__app_label=app_label, codename__in=codenames
-                )
-            )
-    group.permissions.set(wanted)
-    return group
+from .submission import create_once
 
 
 @transaction.atomic
@@ -89,6 +50,21 @@ def ensure_editable(question_set: QuestionSet) -> None:
             f"{question_set} has been used by a session and cannot be changed. "
             "Make a new version to edit instead."
         )
+
+
+@transaction.atomic
+def add_milestone(*, programme, title, date, precision, owner="", done=False, submission_token=None) -> Milestone:
+    """Add a dated step to the programme's timetable. Once per `submission_token`: the same
+    form sent twice adds one milestone."""
+    return create_once(
+        Milestone,
+        submission_token,
+        lambda: Milestone.objects.create(
+            programme=programme, title=title, date=date, precision=precision, owner=owner, done=done,
+            submission_token=submission_token,
+        ),
+        programme_id=programme.pk,
+    )
 
 
 def set_milestone_done(*, milestone: Milestone, done: bool) -> Milestone:

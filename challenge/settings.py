@@ -5,6 +5,7 @@ installed (SQLite, console e-mail); production differs only by environment varia
 See README.md, "Settings", for the full list.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -77,7 +78,8 @@ INSTALLED_APPS = [
     "challenge.apps.ChallengeConfig",
     "sessions.apps.SessionsConfig",
     "findings.apps.FindingsConfig",
-    "django.contrib.admin",
+    "demo.apps.DemoConfig",
+    "challenge.apps.ChallengeAdminConfig",  # django.contrib.admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -90,18 +92,29 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Outside CSRF and the views, so it sees every 403 whoever answered it.
+    "challenge.audit.ForbiddenAuditMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "challenge.middleware.PrivateCacheMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Inside messages and htmx: it signs an idle session out with a message, and answers an
+    # htmx request with a full-page redirect.
+    "challenge.session_timeout.SessionTimeoutMiddleware",
+    # Last, as django-axes requires: it turns a lock-out into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "challenge.urls"
@@ -129,6 +142,14 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite lets one writer at a time. Without these, a second writer (a request while the
+    # worker saves a build's progress) fails at once with "database is locked". `timeout`
+    # makes it wait for the lock instead; IMMEDIATE takes the write lock when a transaction
+    # begins, so a transaction that read and then writes is never refused half-way.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": env_int("SQLITE_TIMEOUT", 20), "transaction_mode": "IMMEDIATE"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "challenge.User"
@@ -142,6 +163,62 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Signing in. django-axes counts wrong passwords per username *and* address: after
+# LOGIN_FAILURE_LIMIT of them, that username is refused from that address (the right password
+# too) until LOGIN_COOLOFF_MINUTES have passed since the last try. Someone else's mistakes
+# cannot lock a person out from their own desk. Administrators see sign-ins, failures and
+# lock-outs in the admin ("Axes") and can delete a lock-out there to lift it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in outright
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "challenge.auth_views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "challenge.audit.client_ip"
+# How many reverse proxies in front of the app each append the address they were reached from
+# to X-Forwarded-For. 0: the app is reached directly and the client is REMOTE_ADDR; the header
+# is ignored, as a client can write anything in it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Password-reset e-mails per e-mail address and client address in an hour; requests past it
+# get the same answer and send nothing.
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 3)
+# Shown on the lock-out page as the address to write to; empty: "your facilitator".
+SUPPORT_EMAIL = env_str("SUPPORT_EMAIL")
+
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_COOKIE_AGE
+# seconds after signing in whatever happens (challenge/session_timeout.py).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 8 * 60 * 60)
+
+for _env_name, _value, _least in [
+    ("LOGIN_FAILURE_LIMIT", AXES_FAILURE_LIMIT, 1),
+    ("LOGIN_COOLOFF_MINUTES", AXES_COOLOFF_TIME.total_seconds() / 60, 1),
+    ("PASSWORD_RESET_LIMIT", PASSWORD_RESET_LIMIT, 1),
+    ("TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT, 0),
+    ("SESSION_COOKIE_AGE", SESSION_COOKIE_AGE, 60),
+    ("SESSION_IDLE_TIMEOUT", SESSION_IDLE_TIMEOUT, 60),
+]:
+    if _value < _least:
+        raise ImproperlyConfigured(f"{_env_name} must be at least {_least}")
+
+# Django's cache holds the password-reset counts. In memory (the default) each server process
+# counts on its own; CACHE_LOCATION, a directory, shares the counts between the processes.
+_cache_location = env_str("CACHE_LOCATION")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": _cache_location,
+        }
+        if _cache_location
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
@@ -196,6 +273,11 @@ _task_backend = env_str("TASKS_BACKEND", "database")
 if _task_backend not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend], "QUEUES": ["default"]}}
+# A build that reports no progress for this many seconds lost its worker: it is marked failed
+# and can be tried again. A build still queued this many seconds after it was asked for,
+# while no worker has started any task, tells the user no worker is running.
+BUILD_STALL_TIMEOUT = env_int("BUILD_STALL_TIMEOUT", 600)
+BUILD_PICKUP_TIMEOUT = env_int("BUILD_PICKUP_TIMEOUT", 60)
 
 # Security. HTTPS settings default on unless DEBUG, so `check --deploy` is clean in production.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -211,6 +293,25 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp 4). Everything is served from this site: no inline
+# scripts or styles anywhere (templates have no <script> body, <style> or style=; htmx is told
+# not to inject its indicator <style>, see base.html). Bootstrap's CSS draws its form controls
+# with data: SVG images. Optional CSP_REPORT_URI: where browsers send violation reports. (Not
+# a setting named CSP_REPORT_URI: django-csp takes that for an old-style setting.)
+_csp_directives = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if env_str("CSP_REPORT_URI"):
+    _csp_directives["report-uri"] = [env_str("CSP_REPORT_URI")]
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_directives}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -220,5 +321,7 @@ LOGGING = {
         # WeasyPrint reports every layout step at INFO.
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Sign-ins, sign-outs, lock-outs and refusals (challenge/audit.py), whatever LOG_LEVEL.
+        "challenge.audit": {"level": "INFO"},
     },
 }

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import indicator_views, views
+from . import auth_views, indicator_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,6 +26,12 @@ urlpatterns = [
     path("programmes/<slug:slug>/indicators/", indicator_views.infographic, name="infographic"),
     path("", include("sessions.urls")),
     path("", include("findings.urls")),
+    # Before Django's own: the same page, with a limit on the e-mails it sends.
+    path(
+        "accounts/password_reset/",
+        auth_views.RateLimitedPasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -53,11 +54,18 @@ def milestone_form(request, slug, pk=None):
     milestone = get_object_or_404(Milestone, pk=pk, programme=programme) if pk else None
     form = MilestoneForm(request.POST or None, instance=milestone)
     if request.method == "POST" and form.is_valid():
-        milestone = form.save(commit=False)
-        milestone.programme = programme
-        milestone.save()
-        messages.success(request, f"Saved the milestone “{milestone.title}”.")
-        return redirect(programme.get_absolute_url() + "#timetable")
+        try:
+            if milestone is None:
+                milestone = services.add_milestone(
+                    programme=programme, submission_token=form.submitted_token, **form.milestone_fields()
+                )
+            else:
+                milestone = form.save()
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Saved the milestone “{milestone.title}”.")
+            return redirect(programme.get_absolute_url() + "#timetable")
     return render(
         request,
         "challenge/milestone_form.html",

@@ -275,6 +275,7 @@ class SelfEvaluationAdmin(admin.ModelAdmin):
         "status",
         "circulated_at",
         "circulated_by",
+        "circulated_to",
         "finalised_at",
         "finalised_by",
         "pdf_size",
@@ -289,7 +290,15 @@ class SelfEvaluationAdmin(admin.ModelAdmin):
         ("Texts", {"fields": ["introduction", "conclusion"]}),
         (
             "Life",
-            {"fields": ["circulated_at", "circulated_by", "finalised_at", "finalised_by"]},
+            {
+                "fields": [
+                    "circulated_at",
+                    "circulated_by",
+                    "circulated_to",
+                    "finalised_at",
+                    "finalised_by",
+                ]
+            },
         ),
         ("Stored PDF", {"fields": ["pdf_size", "pdf_sha256", "pdf_link"]}),
         ("Record", {"fields": ["revision", "created_at", "updated_at"]}),

@@ -1,13 +1,17 @@
+import re
+
 from django import forms
 
 from challenge.models import User
+from challenge.submission import SubmissionTokenMixin
+from challenge.validators import no_line_breaks
 
 from .models import Action, Finding, Theme
 
 
-class FindingForm(forms.Form):
+class FindingForm(SubmissionTokenMixin, forms.Form):
     kind = forms.ChoiceField(choices=Finding.Kind.choices, widget=forms.RadioSelect, label="Kind of finding")
-    title = forms.CharField(max_length=300)
+    title = forms.CharField(max_length=300, validators=[no_line_breaks])
     text = forms.CharField(label="The finding", widget=forms.Textarea(attrs={"rows": 4}))
     themes = forms.ModelMultipleChoiceField(
         queryset=Theme.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
@@ -39,7 +43,8 @@ class FindingForm(forms.Form):
         ]
 
     def clean_new_themes(self):
-        names = [n.strip() for n in self.cleaned_data.get("new_themes", "").split(",")]
+        # A line break pasted into the box separates themes just as a comma does.
+        names = [" ".join(n.split()) for n in re.split(r"[,\r\n]", self.cleaned_data.get("new_themes", ""))]
         return [n[:200] for n in names if n]
 
     def evidence(self):
@@ -50,7 +55,7 @@ class FindingForm(forms.Form):
         )
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(SubmissionTokenMixin, forms.ModelForm):
     owner = forms.ModelChoiceField(queryset=User.objects.none())
 
     class Meta:
@@ -76,5 +81,5 @@ class TextsForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class DraftCommentForm(forms.Form):
+class DraftCommentForm(SubmissionTokenMixin, forms.Form):
     text = forms.CharField(label="Your comment on the draft", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

@@ -1,14 +1,18 @@
 """What sessions concluded (findings and improvement actions) and the write-ups built from
 them: each area's mini self-evaluation, and the programme's area self-evaluation."""
 
+import datetime
 import hashlib
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from challenge.models import Partner, Programme, ThematicArea
+from challenge.models.emails import EmailBatch
+from challenge.submission import submission_token_field
+from challenge.validators import no_line_breaks
 from sessions.models import Answer, ChallengeSession, Comment
 
 
@@ -17,7 +21,7 @@ class Theme(models.Model):
     involvement, pace of delivery, governance, plausibility of the approach)."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="themes")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[no_line_breaks])
     description = models.TextField(blank=True)
 
     class Meta:
@@ -43,7 +47,7 @@ class Finding(models.Model):
     session = models.ForeignKey(ChallengeSession, on_delete=models.PROTECT, related_name="findings")
     area = models.ForeignKey(ThematicArea, on_delete=models.PROTECT, related_name="findings")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[no_line_breaks])
     text = models.TextField("the finding")
     themes = models.ManyToManyField(Theme, related_name="findings", blank=True)
     evidence_answers = models.ManyToManyField(Answer, related_name="findings", blank=True)
@@ -52,6 +56,7 @@ class Finding(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     revision = models.PositiveIntegerField(default=1)
+    submission_token = submission_token_field()
 
     class Meta:
         ordering = ["area__name", "kind", "created_at", "id"]
@@ -96,6 +101,7 @@ class Action(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    submission_token = submission_token_field()
 
     objects = ActionQuerySet.as_manager()
 
@@ -107,6 +113,51 @@ class Action(models.Model):
 
     def is_overdue(self, today) -> bool:
         return self.status not in self.CLOSED and self.due_date < today
+
+
+class SelfEvaluationQuerySet(models.QuerySet):
+    """Who may read a self-evaluation: exactly those who may read its area's sessions — the
+    programme's facilitators, officers, administrators, the area's lead officer, and whoever
+    facilitates or takes part in a session of the programme that covers the area — and, once it has been circulated,
+    the people of the partner organisations it was circulated to."""
+
+    def _takes_part_in_area(self, user):
+        sessions = ChallengeSession.objects.filter(
+            programme=OuterRef("programme"), areas=OuterRef("area")
+        ).filter(Q(facilitator=user) | Q(participants__person=user))
+        facilitates = Programme.facilitators.through.objects.filter(
+            programme=OuterRef("programme"), user=user
+        )
+        # The area's lead officer answers for the area wherever it is examined.
+        return Exists(facilitates) | Exists(sessions) | Q(area__lead_officer=user)
+
+    def _circulated_to_partner_of(self, user):
+        if user.partner_id is None:
+            return Q(pk__in=[])
+        partners = SelfEvaluation.circulated_to.through.objects.filter(
+            selfevaluation=OuterRef("pk"), partner=user.partner_id
+        )
+        return Q(circulated_at__isnull=False) & Exists(partners)
+
+    def readable_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.is_officer:
+            return self
+        return self.filter(self._takes_part_in_area(user) | self._circulated_to_partner_of(user))
+
+    def commentable_by(self, user):
+        """The versions whose draft `user` may comment on while it is circulated (the service
+        takes comments only then): its readers, except that officers read and change nothing
+        (unless they also take part in the area)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        allowed = self._takes_part_in_area(user)
+        if not user.is_officer:
+            allowed |= self._circulated_to_partner_of(user)
+        return self.filter(allowed)
 
 
 class SelfEvaluation(models.Model):
@@ -129,12 +180,16 @@ class SelfEvaluation(models.Model):
     revision = models.PositiveIntegerField(default=1)
     circulated_at = models.DateTimeField(null=True, blank=True)
     circulated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The partners whose contacts were sent the draft: their people may read this version.
+    circulated_to = models.ManyToManyField(Partner, blank=True, related_name="+")
     finalised_at = models.DateTimeField(null=True, blank=True)
     finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SelfEvaluationQuerySet.as_manager()
 
     class Meta:
         ordering = ["programme", "area__name", "-version"]
@@ -172,13 +227,19 @@ class DraftComment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    submission_token = submission_token_field()
 
     class Meta:
         ordering = ["created_at", "id"]
 
 
 class AreaSelfEvaluationBuild(models.Model):
-    """A background build of the programme's whole area self-evaluation PDF."""
+    """A background build of the programme's whole area self-evaluation PDF.
+
+    The worker records each step's progress with its time (`progressed_at`). A build that
+    has not moved for BUILD_STALL_TIMEOUT seconds lost its worker (killed, restarted,
+    crashed) and is marked failed, so the page can offer to try again instead of waiting
+    for ever."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -196,9 +257,39 @@ class AreaSelfEvaluationBuild(models.Model):
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     error = models.TextField(blank=True)
+    progressed_at = models.DateTimeField(null=True, blank=True, help_text="When the worker last reported progress.")
+    task_id = models.CharField(max_length=64, blank=True, editable=False, help_text="The background task building it.")
+    submission_token = submission_token_field()
 
     class Meta:
         ordering = ["programme", "-requested_at"]
 
     def __str__(self):
         return f"{self.programme} area self-evaluation ({self.get_status_display().lower()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    def is_stalled(self, now) -> bool:
+        """Running, but no progress reported for BUILD_STALL_TIMEOUT seconds."""
+        last = self.progressed_at or self.requested_at
+        return self.status == self.Status.RUNNING and last < now - datetime.timedelta(seconds=settings.BUILD_STALL_TIMEOUT)
+
+    def is_unclaimed(self, now) -> bool:
+        """Still queued BUILD_PICKUP_TIMEOUT seconds after it was asked for."""
+        return self.status == self.Status.QUEUED and self.requested_at < now - datetime.timedelta(seconds=settings.BUILD_PICKUP_TIMEOUT)
+
+
+class CirculationEmail(EmailBatch):
+    """The e-mails to every partner's contact when a draft is circulated for comment, so the
+    facilitator sees whether they went."""
+
+    self_evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="circulation_emails")
+    label = "E-mails to partners' contacts"
+
+    class Meta:
+        ordering = ["self_evaluation", "-queued_at", "-id"]
+
+    def __str__(self):
+        return f"Circulation of {self.self_evaluation} ({self.get_status_display().lower()})"

@@ -2,16 +2,25 @@
 
 Facilitators of the programme record findings and actions and move self-evaluations through
 their life; the area's lead officer and presenters may also write its introduction and
-conclusion; everyone who may read the programme reads, downloads and comments on drafts
-circulated to partners."""
+conclusion.
+
+An area's self-evaluation shows its sessions' answers and challenges, so it is read by
+exactly those who may read a session of the programme that covers the area (its
+facilitators, officers, its participants, administrators), plus, once it has been
+circulated, the people of the partner organisations it was circulated to (see
+`SelfEvaluationQuerySet.readable_by`). Those readers may comment on a circulated draft,
+except officers, who read and change nothing. The programme's whole area self-evaluation
+holds every area, so only those who read every area of the programme read it: its
+facilitators, officers and administrators. Findings are listed where their session is."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from challenge.permissions import can_view_programme, is_programme_facilitator
-from sessions.models import Participant
+from challenge.permissions import is_programme_facilitator
+from sessions.models import ChallengeSession, Participant
 
-from .models import SelfEvaluation
+from .models import AreaSelfEvaluationBuild, SelfEvaluation
 
 
 def is_area_lead(user, programme, area) -> bool:
@@ -22,6 +31,25 @@ def is_area_lead(user, programme, area) -> bool:
     ).exists()
 
 
+def reads_whole_programme(user, programme) -> bool:
+    """Administrators, officers and the programme's facilitators: every area, every session."""
+    if not user.is_authenticated:
+        return False
+    return user.is_officer or is_programme_facilitator(user, programme)
+
+
+def can_read_self_evaluation(user, se) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_officer:
+        return True
+    return SelfEvaluation.objects.readable_by(user).filter(pk=se.pk).exists()
+
+
+def can_comment_on_draft(user, se) -> bool:
+    return SelfEvaluation.objects.commentable_by(user).filter(pk=se.pk).exists()
+
+
 def get_self_evaluation_for_user(user, pk) -> SelfEvaluation:
     se = get_object_or_404(
         SelfEvaluation.objects.defer("pdf").select_related(
@@ -29,9 +57,31 @@ def get_self_evaluation_for_user(user, pk) -> SelfEvaluation:
         ),
         pk=pk,
     )
-    if not can_view_programme(user, se.programme):
-        raise PermissionDenied("You do not take part in this programme.")
+    if not can_read_self_evaluation(user, se):
+        raise PermissionDenied("You do not take part in a session that reviews this area.")
     return se
+
+
+def readable_area_ids(user, programme) -> set[int]:
+    """The areas of `programme` whose write-ups `user` may read as one who takes part (not
+    through a circulation): all of them for those who read the whole programme."""
+    if reads_whole_programme(user, programme):
+        return set(programme.areas.values_list("pk", flat=True))
+    if not user.is_authenticated:
+        return set()
+    return set(
+        ChallengeSession.objects.filter(programme=programme)
+        .filter(Q(facilitator=user) | Q(participants__person=user))
+        .filter(areas__isnull=False)
+        .values_list("areas", flat=True)
+    )
+
+
+def get_area_build_for_user(user, pk) -> AreaSelfEvaluationBuild:
+    build = get_object_or_404(AreaSelfEvaluationBuild.objects.defer("pdf").select_related("programme"), pk=pk)
+    if not reads_whole_programme(user, build.programme):
+        raise PermissionDenied("The area self-evaluation holds every area: its facilitators and officers read it.")
+    return build
 
 
 def can_write_texts(user, se) -> bool:

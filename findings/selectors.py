@@ -1,5 +1,6 @@
 """Reads for findings pages, the documents page and the self-evaluation write-up."""
 
+import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -11,6 +12,7 @@ from sessions.models import ChallengeSession
 from sessions.workspace_selectors import impact_position, workspace
 
 from .models import KIND_ORDER, Action, Finding, SelfEvaluation, Theme
+from .permissions import readable_area_ids
 
 
 def findings_queryset():
@@ -88,8 +90,12 @@ class Emerging:
     action_counts: dict
 
 
-def emerging_findings(programme) -> Emerging:
-    findings = _sort_findings(findings_queryset().filter(session__programme=programme))
+def emerging_findings(programme, *, sessions=None) -> Emerging:
+    """The programme's findings so far; only those of `sessions` (a queryset) if given."""
+    found = findings_queryset().filter(session__programme=programme)
+    if sessions is not None:
+        found = found.filter(session__in=sessions.values("pk"))
+    findings = _sort_findings(found)
     today = clock_today()
     for f in findings:
         mark_overdue(f.actions.all(), today)
@@ -117,10 +123,13 @@ def emerging_findings(programme) -> Emerging:
     )
 
 
-def documents(programme):
-    """Each area's versions of its self-evaluation, latest first, without the PDF bytes."""
+def documents(programme, user):
+    """Each area's versions of its self-evaluation that `user` may read, latest first, without
+    the PDF bytes: a row for each area they may read, or whose version was circulated to
+    their organisation."""
     versions = list(
         SelfEvaluation.objects.filter(programme=programme)
+        .readable_by(user)
         .defer("pdf")
         .select_related("area", "finalised_by", "circulated_by")
         .order_by("area__name", "-version")
@@ -131,9 +140,12 @@ def documents(programme):
     today = clock_today()
     deadline = programme.self_evaluation_deadline
     past_deadline = bool(deadline and today > deadline)
+    readable = readable_area_ids(user, programme)
     rows = []
     for area in programme.areas.order_by("name"):
         vs = by_area.get(area.pk, [])
+        if area.pk not in readable and not vs:
+            continue
         latest = vs[0] if vs else None
         rows.append(
             {
@@ -144,3 +156,25 @@ def documents(programme):
             }
         )
     return rows
+
+
+def worker_seen(build, now) -> bool:
+    """Whether a background worker has shown signs of life since `build` was asked for: it
+    started or finished a task since, or is busy with one it started recently. (An idle
+    worker would have taken up the build within seconds.)"""
+    from django.conf import settings
+    from django.db.models import Q
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    recent = now - datetime.timedelta(seconds=settings.BUILD_STALL_TIMEOUT)
+    return DBTaskResult.objects.filter(
+        Q(started_at__gte=build.requested_at)
+        | Q(finished_at__gte=build.requested_at)
+        | Q(status=TaskResultStatus.RUNNING, started_at__gte=recent)
+    ).exists()
+
+
+def waiting_without_worker(build, now) -> bool:
+    """Queued for longer than BUILD_PICKUP_TIMEOUT with no worker seen meanwhile."""
+    return build.is_unclaimed(now) and not worker_seen(build, now)

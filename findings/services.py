@@ -1,12 +1,22 @@
 """Writes for findings, actions and self-evaluations."""
 
+import datetime
+import logging
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import Action, AreaSelfEvaluationBuild, DraftComment, Finding, SelfEvaluation
+from challenge.models import Partner
+from challenge.submission import create_once
+
+from .models import Action, AreaSelfEvaluationBuild, CirculationEmail, DraftComment, Finding, SelfEvaluation, Theme
 from .tasks import build_area_self_evaluation, send_draft_circulated
+
+logger = logging.getLogger(__name__)
 
 
 class StaleEdit(ValidationError):
@@ -29,15 +39,29 @@ def _check_evidence(session, area, answers, comments):
 
 
 @transaction.atomic
-def record_finding(*, session, area, by, kind, title, text, themes=(), evidence_answers=(), evidence_comments=()) -> Finding:
+def record_finding(
+    *, session, area, by, kind, title, text, themes=(), new_themes=(), evidence_answers=(), evidence_comments=(),
+    submission_token=None,
+) -> Finding:
     """Record what the session concluded for an area, with the answers and challenges it
-    rests on and the cross-cutting themes it belongs to."""
+    rests on and the cross-cutting themes it belongs to; `new_themes` are names of themes
+    to add to the programme (or find there) and tag it with.
+
+    Once per `submission_token`: the same form sent twice records one finding."""
     _check_evidence(session, area, evidence_answers, evidence_comments)
-    finding = Finding.objects.create(session=session, area=area, created_by=by, kind=kind, title=title, text=text)
-    finding.themes.set(themes)
-    finding.evidence_answers.set(evidence_answers)
-    finding.evidence_comments.set(evidence_comments)
-    return finding
+
+    def create():
+        finding = Finding.objects.create(
+            session=session, area=area, created_by=by, kind=kind, title=title, text=text,
+            submission_token=submission_token,
+        )
+        added = [Theme.objects.get_or_create(programme=session.programme, name=name)[0] for name in new_themes]
+        finding.themes.set([*themes, *added])
+        finding.evidence_answers.set(evidence_answers)
+        finding.evidence_comments.set(evidence_comments)
+        return finding
+
+    return create_once(Finding, submission_token, create, created_by_id=by.pk)
 
 
 @transaction.atomic
@@ -56,12 +80,20 @@ def update_finding(*, finding, expected_revision, kind, title, text, themes=(), 
     return current
 
 
-def add_action(*, finding, description, owner, due_date) -> Action:
-    """An improvement action from a finding. The owner's organisation is recorded with it."""
+@transaction.atomic
+def add_action(*, finding, description, owner, due_date, submission_token=None) -> Action:
+    """An improvement action from a finding. The owner's organisation is recorded with it.
+    Once per `submission_token`: the same form sent twice adds one action."""
     if owner.partner_id is None:
         raise ValidationError({"owner": "The owner must belong to a partner organisation."})
-    return Action.objects.create(
-        finding=finding, description=description, owner=owner, owner_partner=owner.partner, due_date=due_date
+    return create_once(
+        Action,
+        submission_token,
+        lambda: Action.objects.create(
+            finding=finding, description=description, owner=owner, owner_partner=owner.partner, due_date=due_date,
+            submission_token=submission_token,
+        ),
+        finding_id=finding.pk,
     )
 
 
@@ -105,8 +137,11 @@ def update_texts(*, self_evaluation, expected_revision, introduction, conclusion
 
 
 @transaction.atomic
-def circulate(*, self_evaluation, by) -> SelfEvaluation:
-    """Draft → circulated. E-mails each partner's contact a link to read and comment."""
+def circulate(*, self_evaluation, by, notify=True) -> SelfEvaluation:
+    """Draft → circulated, to every partner with a contact address: records them in
+    `circulated_to` (their people may then read and comment on this version), and queues an
+    e-mail to each partner's contact with a link to read and comment, recorded as a CirculationEmail that the task marks sent or failed. With
+    `notify=False` (the demonstration seed) nothing is queued or recorded as sent."""
     current = _lock(self_evaluation)
     if current.status != SelfEvaluation.Status.DRAFT:
         raise ValidationError("Only a draft can be circulated.")
@@ -115,15 +150,33 @@ def circulate(*, self_evaluation, by) -> SelfEvaluation:
     current.circulated_by = by
     current.revision += 1
     current.save()
-    transaction.on_commit(lambda: send_draft_circulated.enqueue(self_evaluation_id=current.pk))
+    # The partners it goes to; their people may then read this version (see readable_by).
+    current.circulated_to.set(Partner.objects.exclude(contact_email=""))
+    if not notify:
+        return current
+    # Recorded as queued now; the task records whether the e-mails went.
+    batch = CirculationEmail.objects.create(self_evaluation=current)
+    transaction.on_commit(
+        lambda: send_draft_circulated.enqueue(self_evaluation_id=current.pk, batch_id=batch.pk)
+    )
     return current
 
 
-def comment_on_draft(*, self_evaluation, author, text) -> DraftComment:
-    """A partner's comment on a circulated draft."""
-    if self_evaluation.status != SelfEvaluation.Status.CIRCULATED:
-        raise ValidationError("Comments are taken while the draft is circulated.")
-    return DraftComment.objects.create(self_evaluation=self_evaluation, author=author, text=text)
+@transaction.atomic
+def comment_on_draft(*, self_evaluation, author, text, submission_token=None) -> DraftComment:
+    """A partner's comment on a circulated draft. Checked against the version's status under
+    a lock, so a comment cannot slip in while the facilitator finalises it. Once per
+    `submission_token`: the same form sent twice adds one comment."""
+
+    def create():
+        current = _lock(self_evaluation)
+        if current.status != SelfEvaluation.Status.CIRCULATED:
+            raise ValidationError("Comments are taken while the draft is circulated.")
+        return DraftComment.objects.create(
+            self_evaluation=current, author=author, text=text, submission_token=submission_token
+        )
+
+    return create_once(DraftComment, submission_token, create, author_id=author.pk)
 
 
 @transaction.atomic
@@ -166,11 +219,68 @@ def reopen(*, self_evaluation, by) -> SelfEvaluation:
 
 
 @transaction.atomic
-def request_area_build(*, programme, by) -> AreaSelfEvaluationBuild:
-    """Queue a background build of the programme's area self-evaluation PDF."""
-    build = AreaSelfEvaluationBuild.objects.create(programme=programme, requested_by=by)
-    transaction.on_commit(lambda: build_area_self_evaluation.enqueue(build_id=build.pk))
-    return build
+def request_area_build(*, programme, by, submission_token=None) -> AreaSelfEvaluationBuild:
+    """Queue a background build of the programme's area self-evaluation PDF; once the
+    transaction commits, enqueue its task and record the task's id on it. Once per
+    `submission_token`: a double click queues one build."""
+
+    def create():
+        build = AreaSelfEvaluationBuild.objects.create(
+            programme=programme, requested_by=by, submission_token=submission_token
+        )
+        transaction.on_commit(lambda: _enqueue_build(build.pk))
+        return build
+
+    return create_once(AreaSelfEvaluationBuild, submission_token, create, programme_id=programme.pk)
+
+
+def _enqueue_build(build_id):
+    result = build_area_self_evaluation.enqueue(build_id=build_id)
+    AreaSelfEvaluationBuild.objects.filter(pk=build_id).update(task_id=str(result.id)[:64])
+
+
+STALLED = (
+    "The build stopped reporting progress: the background worker building it was probably "
+    "stopped or restarted. Nothing was lost; try again."
+)
+
+
+def fail_stalled_build(build, *, now=None) -> bool:
+    """If `build` has reported no progress for BUILD_STALL_TIMEOUT seconds, its worker is gone
+    (killed, crashed, restarted: a restarted worker does not take up a task another worker
+    started). Mark it failed with an explanation, and its background task failed too, so it
+    can be tried again. Returns whether it was marked; updates `build` in place."""
+    now = now or timezone.now()
+    if not build.is_stalled(now):
+        return False
+    cutoff = now - datetime.timedelta(seconds=settings.BUILD_STALL_TIMEOUT)
+    # Conditional on the row as it is now: a build that reported progress meanwhile stays.
+    marked = (
+        AreaSelfEvaluationBuild.objects.filter(pk=build.pk, status=AreaSelfEvaluationBuild.Status.RUNNING)
+        .filter(Q(progressed_at__lt=cutoff) | Q(progressed_at__isnull=True, requested_at__lt=cutoff))
+        .update(status=AreaSelfEvaluationBuild.Status.FAILED, error=STALLED, finished_at=now)
+    )
+    if not marked:
+        return False
+    build.status, build.error, build.finished_at = AreaSelfEvaluationBuild.Status.FAILED, STALLED, now
+    _fail_task(build.task_id, now)
+    logger.warning("Area self-evaluation build %s stalled; marked failed", build.pk)
+    return True
+
+
+def _fail_task(task_id, now):
+    """Mark the database back end's record of the task failed, if it still says running."""
+    try:
+        pk = uuid.UUID(task_id)
+    except (TypeError, ValueError):
+        return
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(pk=pk, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED, finished_at=now, exception_class_path="builtins.TimeoutError",
+        traceback=STALLED,
+    )
 
 
 def site_url(path: str) -> str:

@@ -4,17 +4,26 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from challenge.clock import today as clock_today
 from challenge.permissions import get_programme_for_user, is_programme_facilitator
+from challenge.selectors import sessions_for_user
+from challenge.submission import SubmissionTokenForm
 from sessions.models import Answer, Comment
 from sessions.permissions import get_session_access
 
 from . import selectors, services
 from .forms import ActionForm, DraftCommentForm, FindingForm, TextsForm
-from .models import Action, AreaSelfEvaluationBuild, Finding, SelfEvaluation, Theme
-from .permissions import can_write_texts, get_self_evaluation_for_user
+from .models import Action, AreaSelfEvaluationBuild, Finding, SelfEvaluation
+from .permissions import (
+    can_comment_on_draft,
+    can_write_texts,
+    get_area_build_for_user,
+    get_self_evaluation_for_user,
+    reads_whole_programme,
+)
 
 
 def _evidence_sources(session, area):
@@ -54,16 +63,18 @@ def session_findings(request, pk, area_pk):
             raise PermissionDenied("Only the facilitator records findings.")
         if form.is_valid():
             d = form.cleaned_data
-            themes = list(d["themes"]) + [
-                Theme.objects.get_or_create(programme=session.programme, name=name)[0] for name in d["new_themes"]
-            ]
             ev_answers, ev_comments = form.evidence()
-            finding = services.record_finding(
-                session=session, area=area, by=request.user, kind=d["kind"], title=d["title"], text=d["text"],
-                themes=themes, evidence_answers=ev_answers, evidence_comments=ev_comments,
-            )
-            messages.success(request, f"Recorded the {finding.get_kind_display().lower()} “{finding.title}”.")
-            return redirect(_findings_url(session, area) + f"#finding-{finding.pk}")
+            try:
+                finding = services.record_finding(
+                    session=session, area=area, by=request.user, kind=d["kind"], title=d["title"], text=d["text"],
+                    themes=d["themes"], new_themes=d["new_themes"], evidence_answers=ev_answers,
+                    evidence_comments=ev_comments, submission_token=form.submitted_token,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Recorded the {finding.get_kind_display().lower()} “{finding.title}”.")
+                return redirect(_findings_url(session, area) + f"#finding-{finding.pk}")
     findings = selectors.findings_for(session, area)
     today = clock_today()
     for f in findings:
@@ -94,7 +105,7 @@ def action_add(request, finding_pk):
             messages.success(request, "Action added.")
     else:
         for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
+            label = form[field].label if field in form.fields else ""  # "Owner" when not set
             messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
     return redirect(_findings_url(finding.session, finding.area) + f"#finding-{finding.pk}")
 
@@ -119,19 +130,40 @@ def action_status(request, action_pk):
 @login_required
 def emerging_findings(request, slug):
     programme = get_programme_for_user(request.user, slug)
-    return render(request, "findings/emerging.html", {"programme": programme, "e": selectors.emerging_findings(programme)})
+    # Only the findings of sessions this user may open: the rest are other sessions' record.
+    e = selectors.emerging_findings(programme, sessions=sessions_for_user(request.user, programme))
+    return render(request, "findings/emerging.html", {"programme": programme, "e": e})
+
+
+def _build_context(request, build, programme):
+    """What the build's partial needs: a build that lost its worker is marked failed first,
+    and a queued one says whether any worker is running. Facilitators get fresh one-time
+    tokens for the Build and Try again buttons."""
+    if build is not None:
+        now = timezone.now()
+        services.fail_stalled_build(build, now=now)
+        build.no_worker = selectors.waiting_without_worker(build, now)
+    return {
+        "build": build,
+        "programme": programme,
+        "manage": is_programme_facilitator(request.user, programme),
+        "build_form": SubmissionTokenForm(),
+        "retry_form": SubmissionTokenForm(),
+    }
 
 
 @require_GET
 @login_required
 def documents(request, slug):
     programme = get_programme_for_user(request.user, slug)
-    build = AreaSelfEvaluationBuild.objects.filter(programme=programme).defer("pdf").first()
+    # The area self-evaluation holds every area: shown only to those who read them all.
+    reads_build = reads_whole_programme(request.user, programme)
+    build = AreaSelfEvaluationBuild.objects.filter(programme=programme).defer("pdf").first() if reads_build else None
     return render(
         request,
         "findings/documents.html",
-        {"programme": programme, "rows": selectors.documents(programme), "build": build,
-         "manage": is_programme_facilitator(request.user, programme), "today": clock_today()},
+        {**_build_context(request, build, programme), "reads_build": reads_build,
+         "rows": selectors.documents(programme, request.user), "today": clock_today()},
     )
 
 
@@ -146,8 +178,10 @@ def self_evaluation_start(request, slug, area_pk):
 
 def _se_context(request, se, *, texts_form=None, conflict=None, comment_form=None):
     manage = is_programme_facilitator(request.user, se.programme)
+    # The versions this user may read: a partner it was circulated to sees that one only.
     versions = list(
-        SelfEvaluation.objects.filter(programme=se.programme, area=se.area).defer("pdf").select_related("finalised_by").order_by("-version")
+        SelfEvaluation.objects.filter(programme=se.programme, area=se.area).readable_by(request.user)
+        .defer("pdf").select_related("finalised_by").order_by("-version")
     )
     return {
         "se": se,
@@ -159,10 +193,12 @@ def _se_context(request, se, *, texts_form=None, conflict=None, comment_form=Non
         "texts_form": texts_form or TextsForm(initial={"introduction": se.introduction, "conclusion": se.conclusion, "revision": se.revision}),
         "conflict": conflict,
         "comment_form": comment_form or DraftCommentForm(),
+        "can_comment": can_comment_on_draft(request.user, se),
         "draft_comments": list(se.draft_comments.select_related("author", "author__partner")),
         "versions": versions,
         "is_latest": versions[0].pk == se.pk,
         "late": se.is_late(clock_today(), se.programme.self_evaluation_deadline),
+        "circulation_emails": list(se.circulation_emails.all()[:5]) if manage else [],
     }
 
 
@@ -201,7 +237,7 @@ def self_evaluation_texts(request, pk):
 
 
 SE_ACTIONS = {
-    "circulate": (services.circulate, "Circulated to partners for comment: their contacts have been e-mailed a link."),
+    "circulate": (services.circulate, "Circulated to partners for comment. The e-mails to their contacts are queued: this page shows whether they went."),
     "finalise": (services.finalise, "Finalised. The PDF is stored and will not change."),
     "reopen": (services.reopen, "Reopened as a new draft version. The final version stays downloadable."),
 }
@@ -229,10 +265,15 @@ def self_evaluation_action(request, pk, action):
 @login_required
 def self_evaluation_comment(request, pk):
     se = get_self_evaluation_for_user(request.user, pk)
+    if not can_comment_on_draft(request.user, se):
+        raise PermissionDenied("Officers read self-evaluations; they do not comment on them.")
     form = DraftCommentForm(request.POST)
     if form.is_valid():
         try:
-            services.comment_on_draft(self_evaluation=se, author=request.user, text=form.cleaned_data["text"])
+            services.comment_on_draft(
+                self_evaluation=se, author=request.user, text=form.cleaned_data["text"],
+                submission_token=form.submitted_token,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -265,25 +306,29 @@ def self_evaluation_pdf(request, pk):
 @login_required
 def area_build_start(request, slug):
     programme = get_programme_for_user(request.user, slug, manage=True)
-    services.request_area_build(programme=programme, by=request.user)
-    messages.success(request, "Building the area self-evaluation. This page shows its progress.")
+    form = SubmissionTokenForm(request.POST)
+    token = form.submitted_token if form.is_valid() else None
+    try:
+        services.request_area_build(programme=programme, by=request.user, submission_token=token)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Building the area self-evaluation. This page shows its progress.")
     return redirect(reverse("documents", args=[programme.slug]) + "#area-self-evaluation")
 
 
 @require_GET
 @login_required
 def area_build_status(request, pk):
-    build = get_object_or_404(AreaSelfEvaluationBuild.objects.defer("pdf").select_related("programme"), pk=pk)
-    get_programme_for_user(request.user, build.programme.slug)
+    build = get_area_build_for_user(request.user, pk)
     template = "findings/documents.html#build" if request.htmx else "findings/build.html"
-    return render(request, template, {"build": build, "programme": build.programme})
+    return render(request, template, _build_context(request, build, build.programme))
 
 
 @require_GET
 @login_required
 def area_build_pdf(request, pk):
-    build = get_object_or_404(AreaSelfEvaluationBuild.objects.defer("pdf").select_related("programme"), pk=pk)
-    get_programme_for_user(request.user, build.programme.slug)
+    build = get_area_build_for_user(request.user, pk)
     if build.status != AreaSelfEvaluationBuild.Status.READY:
         raise Http404("Not ready yet")
     data = bytes(AreaSelfEvaluationBuild.objects.values_list("pdf", flat=True).get(pk=pk))

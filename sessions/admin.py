@@ -135,6 +135,17 @@ class ChallengeSessionAdmin(admin.ModelAdmin):
     ]
     inlines = [ParticipantInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A held session's answers belong to its question set: the model refuses to change
+        # it (see ChallengeSession.has_question_set_locked); here it is not even offered.
+        fields = super().get_readonly_fields(request, obj)
+        if obj is None:
+            return fields
+        locked = getattr(obj, "_admin_question_set_locked", None)
+        if locked is None:  # asked several times per page: work it out once
+            locked = obj._admin_question_set_locked = obj.has_question_set_locked()
+        return [*fields, "question_set"] if locked else fields
+
     def save_model(self, request, obj, form, change):
         if change and form.has_changed():
             obj.revision += 1

@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from challenge.models import ThematicArea, User
+from challenge.submission import SubmissionTokenMixin
 
 from . import services
 from .models import ChallengeSession, Participant
@@ -34,7 +35,7 @@ def _add_errors(form, error: ValidationError):
         form.add_error(None, error)
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(SubmissionTokenMixin, forms.ModelForm):
     """Create or edit a session. The scheduling rules run in clean(), so each problem shows
     beside its field and everything typed stays in the form."""
 
@@ -85,6 +86,7 @@ class SessionForm(forms.ModelForm):
         self.fields["reviewers"].queryset = people
         self.fields["facilitator"].queryset = people
         if self.instance.pk:
+            del self.fields["submission_token"]  # an edit, guarded by its revision instead
             self.fields["revision"].initial = self.instance.revision
             self.fields["reviewers"].initial = [
                 p.person_id

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from challenge.validators import single_line
+
 from .models import ChallengeSession, Participant
 
 PRODID = "-//Challenge//Challenge sessions//EN"
@@ -26,7 +28,7 @@ _STATUS = {
 
 def _address(person, role=None):
     address = vCalAddress(f"mailto:{person.email or person.username + '@invalid'}")
-    address.params["CN"] = vText(person.display_name)
+    address.params["CN"] = vText(single_line(person.display_name))
     if role:
         address.params["ROLE"] = vText(role)
         address.params["PARTSTAT"] = vText("NEEDS-ACTION")
@@ -42,12 +44,14 @@ def session_event(session: ChallengeSession, participants) -> Event:
     event.add("sequence", session.sequence)
     event.add("dtstart", timezone.localtime(session.starts_at))
     event.add("dtend", timezone.localtime(session.ends_at))
-    event.add("summary", session.title)
+    # Titles and places are one line; data saved before line breaks were refused is
+    # collapsed here rather than breaking the calendar.
+    event.add("summary", single_line(session.title))
     if session.where:
-        event.add("location", session.where)
+        event.add("location", single_line(session.where))
     url = settings.SITE_URL + session.get_absolute_url()
     event.add("url", url)
-    areas = ", ".join(a.name for a in session.areas.all())
+    areas = ", ".join(single_line(a.name) for a in session.areas.all())
     lines = [f"Challenge session: {areas}." if areas else "Challenge session."]
     if session.meeting_link:
         lines.append(f"Join online: {session.meeting_link}")
@@ -73,7 +77,7 @@ def _calendar(name, method):
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", method)
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", single_line(name))
     return cal
 
 

@@ -6,10 +6,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
 
+from challenge.mail import send_batch
 from challenge.models import User
+from challenge.validators import single_line
 
 from .ical import session_calendar
-from .models import ChallengeSession
+from .models import ChallengeSession, SessionNotice
 
 SUBJECTS = {
     "invitation": "Invitation: {title}, {date}",
@@ -18,9 +20,16 @@ SUBJECTS = {
 }
 
 
-def send_notice(*, session_id: int, kind: str, person_ids: list[int]) -> int:
+def send_notice(*, session_id: int, kind: str, person_ids: list[int], notice_id=None) -> int:
+    """E-mail `person_ids` the `kind` of notice with the calendar event. Records on
+    SessionNotice `notice_id` whether each e-mail went; raises EmailBatchFailed (after
+    recording) if any did not."""
     if kind not in SUBJECTS:
         raise ValueError(f"Unknown notice kind {kind!r}")
+    return send_batch(SessionNotice, notice_id, lambda: _messages(session_id, kind, person_ids))
+
+
+def _messages(session_id, kind, person_ids):
     session = (
         ChallengeSession.objects.select_related("programme", "facilitator")
         .prefetch_related("areas")
@@ -31,11 +40,14 @@ def send_notice(*, session_id: int, kind: str, person_ids: list[int]) -> int:
     method = "CANCEL" if kind == "cancellation" or session.is_cancelled else "REQUEST"
     ics = session_calendar(session, participants, method=method)
     url = settings.SITE_URL + session.get_absolute_url()
-    subject = SUBJECTS[kind].format(
-        title=session.title,
-        date=f"{date_format(session.date, 'l j F Y')} {session.start_time:%H:%M}",
+    # One line whatever was saved: a line break in a subject makes the mail library refuse it.
+    subject = single_line(
+        SUBJECTS[kind].format(
+            title=session.title,
+            date=f"{date_format(session.date, 'l j F Y')} {session.start_time:%H:%M}",
+        )
     )
-    sent = 0
+    messages = []
     for person in User.objects.filter(pk__in=person_ids, is_active=True).exclude(email=""):
         context = {
             "session": session,
@@ -53,5 +65,5 @@ def send_notice(*, session_id: int, kind: str, person_ids: list[int]) -> int:
             to=[person.email],
         )
         message.attach("invite.ics", ics.decode("utf-8"), f"text/calendar; method={method}")
-        sent += message.send()
-    return sent
+        messages.append((f"{person.display_name} <{person.email}>", message))
+    return messages

@@ -67,8 +67,14 @@ class SessionAccess:
             area.lead_officer_id is not None and area.lead_officer_id == self.user.pk
         )
 
+    def may_answer(self, area):
+        """Whether this user's part lets them answer (and reply) for `area` while the session
+        is open. A write refused only because the session has since closed is shown back
+        with what they typed, not answered with a 403 page."""
+        return self.is_facilitator or self.presents(area)
+
     def can_answer(self, area):
-        return self.session.is_open_for_work and (self.is_facilitator or self.presents(area))
+        return self.session.is_open_for_work and self.may_answer(area)
 
     def can_reply(self, area):
         return self.can_answer(area)
@@ -77,6 +83,10 @@ class SessionAccess:
         """Why this user may not post a challenge on `area`, or None if they may."""
         if not self.session.is_open_for_work:
             return "The session is closed: comments can no longer be posted."
+        return self.comment_role_refusal(area)
+
+    def comment_role_refusal(self, area):
+        """Why this user's part does not let them challenge `area`, open session or not."""
         if not self.is_reviewer:
             return "Only the session's peer reviewers post challenges."
         if self.user.partner_id == area.lead_partner_id:

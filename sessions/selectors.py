@@ -60,3 +60,8 @@ def sessions_for_calendar(user, programme):
         )
         .order_by("date", "start_time")
     )
+
+
+def session_notices(session, limit=10):
+    """The latest batches of e-mails about the session, newest first, for the facilitator."""
+    return list(session.notices.order_by("-queued_at", "-id")[:limit])

@@ -13,8 +13,9 @@ from django.db.models import F, Q
 from django.utils.formats import date_format
 
 from challenge.models import ThematicArea
+from challenge.submission import create_once, submitted_before
 
-from .models import ChallengeSession, Participant
+from .models import ChallengeSession, Participant, SessionNotice
 from .tasks import send_session_notice
 
 MOVE_FIELDS = ("date", "start_time", "end_time", "venue", "meeting_link")
@@ -191,8 +192,13 @@ def _notify(session, kind, people) -> None:
     ids = sorted({p.pk if hasattr(p, "pk") else p for p in people})
     if not ids or session.status == ChallengeSession.Status.DRAFT:
         return
+    # Recorded as queued now; the task records whether the e-mails went (the session page
+    # shows a failure to the facilitator).
+    notice = SessionNotice.objects.create(session=session, kind=kind, recipients=len(ids))
     transaction.on_commit(
-        lambda: send_session_notice.enqueue(session_id=session.pk, kind=kind, person_ids=ids)
+        lambda: send_session_notice.enqueue(
+            session_id=session.pk, kind=kind, person_ids=ids, notice_id=notice.pk
+        )
     )
 
 
@@ -228,10 +234,18 @@ def create_session(
     notes="",
     reviewers=(),
     schedule=False,
+    notify=True,
+    submission_token=None,
 ) -> ChallengeSession:
     """Create a session in `programme`, using the programme's current question set, with its
     areas and peer reviewers. With `schedule`, it is scheduled at once and every participant
-    and the facilitator are e-mailed an invitation (after the transaction commits)."""
+    and the facilitator are e-mailed an invitation (after the transaction commits), unless
+    `notify` is false (the demonstration seed). Once per `submission_token`: the same form
+    sent twice creates one session and sends one set of invitations."""
+    # Before the rules: the session made by the first submission would clash with itself.
+    earlier = submitted_before(ChallengeSession, {"submission_token": submission_token}, programme_id=programme.pk)
+    if earlier is not None:
+        return earlier
     reviewers = list(reviewers)
     validate_session(
         programme=programme,
@@ -242,25 +256,31 @@ def create_session(
         facilitator=facilitator,
         reviewers=reviewers,
     )
-    session = ChallengeSession.objects.create(
-        programme=programme,
-        title=title,
-        date=date,
-        start_time=start_time,
-        end_time=end_time,
-        venue=venue,
-        meeting_link=meeting_link,
-        notes=notes,
-        facilitator=facilitator,
-        question_set=programme.question_set,
-        status=ChallengeSession.Status.SCHEDULED if schedule else ChallengeSession.Status.DRAFT,
-    )
-    session.areas.set(areas)
-    Participant.objects.bulk_create(
-        Participant(session=session, person=p, role=Participant.Role.REVIEWER) for p in reviewers
-    )
-    _notify(session, "invitation", _everyone(session))
-    return session
+
+    def create():
+        session = ChallengeSession.objects.create(
+            programme=programme,
+            title=title,
+            date=date,
+            start_time=start_time,
+            end_time=end_time,
+            venue=venue,
+            meeting_link=meeting_link,
+            notes=notes,
+            facilitator=facilitator,
+            question_set=programme.question_set,
+            status=ChallengeSession.Status.SCHEDULED if schedule else ChallengeSession.Status.DRAFT,
+            submission_token=submission_token,
+        )
+        session.areas.set(areas)
+        Participant.objects.bulk_create(
+            Participant(session=session, person=p, role=Participant.Role.REVIEWER) for p in reviewers
+        )
+        if notify:
+            _notify(session, "invitation", _everyone(session))
+        return session
+
+    return create_once(ChallengeSession, submission_token, create, programme_id=programme.pk)
 
 
 @transaction.atomic
@@ -412,17 +432,18 @@ def mark_session_held(*, session) -> ChallengeSession:
 
 
 @transaction.atomic
-def add_participant(*, session, person, role, area=None) -> Participant:
+def add_participant(*, session, person, role, area=None, notify=True) -> Participant:
     """Add `person` to the session in `role` (a presenter presents `area`). Enforces the
     critical-friend and double-booking rules. If the session is scheduled, e-mails them an
-    invitation."""
+    invitation, unless `notify` is false (the demonstration seed)."""
     if not session.is_editable:
         raise ValidationError("Participants can only be changed before the session is held.")
     validate_participant(session=session, person=person, role=role, area=area)
     participant = Participant.objects.create(session=session, person=person, role=role, area=area)
     ChallengeSession.objects.filter(pk=session.pk).update(revision=F("revision") + 1)
     session.revision += 1
-    _notify(session, "invitation", [person])
+    if notify:
+        _notify(session, "invitation", [person])
     return participant
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from challenge.permissions import get_programme_for_user, is_programme_facilitator
+from challenge.submission import submitted_before
 
 from . import selectors, services, workspace_selectors
 from .forms import ParticipantForm, SessionForm
@@ -48,18 +49,28 @@ def session_create(request, slug):
     programme = get_programme_for_user(request.user, slug, manage=True)
     initial = {"facilitator": request.user.pk}
     form = SessionForm(request.POST or None, programme=programme, initial=initial)
+    if request.method == "POST":
+        # The same form sent again (double click, resent after a lost response): answered as
+        # the first was, before the rules, which the session it made would now break.
+        earlier = submitted_before(ChallengeSession, request.POST, programme_id=programme.pk)
+        if earlier is not None:
+            messages.success(request, f"Saved “{earlier.title}”.")
+            return redirect(earlier)
     if request.method == "POST" and form.is_valid():
         schedule = request.POST.get("action") == "schedule"
         try:
             session = services.create_session(
-                programme=programme, schedule=schedule, **form.service_kwargs()
+                programme=programme, schedule=schedule, submission_token=form.submitted_token,
+                **form.service_kwargs(),
             )
         except ValidationError as error:
             form.add_service_error(error)
         else:
             if schedule:
                 messages.success(
-                    request, f"Scheduled “{session.title}”. Invitations are on their way."
+                    request,
+                    f"Scheduled “{session.title}”. The invitations are queued to be e-mailed: "
+                    "this page shows whether they went.",
                 )
             else:
                 messages.success(
@@ -100,7 +111,7 @@ def session_edit(request, pk):
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            note = " Participants have been told of the move." if change.moved else ""
+            note = " E-mails telling participants of the move are queued." if change.moved else ""
             if session.status != ChallengeSession.Status.SCHEDULED:
                 note = ""
             messages.success(request, f"Saved the changes to “{change.session.title}”.{note}")
@@ -133,6 +144,8 @@ def _detail_context(request, session, participant_form=None):
         "events": workspace_selectors.session_events(session),
         **detail,
     }
+    if manage:
+        context["notices"] = selectors.session_notices(session)
     if manage and session.is_editable:
         context["participant_form"] = participant_form or ParticipantForm(session=session)
     return context
@@ -150,7 +163,8 @@ STATUS_ACTIONS = {
         services.schedule_session,
         "Schedule this session",
         "Everyone taking part will be e-mailed an invitation with the calendar event.",
-        "Scheduled “{title}”. Invitations are on their way.",
+        "Scheduled “{title}”. The invitations are queued to be e-mailed: this page shows "
+        "whether they went.",
     ),
     "held": (
         services.mark_session_held,

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from challenge.models import AnswerKind
+from challenge.submission import SubmissionTokenMixin
 
 from .models import Comment, Confidence, Direction
 from .models.workspace import LIKELIHOOD_CHOICES, SCALE_CHOICES
@@ -118,7 +119,7 @@ class AnswerForm(forms.Form):
         }
 
 
-class CommentForm(forms.Form):
+class CommentForm(SubmissionTokenMixin, forms.Form):
     kind = forms.ChoiceField(
         label="Kind of comment",
         choices=[c for c in Comment.Kind.choices if c[0] != Comment.Kind.REPLY],
@@ -139,11 +140,12 @@ class CommentEditForm(CommentForm):
     def __init__(self, *args, comment, **kwargs):
         kwargs.setdefault("initial", {"kind": comment.kind, "text": comment.text, "revision": comment.revision})
         super().__init__(*args, **kwargs)
+        del self.fields["submission_token"]  # an edit, guarded by its revision instead
         if not comment.is_thread:
             del self.fields["kind"]
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(SubmissionTokenMixin, forms.Form):
     text = forms.CharField(label="Your reply", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 
     def __init__(self, *args, thread=None, **kwargs):

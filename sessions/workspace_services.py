@@ -2,11 +2,20 @@
 
 Every change keeps history (AnswerVersion, CommentVersion, SessionEvent). Edits carry the
 revision the user started from; a save made against an older revision is refused with a
-conflict that holds both texts, so nothing typed is lost and nothing is overwritten."""
+conflict that holds both texts, so nothing typed is lost and nothing is overwritten.
+
+Every write locks the session's row and checks that it is open on the locked row, as closing
+and reopening do: a close waits for writes already under way, and a write that comes after
+it is refused, whatever the caller's copy of the session says. (PostgreSQL takes the row
+lock; SQLite, which ignores it, runs one writing transaction at a time, begun IMMEDIATE.)
+
+Creates (comments, replies) happen once per form submission token (challenge.submission)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from challenge.submission import create_once
 
 from .models import (
     ANSWER_CONTENT_FIELDS,
@@ -34,6 +43,14 @@ def _ensure_open(session):
         raise ValidationError("The session was cancelled.")
 
 
+def _lock_open_session(session_id) -> ChallengeSession:
+    """Lock the session's row (until the transaction ends) and refuse if it is not open for
+    work. Always taken before any answer or comment row, so locks come in one order."""
+    current = ChallengeSession.objects.select_for_update().get(pk=session_id)
+    _ensure_open(current)
+    return current
+
+
 def _lock_answer(session, area, question) -> Answer:
     lookup = dict(session=session, area=area, question=question)
     try:
@@ -53,7 +70,7 @@ def save_answer(*, session, area, question, by, expected_revision, **content) ->
     Refuses with EditConflict if the answer was saved by anyone since `expected_revision`.
     A save that changes nothing is not recorded. Otherwise bumps the revision and records
     the new version (who, when, what) in the answer's history."""
-    _ensure_open(session)
+    _lock_open_session(session.pk)
     unknown = set(content) - set(ANSWER_CONTENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown answer fields: {sorted(unknown)}")
@@ -94,52 +111,64 @@ def _record(comment, action, by):
 
 
 @transaction.atomic
-def post_comment(*, session, area, question, author, kind, text) -> Comment:
+def post_comment(*, session, area, question, author, kind, text, submission_token=None) -> Comment:
     """Start a thread on a question: a challenge, question, suggestion or commendation.
     Records it in the comment's history. Permission (peer reviewer, not from the lead
-    organisation) is the caller's to check with SessionAccess."""
-    _ensure_open(session)
+    organisation) is the caller's to check with SessionAccess. Once per `submission_token`:
+    the same form sent twice posts one comment."""
     if kind == Comment.Kind.REPLY:
         raise ValidationError("A reply needs a comment to reply to.")
-    now = timezone.now()
-    comment = Comment.objects.create(
-        session=session,
-        area=area,
-        question=question,
-        author=author,
-        kind=kind,
-        text=text,
-        created_at=now,
-        updated_at=now,
-    )
-    _record(comment, CommentVersion.Action.POSTED, author)
-    return comment
+
+    def create():
+        _lock_open_session(session.pk)
+        now = timezone.now()
+        comment = Comment.objects.create(
+            session=session,
+            area=area,
+            question=question,
+            author=author,
+            kind=kind,
+            text=text,
+            created_at=now,
+            updated_at=now,
+            submission_token=submission_token,
+        )
+        _record(comment, CommentVersion.Action.POSTED, author)
+        return comment
+
+    return create_once(Comment, submission_token, create, author_id=author.pk)
 
 
 @transaction.atomic
-def reply_to(*, parent, author, text) -> Comment:
-    """Reply in a thread (presenters and facilitators). Records it in history."""
-    _ensure_open(parent.session)
+def reply_to(*, parent, author, text, submission_token=None) -> Comment:
+    """Reply in a thread (presenters and facilitators). Records it in history. Once per
+    `submission_token`: the same form sent twice posts one reply."""
     if not parent.is_thread:
         parent = parent.parent
-    now = timezone.now()
-    reply = Comment.objects.create(
-        session=parent.session,
-        area=parent.area,
-        question=parent.question,
-        parent=parent,
-        author=author,
-        kind=Comment.Kind.REPLY,
-        text=text,
-        created_at=now,
-        updated_at=now,
-    )
-    _record(reply, CommentVersion.Action.POSTED, author)
-    return reply
+
+    def create():
+        _lock_open_session(parent.session_id)
+        now = timezone.now()
+        reply = Comment.objects.create(
+            session_id=parent.session_id,
+            area=parent.area,
+            question=parent.question,
+            parent=parent,
+            author=author,
+            kind=Comment.Kind.REPLY,
+            text=text,
+            created_at=now,
+            updated_at=now,
+            submission_token=submission_token,
+        )
+        _record(reply, CommentVersion.Action.POSTED, author)
+        return reply
+
+    return create_once(Comment, submission_token, create, author_id=author.pk)
 
 
 def _lock_comment(comment, by, expected_revision=None) -> Comment:
-    _ensure_open(comment.session)
+    _lock_open_session(comment.session_id)
     current = Comment.objects.select_for_update().get(pk=comment.pk)
     if current.author_id != by.pk:
         raise PermissionDenied("Only the author can change a comment.")
@@ -179,7 +208,7 @@ def withdraw_comment(*, comment, by) -> Comment:
 @transaction.atomic
 def set_comment_status(*, comment, by, status) -> Comment:
     """The facilitator marks a thread open, addressed or unresolved. Records who and when."""
-    _ensure_open(comment.session)
+    _lock_open_session(comment.session_id)
     current = Comment.objects.select_for_update().get(pk=comment.pk)
     if not current.is_thread:
         raise ValidationError("Only a challenge, not a reply, has a status.")

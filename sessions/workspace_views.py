@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from challenge.indicator_selectors import indicators_for_area
 from challenge.models import Question
+from challenge.validators import single_line
 
 from . import workspace_selectors as selectors
 from . import workspace_services as services
@@ -117,7 +118,9 @@ def answer_save(request, pk, area_pk, question_pk):
     access = get_session_access(request.user, pk)
     area = _area(access, area_pk)
     question = _question(access, question_pk)
-    if not access.can_answer(area):
+    # Allowed by their part but the session closed after the page was shown: the service
+    # refuses it, and the form comes back with what they typed.
+    if not access.may_answer(area):
         raise PermissionDenied("Only the area's presenters and lead officer answer, while the session is open.")
     form = AnswerForm(request.POST, question=question)
     if form.is_valid():
@@ -152,7 +155,7 @@ def comment_post(request, pk, area_pk, question_pk):
     access = get_session_access(request.user, pk)
     area = _area(access, area_pk)
     question = _question(access, question_pk)
-    refusal = access.comment_refusal(area)
+    refusal = access.comment_role_refusal(area)  # a closed session: refused below, text kept
     if refusal:
         raise PermissionDenied(refusal)
     form = CommentForm(request.POST, question=question)
@@ -161,6 +164,7 @@ def comment_post(request, pk, area_pk, question_pk):
             comment = services.post_comment(
                 session=access.session, area=area, question=question, author=request.user,
                 kind=form.cleaned_data["kind"], text=form.cleaned_data["text"],
+                submission_token=form.submitted_token,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -183,12 +187,15 @@ def _comment_access(request, comment_pk):
 def comment_reply(request, comment_pk):
     thread, access = _comment_access(request, comment_pk)
     area = thread.area
-    if not access.can_reply(area):
+    if not access.may_answer(area):  # a closed session: refused below, text kept
         raise PermissionDenied("Only the area's presenters and the facilitator reply.")
     form = ReplyForm(request.POST, thread=thread)
     if form.is_valid():
         try:
-            services.reply_to(parent=thread, author=request.user, text=form.cleaned_data["text"])
+            services.reply_to(
+                parent=thread, author=request.user, text=form.cleaned_data["text"],
+                submission_token=form.submitted_token,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -237,8 +244,21 @@ def comment_withdraw(request, comment_pk):
     comment, access = _comment_access(request, comment_pk)
     if not access.can_edit_comment(comment):
         raise PermissionDenied("Only the author withdraws a comment, while the session is open.")
-    services.withdraw_comment(comment=comment, by=request.user)
+    try:
+        services.withdraw_comment(comment=comment, by=request.user)
+    except ValidationError as error:  # e.g. the session was closed a moment ago
+        return _refused(request, access, comment, error)
     return _done(request, access, comment.area, comment.question, "Comment withdrawn.")
+
+
+def _refused(request, access, comment, error):
+    """A button's write was refused: say why, showing the session as it is now (nothing was
+    typed, so nothing is lost by re-reading it)."""
+    access.session.refresh_from_db()
+    if request.htmx:
+        return _render(request, access, comment.area, question=comment.question, notice=" ".join(error.messages))
+    messages.error(request, " ".join(error.messages))
+    return redirect(_url(access.session, comment.area, comment.question))
 
 
 @require_POST
@@ -251,10 +271,7 @@ def comment_status(request, comment_pk):
     try:
         services.set_comment_status(comment=comment, by=request.user, status=status)
     except ValidationError as error:
-        if request.htmx:
-            return _render(request, access, comment.area, question=comment.question, notice=" ".join(error.messages))
-        messages.error(request, " ".join(error.messages))
-        return redirect(_url(access.session, comment.area, comment.question))
+        return _refused(request, access, comment, error)
     label = Comment.Status(status).label.lower()
     return _done(request, access, comment.area, comment.question, f"Marked {label}.")
 
@@ -287,7 +304,7 @@ def session_freeze(request, pk, action):
                 services.close_session(session=session, by=request.user)
                 messages.success(request, "Session closed: its answers and comments are frozen.")
             else:
-                services.reopen_session(session=session, by=request.user, note=request.POST.get("note", "")[:300])
+                services.reopen_session(session=session, by=request.user, note=single_line(request.POST.get("note", ""))[:300])
                 messages.success(request, "Session reopened: answers and comments can change again.")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

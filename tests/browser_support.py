@@ -31,6 +31,7 @@ __all__ = [
     "_plain_http_cookies",
     "assert_accessible",
     "browser_type_launch_args",
+    "csp_violations",
     "open_page",
     "page_with_timeouts",
     "sign_in",
@@ -93,12 +94,53 @@ def _plain_http_cookies(settings):
     settings.CSRF_COOKIE_SECURE = False
 
 
+# What the Content-Security-Policy blocked on the pages of the current test (see watch_csp).
+_csp_reports: list[list[str]] = []
+
+
+def watch_csp(page: Page) -> list[str]:
+    """Collect every Content-Security-Policy violation on this page, in every document it
+    loads: Chromium's console message, and the `securitypolicyviolation` event (the init
+    script and the exposed function are the browser's own, so the policy does not apply to
+    them). Returns the list it fills."""
+    found: list[str] = []
+    _csp_reports.append(found)
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            found.append(f"console on {page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.expose_function(
+        "__challengeCspViolation", lambda text: found.append(f"event on {page.url}: {text}")
+    )
+    page.add_init_script(
+        """document.addEventListener("securitypolicyviolation", function (e) {
+            window.__challengeCspViolation(
+                e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
+                " (" + (e.sourceFile || "") + ":" + e.lineNumber + ")");
+        });"""
+    )
+    return found
+
+
+def csp_violations() -> list[str]:
+    """Every violation so far on the pages opened in this test (`page` and open_page's)."""
+    return [report for reports in _csp_reports for report in reports]
+
+
 @pytest.fixture(name="page")
 def page_with_timeouts(page: Page):
-    """pytest-playwright's page, failing after TIMEOUT_MS rather than 30 s."""
+    """pytest-playwright's page, failing after TIMEOUT_MS rather than 30 s; and the test fails
+    if the Content-Security-Policy blocked anything on it, or on a page open_page opened."""
+    _csp_reports.clear()
     page.set_default_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
-    return page
+    watch_csp(page)
+    yield page
+    violations = csp_violations()
+    _csp_reports.clear()
+    assert violations == [], "The Content-Security-Policy blocked:\n" + "\n".join(violations)
 
 
 def open_page(new_context, **context_options) -> Page:
@@ -107,6 +149,8 @@ def open_page(new_context, **context_options) -> Page:
     which closes the context at the end of the test."""
     page = new_context(**context_options).new_page()
     page.set_default_timeout(TIMEOUT_MS)
+    if context_options.get("java_script_enabled", True):
+        watch_csp(page)
     return page
 
 

@@ -1,4 +1,7 @@
 import datetime
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 
 import pytest
@@ -7,6 +10,25 @@ from django.test.utils import override_settings
 from sessions.models import Participant
 
 from . import factories as f
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite, a test database in a file (in memory-backed /dev/shm where there is one, so
+    as fast as Django's default), not Django's shared-cache in-memory database. In shared
+    cache, a second writer fails at once with "database table is locked" instead of waiting
+    its turn as it does in production, so tests with concurrent requests
+    (tests/test_concurrency.py) could not run on it. PostgreSQL is left as it is."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if not database["ENGINE"].endswith("sqlite3"):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="challenge-test-db-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    database.setdefault("TEST", {})["NAME"] = os.path.join(folder, "test.sqlite3")
+    yield
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -99,3 +121,13 @@ def world(db):
         outsider=f.person(fire, "outsider", first_name="Olive", last_name="Outsider"),
         session=session,
     )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Django's cache (in memory in tests) counts password-reset requests: each test starts
+    with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

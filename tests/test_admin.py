@@ -1,6 +1,7 @@
-"""The admin: every page loads, question sets that sessions use stay read-only, the
-session workspace (answers, comments and their history) is shown but never changed, and a
-final self-evaluation and its stored PDF are a record nobody changes."""
+"""The admin, which only superusers may use: every page loads, question sets that sessions
+use stay read-only, a held session keeps its question set, the session workspace (answers,
+comments and their history) is shown but never changed, and a final self-evaluation and its
+stored PDF are a record nobody changes. Facilitators, even with staff status, are refused."""
 
 import datetime
 import decimal
@@ -917,3 +918,221 @@ def test_evidence_pickers_search_answers_and_comments(admin_client, world):
         )
         assert response.status_code == 200
         assert response.json()["results"], field
+
+
+# --- Who may use the admin: administrators only ------------------------------------------------
+#
+# The model admins give whole-table rights, with no idea whose programme a row belongs to, so
+# a facilitator in the admin could take over any programme. Only superusers may use it, whatever
+# staff status or permissions anyone else has.
+
+FACILITATOR_ADMIN_PERMISSIONS = [
+    # What the Facilitators group used to carry (challenge.services.FACILITATOR_PERMISSIONS,
+    # now removed: facilitators need no group and no staff status).
+    ("challenge", "view_programme"),
+    ("challenge", "change_programme"),
+    ("challenge", "add_programme"),
+    ("challenge", "view_partner"),
+    ("challenge", "change_partner"),
+    ("challenge", "view_user"),
+    ("challenge_sessions", "view_challengesession"),
+    ("challenge_sessions", "change_challengesession"),
+    ("challenge_sessions", "view_participant"),
+    ("challenge_sessions", "add_participant"),
+]
+
+
+@pytest.fixture
+def staff_facilitator(world):
+    """The facilitator of another programme, with staff status and every admin permission
+    the Facilitators group used to give."""
+    from django.contrib.auth.models import Permission
+
+    other = make_world(suffix=" elsewhere")
+    facilitator = other.facilitator
+    facilitator.is_staff = True
+    facilitator.save()
+    facilitator.user_permissions.set(
+        Permission.objects.get(content_type__app_label=app, codename=codename)
+        for app, codename in FACILITATOR_ADMIN_PERMISSIONS
+    )
+    return User.objects.get(pk=facilitator.pk)  # without the cached permissions
+
+
+def assert_sent_to_admin_sign_in(response):
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login") + "?next=")
+
+
+def test_a_staff_facilitator_is_refused_by_the_admin(client, world, staff_facilitator):
+    client.force_login(staff_facilitator)
+    assert staff_facilitator.has_perm("challenge.change_programme")  # and still refused
+    for url in [
+        reverse("admin:index"),
+        admin_url(Programme, "changelist"),
+        admin_url(Programme, "change", world.programme.pk),
+        admin_url(Participant, "add"),
+        admin_url(Answer, "changelist"),
+    ]:
+        assert_sent_to_admin_sign_in(client.get(url))
+
+
+def test_a_staff_facilitator_cannot_take_over_another_programme(client, world, staff_facilitator):
+    """The attacks from the review: add themselves as facilitator, add themselves as a
+    participant to read the answers, redirect a partner's e-mails, change a held session's
+    question set. Each is refused and the database is unchanged."""
+    programme, session = world.programme, world
+    partner = Partner.objects.get(name="Salford City Council")
+    other_set = QuestionSet.objects.create(family="other-methodology", name="Other")
+    before = (
+        set(programme.facilitators.values_list("pk", flat=True)),
+        Participant.objects.count(),
+        partner.contact_email,
+        session.question_set_id,
+    )
+    client.force_login(staff_facilitator)
+
+    assert_sent_to_admin_sign_in(
+        client.post(
+            admin_url(Programme, "change", programme.pk),
+            {
+                "name": programme.name,
+                "slug": programme.slug,
+                "start_date": "2009-04-01",
+                "end_date": "2009-10-31",
+                "question_set": programme.question_set_id,
+                "areas": [a.pk for a in programme.areas.all()],
+                "facilitators": [staff_facilitator.pk, *before[0]],
+                "milestones-TOTAL_FORMS": "0",
+                "milestones-INITIAL_FORMS": "0",
+            },
+        )
+    )
+    assert_sent_to_admin_sign_in(
+        client.post(
+            admin_url(Participant, "add"),
+            {"session": session.pk, "person": staff_facilitator.pk, "role": "observer"},
+        )
+    )
+    assert_sent_to_admin_sign_in(
+        client.post(
+            admin_url(Partner, "change", partner.pk),
+            {"name": partner.name, "kind": partner.kind, "contact_email": "attacker@example.org"},
+        )
+    )
+    assert_sent_to_admin_sign_in(
+        client.post(
+            admin_url(ChallengeSession, "change", session.pk),
+            {"programme": programme.pk, "title": session.title, "question_set": other_set.pk},
+        )
+    )
+
+    partner.refresh_from_db()
+    session.refresh_from_db()
+    assert (
+        set(programme.facilitators.values_list("pk", flat=True)),
+        Participant.objects.count(),
+        partner.contact_email,
+        session.question_set_id,
+    ) == before
+    assert staff_facilitator.pk not in before[0]
+
+
+def test_the_admin_refuses_every_non_superuser(rf, world):
+    from django.contrib.auth.models import AnonymousUser
+
+    staff = User.objects.create_user(username="staff", is_staff=True)
+    superuser = User.objects.create_user(username="root", is_staff=True, is_superuser=True)
+    inactive_superuser = User.objects.create_user(
+        username="gone", is_staff=True, is_superuser=True, is_active=False
+    )
+    request = rf.get("/admin/")
+    for user, allowed in [
+        (AnonymousUser(), False),
+        (staff, False),
+        (world.facilitator, False),
+        (inactive_superuser, False),
+        (superuser, True),
+    ]:
+        request.user = user
+        assert admin.site.has_permission(request) is allowed, user
+
+
+def test_a_superuser_still_uses_the_admin(admin_client, world):
+    page = admin_client.get(reverse("admin:index"))
+    assert page.status_code == 200
+    assert admin_url(Programme, "changelist") in page.content.decode()
+    change = admin_client.get(admin_url(Programme, "change", world.programme.pk))
+    assert change.status_code == 200
+    assert 'name="facilitators"' in change.content.decode()
+
+
+def test_the_administration_link_is_shown_to_superusers_only(client, admin_user, world):
+    staff = User.objects.create_user(username="staff", is_staff=True)
+    admin_link = f'href="{reverse("admin:index")}"'
+    for user, shown in [(staff, False), (world.facilitator, False), (admin_user, True)]:
+        client.force_login(user)
+        page = client.get(reverse("home")).content.decode()
+        assert (admin_link in page) is shown, user
+        assert ("Administration" in page) is shown, user
+
+
+# --- A held session keeps its question set ------------------------------------------------------
+
+
+def test_the_admin_shows_a_held_sessions_question_set_read_only(admin_client, world):
+    session = world  # closed, with answers and comments
+    other_set = QuestionSet.objects.create(family="other-methodology", name="Other")
+    url = admin_url(ChallengeSession, "change", session.pk)
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert "question_set" in page.context["adminform"].readonly_fields
+    assert 'name="question_set"' not in page.content.decode()
+
+    participants = list(session.participants.order_by("pk"))
+    data = {
+        "programme": session.programme_id,
+        "title": session.title,
+        "status": session.status,
+        "facilitator": session.facilitator_id,
+        "question_set": other_set.pk,  # not a field of the form: ignored
+        "date": "2009-06-10",
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "venue": session.venue,
+        "meeting_link": "",
+        "areas": [a.pk for a in session.areas.all()],
+        "notes": "",
+        "participants-TOTAL_FORMS": str(len(participants)),
+        "participants-INITIAL_FORMS": str(len(participants)),
+        "participants-MIN_NUM_FORMS": "0",
+        "participants-MAX_NUM_FORMS": "1000",
+    }
+    for i, p in enumerate(participants):
+        data |= {
+            f"participants-{i}-id": p.pk,
+            f"participants-{i}-session": session.pk,
+            f"participants-{i}-person": p.person_id,
+            f"participants-{i}-role": p.role,
+            f"participants-{i}-area": p.area_id or "",
+        }
+    admin_client.post(url, data)
+    session.refresh_from_db()
+    assert session.question_set == default_question_set()
+    assert Answer.objects.filter(session=session).exists()
+
+
+def test_the_admin_still_offers_the_question_set_of_a_session_with_nothing_in_it(
+    admin_client, world
+):
+    fresh = ChallengeSession.objects.create(
+        programme=world.programme,
+        title="Not yet held",
+        date=datetime.date(2009, 7, 1),
+        start_time=datetime.time(10),
+        end_time=datetime.time(12),
+        facilitator=world.facilitator,
+        question_set=default_question_set(),
+    )
+    page = admin_client.get(admin_url(ChallengeSession, "change", fresh.pk))
+    assert 'name="question_set"' in page.content.decode()

@@ -24,6 +24,8 @@ from .browser_support import (  # noqa: F401 (fixtures, found by pytest by name)
     _plain_http_cookies,
     assert_accessible,
     browser_type_launch_args,
+    csp_violations,
+    open_page,
     page_with_timeouts,
     sign_in,
 )
@@ -215,7 +217,7 @@ def test_htmx_updates_participants_in_place(page, live_server, world):
     sign_in(page, base, "facilitator")
 
     # The session list: choosing an area filters it in place and puts the filter in the
-    # address (hx-push-url), without loading a new page.
+    # address (data-hx-push-url), without loading a new page.
     page.goto(f"{base}/programmes/caa-2009/sessions/")
     results = page.locator("#results")
     expect(results).to_contain_text("1 session")
@@ -295,3 +297,67 @@ def test_reviewer_sees_their_session_without_facilitator_controls(page, live_ser
     expect(page.get_by_role("heading", name="CAA 2009 challenge sessions", level=1)).to_be_visible()
     expect(page.get_by_role("link", name="Schedule a session")).to_have_count(0)
     expect(page.get_by_role("link", name="Schedule one")).to_have_count(0)
+
+
+# --- Content-Security-Policy -------------------------------------------------------------
+
+
+def test_htmx_updates_break_nothing_under_the_content_security_policy(page, live_server, world):
+    """The policy allows no inline script or style: htmx must work without injecting its
+    indicator <style>, and nothing on these pages may be blocked. (The `page` fixture also
+    fails any browser test whose pages the policy blocked something on.)"""
+    f.milestone(world.programme, title="Area leads briefed", date=datetime.date(2009, 5, 22))
+    base = live_server.url
+    response = page.goto(f"{base}/accounts/login/")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    sign_in(page, base, "facilitator")
+
+    # htmx took its configuration from the meta element and added no <style> element.
+    assert page.evaluate("htmx.config.includeIndicatorStyles") is False
+    expect(page.locator("style")).to_have_count(0)
+
+    # Filtering the session list in place.
+    page.goto(f"{base}/programmes/caa-2009/sessions/")
+    page.evaluate("window.__marker = 1")
+    page.get_by_label("Area").select_option(label="Safer city")
+    expect(page.locator("#results")).to_contain_text("0 sessions covering Safer city")
+    assert page.evaluate("window.__marker") == 1
+
+    # Adding a participant in place.
+    page.goto(f"{base}/sessions/{world.session.pk}/")
+    page.evaluate("window.__marker = 1")
+    form = page.get_by_role("region", name="Add someone to the session")
+    form.get_by_label("Person").select_option(label="Helen Barlow, Salford Primary Care Trust")
+    form.get_by_role("radio", name="Peer reviewer").check()
+    form.get_by_role("button", name="Add to session").click()
+    expect(page.get_by_role("region", name="Peer reviewers")).to_contain_text("Helen Barlow")
+    assert page.evaluate("window.__marker") == 1
+
+    # Marking a milestone done in the dashboard's timetable, in place.
+    page.goto(f"{base}/programmes/caa-2009/")
+    page.evaluate("window.__marker = 1")
+    timetable = page.locator("#timetable")
+    timetable.get_by_role("button", name=re.compile(r"^Mark done\W+Area leads briefed")).click()
+    expect(
+        timetable.get_by_role("button", name=re.compile(r"^Mark not done\W+Area leads briefed"))
+    ).to_be_visible()
+    assert page.evaluate("window.__marker") == 1
+    expect(page.locator("style")).to_have_count(0)
+
+    assert csp_violations() == []
+
+
+def test_a_blocked_inline_style_is_reported(new_context, live_server, world):
+    """The check the browser tests rely on does see a violation (so an empty list means none)."""
+    page = open_page(new_context)
+    sign_in(page, live_server.url, "facilitator")
+    assert csp_violations() == []
+    page.evaluate("document.body.setAttribute('style', 'background: rgb(255, 0, 0)')")
+    for _ in range(50):
+        if csp_violations():
+            break
+        page.wait_for_timeout(100)
+    assert any("style-src" in report for report in csp_violations()), csp_violations()
+    # Blocked, not merely reported.
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 0, 0)"

@@ -7,8 +7,10 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import authenticate
+from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
+from django.test import RequestFactory
 from pypdf import PdfReader
 
 from challenge.kpis import assess
@@ -24,10 +26,10 @@ from challenge.models import (
     ThematicArea,
     User,
 )
-from challenge.services import FACILITATORS_GROUP
 from findings import selectors as findings_selectors
 from findings import services as findings_services
 from findings.models import Action, Finding, SelfEvaluation, Theme
+from demo.seed.files import prose
 from sessions import workspace_services
 from sessions.models import (
     Answer,
@@ -73,21 +75,53 @@ def seeded(django_db_setup, django_db_blocker):
             transaction.set_rollback(True)
 
 
+def sign_in_request():
+    # django-axes, first of the authentication back ends, needs the request it counts against.
+    return RequestFactory().post("/accounts/login/")
+
+
 @pytest.mark.django_db
 def test_demo_password_from_the_environment(monkeypatch):
     # Seeds its own database: it runs before the module's shared seed (`seeded`) is made.
     monkeypatch.setenv("DEMO_PASSWORD", "salford-2009-demo")
     seed()
-    assert authenticate(username="facilitator", password="salford-2009-demo") is not None
-    assert authenticate(username="admin", password="salford-2009-demo") is not None
+    assert authenticate(sign_in_request(), username="facilitator", password="salford-2009-demo") is not None
+    assert authenticate(sign_in_request(), username="admin", password="salford-2009-demo") is not None
 
     # A second run with a new DEMO_PASSWORD sets it; without one, passwords are kept.
     monkeypatch.setenv("DEMO_PASSWORD", "another-demo-password")
     seed()
-    assert authenticate(username="reviewer", password="another-demo-password") is not None
+    assert authenticate(sign_in_request(), username="reviewer", password="another-demo-password") is not None
     monkeypatch.delenv("DEMO_PASSWORD")
     seed()
-    assert authenticate(username="officer", password="another-demo-password") is not None
+    assert authenticate(sign_in_request(), username="officer", password="another-demo-password") is not None
+
+
+@pytest.mark.django_db
+def test_seeding_e_mails_nobody(django_capture_on_commit_callbacks):
+    # Seeds its own database, like the test above. Nothing is queued when the seed commits:
+    # the circulated draft is recorded without e-mailing the demo partners' contacts, and
+    # sessions are put in their state without invitations.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        seed()
+    assert callbacks == []
+    assert mail.outbox == []
+    circulated = SelfEvaluation.objects.get(area__slug="health-inequalities")
+    assert circulated.status == "circulated"
+
+
+def test_prose_in_the_data_files_is_unwrapped():
+    text = """
+First paragraph, written
+across two lines.
+
+Second paragraph:
+- a list item, wrapped
+  onto a second line
+- another item
+"""
+    assert prose(text) == ("First paragraph, written across two lines.\n\nSecond paragraph:\n"
+                           "- a list item, wrapped onto a second line\n- another item")
 
 
 @pytest.mark.django_db
@@ -136,8 +170,13 @@ def test_demo_users_have_their_roles(seeded):
     output = seeded
     facilitator = User.objects.get(username="facilitator")
     assert facilitator.partner.short_name == "SCC"
-    assert facilitator.is_staff
-    assert facilitator.groups.filter(name=FACILITATORS_GROUP).exists()
+    # The facilitator works in the app, not the Django admin: only the administrator is staff.
+    assert not facilitator.is_staff and not facilitator.is_superuser
+    assert not facilitator.groups.exists()
+    assert list(User.objects.filter(is_staff=True).values_list("username", flat=True)) == ["admin"]
+    assert list(User.objects.filter(is_superuser=True).values_list("username", flat=True)) == [
+        "admin"
+    ]
     programme = Programme.objects.get(slug="caa-2009")
     assert facilitator in programme.facilitators.all()
     assert all(s.facilitator == facilitator for s in programme.sessions.all())
@@ -171,6 +210,15 @@ def test_demo_users_have_their_roles(seeded):
                                                 "admin"])
     assert others.filter(username="james.foster").exists()
     assert not any(u.has_usable_password() for u in others)
+
+
+@pytest.mark.django_db
+def test_seeding_again_takes_staff_from_a_facilitator_seeded_as_staff(seeded, no_demo_password):
+    # Earlier versions of the demo made the facilitator staff; scripts/run seeds on every start.
+    User.objects.filter(username="facilitator").update(is_staff=True)
+    seed()
+    assert not User.objects.get(username="facilitator").is_staff
+    assert User.objects.get(username="admin").is_staff
 
 
 @pytest.mark.django_db

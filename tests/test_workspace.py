@@ -259,12 +259,21 @@ def test_closing_freezes_and_reopening_is_recorded(client, setup):
     setup.session.refresh_from_db()
     assert setup.session.is_closed and setup.session.closed_by == setup.facilitator
     client.force_login(setup.lead)
-    assert client.post(answer_url(setup), answer_data(setup)).status_code == 403
-    assert client.post(reverse("comment_reply", args=[thread.pk]), {f"r{thread.pk}-text": "x"}).status_code == 403
+    # Writes from a page shown before the close are refused, and come back with what was typed.
+    for response in (
+        client.post(answer_url(setup), answer_data(setup, text="Typed before the close")),
+        client.post(reverse("comment_reply", args=[thread.pk]), {f"r{thread.pk}-text": "Typed before the close"}),
+    ):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "The session is closed: answers and comments are frozen." in html and "Typed before the close" in html
+    assert not Answer.objects.exists() and Comment.objects.count() == 1
     html = client.get(ws_url(setup)).content.decode()
     assert "Answers and comments are frozen." in html and "Answer this question" not in html
     client.force_login(setup.reviewer)
-    assert client.post(comment_url(setup), comment_data(setup)).status_code == 403
+    response = client.post(comment_url(setup), comment_data(setup, text="A challenge typed before the close"))
+    assert response.status_code == 200 and "A challenge typed before the close" in response.content.decode()
+    assert Comment.objects.count() == 1
     assert client.post(reverse("comment_withdraw", args=[thread.pk])).status_code == 403
     client.force_login(setup.facilitator)
     assert client.post(reverse("comment_status", args=[thread.pk]), {"status": "addressed"}).status_code == 403

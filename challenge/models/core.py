@@ -12,6 +12,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from challenge.submission import submission_token_field
+from challenge.validators import no_line_breaks
+
 
 class Partner(models.Model):
     """A partner organisation: a council, a health body, the police, a fire service."""
@@ -24,9 +27,9 @@ class Partner(models.Model):
         VOLUNTARY = "voluntary", "Voluntary and community sector"
         OTHER = "other", "Other"
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[no_line_breaks])
     short_name = models.CharField(
-        max_length=30, blank=True, help_text="An abbreviation used where space is short, e.g. GMP."
+        max_length=30, blank=True, validators=[no_line_breaks], help_text="An abbreviation used where space is short, e.g. GMP."
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     contact_email = models.EmailField(
@@ -56,7 +59,10 @@ class User(AbstractUser):
         related_name="people",
         verbose_name="partner organisation",
     )
-    job_title = models.CharField(max_length=200, blank=True)
+    # The inherited name fields, with line breaks refused: names go into e-mails and calendars.
+    first_name = models.CharField("first name", max_length=150, blank=True, validators=[no_line_breaks])
+    last_name = models.CharField("last name", max_length=150, blank=True, validators=[no_line_breaks])
+    job_title = models.CharField(max_length=200, blank=True, validators=[no_line_breaks])
     is_officer = models.BooleanField(
         "officer",
         default=False,
@@ -88,7 +94,7 @@ class User(AbstractUser):
 class ThematicArea(models.Model):
     """An "area for further consideration": a theme reviewed in challenge sessions."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[no_line_breaks])
     slug = models.SlugField(max_length=200, unique=True)
     description = models.TextField(blank=True)
     lead_partner = models.ForeignKey(
@@ -126,7 +132,7 @@ class FocusTopic(models.Model):
     """A topic within an area that a session looks at specifically (e.g. teenage pregnancy)."""
 
     area = models.ForeignKey(ThematicArea, on_delete=models.CASCADE, related_name="focus_topics")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[no_line_breaks])
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -151,7 +157,7 @@ class QuestionSet(models.Model):
     family = models.SlugField(
         max_length=100, help_text="Versions of the same question set share this name."
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[no_line_breaks])
     version = models.PositiveIntegerField(default=1)
     description = models.TextField(blank=True)
     based_on = models.ForeignKey(
@@ -191,7 +197,7 @@ class AnswerKind(models.TextChoices):
 
 class Section(models.Model):
     question_set = models.ForeignKey(QuestionSet, on_delete=models.CASCADE, related_name="sections")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[no_line_breaks])
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
 
@@ -214,7 +220,7 @@ FROZEN_MESSAGE = (
 
 class Question(models.Model):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
-    text = models.CharField(max_length=500)
+    text = models.CharField(max_length=500, validators=[no_line_breaks])
     guidance = models.TextField(blank=True)
     answer_kind = models.CharField(
         max_length=20, choices=AnswerKind.choices, default=AnswerKind.TEXT
@@ -250,10 +256,10 @@ class ProgrammeQuerySet(models.QuerySet):
 class Programme(models.Model):
     """One cycle of challenge work towards an assessment."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[no_line_breaks])
     slug = models.SlugField(max_length=200, unique=True)
     partnership_name = models.CharField(
-        max_length=200, blank=True, help_text="e.g. Salford City Partnership"
+        max_length=200, blank=True, validators=[no_line_breaks], help_text="e.g. Salford City Partnership"
     )
     description = models.TextField(blank=True)
     start_date = models.DateField()
@@ -306,11 +312,14 @@ class Milestone(models.Model):
         MONTH = "month", "During the month"
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="milestones")
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[no_line_breaks])
     date = models.DateField(help_text="For a month milestone, any day in that month.")
     precision = models.CharField(max_length=10, choices=Precision.choices, default=Precision.DAY)
-    owner = models.CharField(max_length=200, blank=True, help_text="Who is responsible.")
+    owner = models.CharField(
+        max_length=200, blank=True, validators=[no_line_breaks], help_text="Who is responsible."
+    )
     done = models.BooleanField(default=False)
+    submission_token = submission_token_field()
 
     class Meta:
         ordering = ["programme", "date", "id"]

@@ -8,6 +8,8 @@ import re
 from django.db import models
 from django.urls import reverse
 
+from challenge.validators import no_line_breaks
+
 from .core import ThematicArea
 
 
@@ -34,14 +36,14 @@ class Indicator(models.Model):
         max_length=50, unique=True,
         help_text="Short unique code used in CSV files, e.g. NI112 or teenage-conceptions.",
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[no_line_breaks])
     definition = models.TextField(blank=True)
     unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.PERCENT)
     polarity = models.CharField(max_length=10, choices=Polarity.choices, default=Polarity.HIGHER)
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.YEAR)
     target = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     target_date = models.DateField(null=True, blank=True)
-    source = models.CharField(max_length=300, blank=True)
+    source = models.CharField(max_length=300, blank=True, validators=[no_line_breaks])
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -1,3 +1,4 @@
+from .notices import SessionNotice
 from .session import ChallengeSession, Participant, SessionEvent, SessionQuerySet
 from .workspace import (
     ANSWER_CONTENT_FIELDS,
@@ -20,5 +21,6 @@ __all__ = [
     "Direction",
     "Participant",
     "SessionEvent",
+    "SessionNotice",
     "SessionQuerySet",
 ]

@@ -4,12 +4,15 @@ import datetime
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from challenge.models import Programme, QuestionSet, ThematicArea
+from challenge.submission import submission_token_field
+from challenge.validators import no_line_breaks
 
 
 class SessionQuerySet(models.QuerySet):
@@ -42,6 +45,12 @@ class SessionQuerySet(models.QuerySet):
         return self.active().filter(date__gte=today).order_by("date", "start_time")
 
 
+QUESTION_SET_LOCKED_MESSAGE = (
+    "This session has been held, or has answers or comments, so its question set cannot "
+    "change: its answers belong to the questions it was run with."
+)
+
+
 class ChallengeSession(models.Model):
     """A scheduled meeting at which service leads present one or more thematic areas and
     colleagues from other organisations challenge them as critical friends."""
@@ -53,11 +62,11 @@ class ChallengeSession(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="sessions")
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[no_line_breaks])
     date = models.DateField()
     start_time = models.TimeField()
     end_time = models.TimeField()
-    venue = models.CharField(max_length=300, blank=True)
+    venue = models.CharField(max_length=300, blank=True, validators=[no_line_breaks])
     meeting_link = models.URLField(blank=True, max_length=500)
     areas = models.ManyToManyField(ThematicArea, related_name="sessions")
     facilitator = models.ForeignKey(
@@ -75,6 +84,7 @@ class ChallengeSession(models.Model):
     )
     # A calendar event's identity and revision, so calendar programs update the same event.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    submission_token = submission_token_field()
     sequence = models.PositiveIntegerField(default=0, editable=False)
     # Optimistic locking: an edit made against an older revision is refused, not applied.
     revision = models.PositiveIntegerField(default=1, editable=False)
@@ -110,6 +120,62 @@ class ChallengeSession(models.Model):
 
     def get_absolute_url(self):
         return reverse("session_detail", kwargs={"pk": self.pk})
+
+    # --- The question set a session was run with ---------------------------------------
+    #
+    # Answers and comments point at questions of the session's question set: give the session
+    # another set and they drop out of its workspace, findings and self-evaluations. So once
+    # the session has been held (or closed), or anything has been written in it, its question
+    # set never changes, whoever asks: the app (no service changes it), the admin (which shows
+    # it read-only) or any other code that saves the row (`save` refuses).
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_question_set_id = instance.__dict__.get("question_set_id")
+        return instance
+
+    def has_question_set_locked(self) -> bool:
+        """True once the question set can no longer change: the session has been held or
+        closed, or has answers or comments. Reads the stored row, not unsaved changes."""
+        if self.pk is None:
+            return False
+        stored = type(self).objects.filter(pk=self.pk).values("status", "closed_at").first()
+        if stored is None:
+            return False
+        if stored["status"] == self.Status.HELD or stored["closed_at"] is not None:
+            return True
+        return self.answers.exists() or self.comments.exists()
+
+    def _question_set_change_refusal(self) -> str | None:
+        """Why the question set this instance carries may not be saved, or None."""
+        if self.pk is None or self.question_set_id is None:
+            return None
+        if getattr(self, "_loaded_question_set_id", None) == self.question_set_id:
+            return None  # unchanged since it was loaded
+        stored = (
+            type(self).objects.filter(pk=self.pk).values_list("question_set_id", flat=True).first()
+        )
+        if stored is None or stored == self.question_set_id:
+            return None
+        if self.status == self.Status.HELD or self.has_question_set_locked():
+            return QUESTION_SET_LOCKED_MESSAGE
+        return None
+
+    def clean(self):
+        super().clean()
+        refusal = self._question_set_change_refusal()
+        if refusal:
+            raise ValidationError({"question_set": refusal})
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"question_set", "question_set_id"} & set(update_fields):
+            refusal = self._question_set_change_refusal()
+            if refusal:
+                raise ValidationError({"question_set": refusal})
+        super().save(*args, **kwargs)
+        self._loaded_question_set_id = self.question_set_id
 
     @property
     def starts_at(self) -> datetime.datetime:
@@ -201,7 +267,7 @@ class SessionEvent(models.Model):
     action = models.CharField(max_length=20, choices=Action.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=300, blank=True, validators=[no_line_breaks])
 
     class Meta:
         ordering = ["session", "at", "id"]

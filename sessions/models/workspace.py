@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from challenge.models import AnswerKind, Question, ThematicArea
+from challenge.submission import submission_token_field
 
 from .session import ChallengeSession
 
@@ -157,6 +158,7 @@ class Comment(models.Model):
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    submission_token = submission_token_field()
 
     objects = CommentQuerySet.as_manager()
 

@@ -1,0 +1,54 @@
+"""Load the Salford 2009 demonstration programme: `python manage.py seed_demo`.
+
+The data are in demo/data/ (see the comments at the top of each file): Salford City
+Partnership's CAA challenge sessions of 2009, with four partners, the people who took part,
+eight thematic areas, the "CAA 2009 challenge sessions" programme with its timetable, the four
+sessions on their real dates, the 29 April session's workspace (answers and critical-friend
+threads), the emerging findings, improvement actions and mini self-evaluations (the final
+Safeguarding children PDF rendered and stored), and each area's performance indicators, seeded
+first so that the PDF shows them. The people other than James Foster and Martin Vickers are
+invented; e-mail addresses are on `.example`.
+
+Everything is written through the apps' services where they have one, and nobody is e-mailed:
+sessions are never scheduled through the services, and the circulated draft is recorded
+without notifying the partners.
+"""
+
+import os
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from demo.seed.accounts import Logins, seed_partners, seed_people
+from demo.seed.findings import seed_findings
+from demo.seed.indicators import seed_indicators
+from demo.seed.programme import programme_data, seed_areas, seed_programme, seed_sessions
+from demo.seed.workspace import seed_workspace
+
+
+class Command(BaseCommand):
+    help = "Load the Salford 2009 demonstration programme (idempotent: safe to run again)."
+
+    def handle(self, *args, **options):
+        logins = Logins(password=os.environ.get("DEMO_PASSWORD") or None)
+        data = programme_data()
+        with transaction.atomic():
+            partners = seed_partners()
+            people = seed_people(partners, logins)
+            areas = seed_areas(partners, people)
+            kpis = seed_indicators(areas)
+            programme = seed_programme(data, areas, people)
+            sessions = seed_sessions(programme, areas, people)
+            work = seed_workspace(sessions)
+            found = seed_findings(programme, sessions, people, demo_day=data["demo_day"])
+        for note in kpis.notes + work.notes + found.notes:
+            self.stdout.write(self.style.WARNING(note))
+        self.stdout.write(self.style.SUCCESS(
+            f"Seeded {programme.name}: {len(partners)} partners, {len(people)} people, "
+            f"{len(areas)} areas, {programme.milestones.count()} milestones, "
+            f"{len(sessions)} sessions; indicators: {kpis.summary()}; {work.summary()}; "
+            f"findings: {found.summary()}."))
+        self.stdout.write("Demo logins:")
+        for username, role, password in logins.shown:
+            shown = password if password else "(unchanged)"
+            self.stdout.write(f"  {username:<12} {role:<50} password: {shown}")
