@@ -8,7 +8,7 @@ covered by its own challenge session with 16 answered questions and 60 critical-
 
 1. the mini self-evaluation of one area: the whole GET of `self_evaluation_pdf` through Django's
    test client (middleware, sign-in, queries, template, WeasyPrint), against WeasyPrint's own
-   time rendering the same HTML (`findings.pdf.html_to_pdf` with a `timings` dict);
+   time rendering the same HTML (`evaluations.pdf.html_to_pdf` with a `timings` dict);
 2. the area self-evaluation of the 8 areas: the whole `area_self_evaluation_pdf(programme)`
    against the WeasyPrint time it reports in its `timings` dict.
 
@@ -126,12 +126,13 @@ def build_data(seed=2009):
     """The programme, its 8 areas and sessions, answers, comments, findings and actions."""
     from django.db import transaction
 
-    from challenge.models import AnswerKind, Question
-    from challenge.services import new_question_set_version
+    from programmes.models import AnswerKind, Question
+    from programmes.services import new_question_set_version
     from findings import services as fs
     from findings.models import Theme
-    from sessions import workspace_services as ws
-    from sessions.models import Answer, Comment, Participant
+    from workspace import services as ws
+    from workspace.models import Answer, Comment
+    from sessions.models import Participant
     from tests import factories as f
 
     rng = random.Random(seed)
@@ -257,16 +258,16 @@ def pages(data: bytes) -> int:
 
 
 class Recorder:
-    """Wraps html_to_pdf (where findings.pdf and findings.area_pdf look it up) for the duration
+    """Wraps html_to_pdf (where evaluations.pdf and evaluations.area_pdf look it up) for the duration
     of a run, to keep the HTML it was given and WeasyPrint's wall and CPU time inside the run.
     Adds nothing measurable."""
 
     def __init__(self):
-        import findings.area_pdf
-        import findings.pdf
+        import evaluations.area_pdf
+        import evaluations.pdf
 
-        self.modules = (findings.pdf, findings.area_pdf)
-        self.original = findings.pdf.html_to_pdf
+        self.modules = (evaluations.pdf, evaluations.area_pdf)
+        self.original = evaluations.pdf.html_to_pdf
         self.html = None
         self.timings = {}
         self.cpu = 0.0
@@ -296,7 +297,7 @@ class Recorder:
 
 def measure_mini(client, url):
     """One GET of the PDF through the test client, then WeasyPrint alone on the same HTML."""
-    from findings.pdf import html_to_pdf
+    from evaluations.pdf import html_to_pdf
 
     with Recorder() as rec:
         cpu, started = time.process_time(), time.perf_counter()
@@ -319,7 +320,7 @@ def measure_mini(client, url):
 
 def measure_area(programme):
     """The whole area self-evaluation, as the background task builds it."""
-    from findings.area_pdf import area_self_evaluation_pdf
+    from evaluations.area_pdf import area_self_evaluation_pdf
 
     timings = {}
     with Recorder() as rec:
@@ -410,8 +411,8 @@ def main(argv=None):
         from django.test import Client
         from django.urls import reverse
 
-        from findings.area_pdf import area_self_evaluation_pdf
-        from findings.services import current_self_evaluation
+        from evaluations.area_pdf import area_self_evaluation_pdf
+        from evaluations.services import current_self_evaluation
 
         area = areas[0]
         se = current_self_evaluation(programme=programme, area=area)

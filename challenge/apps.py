@@ -4,16 +4,16 @@ from django.contrib.admin.apps import AdminConfig
 
 class ChallengeConfig(AppConfig):
     name = "challenge"
-    verbose_name = "Challenge programme"
+    verbose_name = "Challenge (project)"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         # Receivers of the sign-in signals: the audit trail's log lines, and the start of the
         # session's clock for its time-outs.
-        from . import audit, session_timeout  # noqa: F401
+        from challenge import audit, session_timeout
 
         # Integer `in` lookups that ignore ids too large for the database (see lookups.py).
-        from . import lookups  # noqa: F401
+        from challenge import lookups
 
 
 class ChallengeAdminConfig(AdminConfig):

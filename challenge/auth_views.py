@@ -11,8 +11,8 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 
-from . import audit
-from .session_timeout import describe_duration
+from challenge import audit
+from challenge.session_timeout import describe_duration
 
 PASSWORD_RESET_WINDOW = 60 * 60  # seconds over which PASSWORD_RESET_LIMIT counts
 

@@ -1,13 +1,46 @@
-"""Sending a batch of e-mails from a background task, and recording on its EmailBatch row
-(challenge/models/emails.py) how many went and what failed."""
+"""E-mails sent in the background, and their outcome.
+
+A batch is recorded as queued when the change that causes it is saved; the task then records
+it as sent or failed, with what failed, so the page can tell the facilitator instead of
+claiming the e-mails went. `EmailBatch` is the abstract model of such a record (each app keeps
+its own table); `send_batch` sends one batch from a task."""
 
 import logging
 
+from django.db import models
 from django.utils import timezone
 
-from .validators import single_line
+from challenge.validators import single_line
 
 logger = logging.getLogger(__name__)
+
+
+class EmailBatch(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    recipients = models.PositiveIntegerField(default=0, help_text="How many e-mails were tried.")
+    sent = models.PositiveIntegerField(default=0, help_text="How many of them went.")
+    error = models.TextField(blank=True, help_text="What failed, one line per e-mail.")
+    queued_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    label = "E-mails"
+
+    @property
+    def is_failed(self):
+        return self.status == self.Status.FAILED
+
+    @property
+    def failures(self) -> list[str]:
+        return [line for line in self.error.splitlines() if line.strip()]
+
 
 
 class EmailBatchFailed(Exception):

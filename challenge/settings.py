@@ -75,9 +75,16 @@ def env_date(name: str):
 CHALLENGE_TODAY = env_date("CHALLENGE_TODAY")
 
 INSTALLED_APPS = [
+    # The project package: sign-in audit, time-outs, lookups (no models).
     "challenge.apps.ChallengeConfig",
+    # The apps, in the order their imports go: each may import those above it, never below.
+    "programmes.apps.ProgrammesConfig",
+    "indicators.apps.IndicatorsConfig",
     "sessions.apps.SessionsConfig",
+    "workspace.apps.WorkspaceConfig",
     "findings.apps.FindingsConfig",
+    "evaluations.apps.EvaluationsConfig",
+    "dashboard.apps.DashboardConfig",
     "demo.apps.DemoConfig",
     "challenge.apps.ChallengeAdminConfig",  # django.contrib.admin, for superusers only
     "django.contrib.auth",
@@ -152,7 +159,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "challenge.User"
+AUTH_USER_MODEL = "programmes.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

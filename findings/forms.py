@@ -1,13 +1,11 @@
-import re
-
-from django import forms
-
-from challenge.models import User
+from findings.models import Action
+from findings.models import Finding
 from challenge.submission import SubmissionTokenMixin
+from findings.models import Theme
+from programmes.models import User
+from django import forms
 from challenge.validators import no_line_breaks
-
-from .models import Action, Finding, Theme
-
+import re
 
 class FindingForm(SubmissionTokenMixin, forms.Form):
     kind = forms.ChoiceField(choices=Finding.Kind.choices, widget=forms.RadioSelect, label="Kind of finding")
@@ -75,11 +73,3 @@ class ActionForm(SubmissionTokenMixin, forms.ModelForm):
         self.fields["owner"].label_from_instance = lambda u: f"{u.display_name}, {u.partner.name}"
 
 
-class TextsForm(forms.Form):
-    introduction = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    conclusion = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    revision = forms.IntegerField(widget=forms.HiddenInput)
-
-
-class DraftCommentForm(SubmissionTokenMixin, forms.Form):
-    text = forms.CharField(label="Your comment on the draft", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

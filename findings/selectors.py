@@ -1,19 +1,14 @@
 """Reads for findings pages, the documents page and the self-evaluation write-up."""
 
-import datetime
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-
+from findings.models import Action
+from collections import Counter
+from findings.models import Finding
+from findings.models import KIND_ORDER
 from django.db.models import Prefetch
-
+from findings.models import Theme
 from challenge.clock import today as clock_today
-from challenge.indicator_selectors import indicators_for_area
-from sessions.models import ChallengeSession
-from sessions.workspace_selectors import impact_position, workspace
-
-from .models import KIND_ORDER, Action, Finding, SelfEvaluation, Theme
-from .permissions import readable_area_ids
-
+from dataclasses import dataclass
+from collections import defaultdict
 
 def findings_queryset():
     return (
@@ -40,43 +35,6 @@ def mark_overdue(actions, today=None):
     for a in actions:
         a.overdue = a.is_overdue(today)
     return actions
-
-
-@dataclass
-class Compiled:
-    """Everything a mini self-evaluation shows, for one area across the programme's sessions."""
-
-    programme: object
-    area: object
-    sessions: list  # Workspace objects, one per session that covered the area
-    findings: list
-    actions: list
-    impact: dict
-    flags: list = field(default_factory=list)
-    indicators: list = field(default_factory=list)
-
-
-def compile_area(programme, area) -> Compiled:
-    sessions = list(
-        ChallengeSession.objects.filter(programme=programme, areas=area)
-        .exclude(status=ChallengeSession.Status.CANCELLED)
-        .select_related("question_set", "facilitator", "programme")
-        .order_by("date", "start_time")
-    )
-    workspaces = [workspace(s, area) for s in sessions]
-    findings = _sort_findings(findings_queryset().filter(session__programme=programme, area=area))
-    actions = mark_overdue([a for f in findings for a in f.actions.all()])
-    answers = [b.answer for w in workspaces for s in w.sections for b in s.questions if b.answer]
-    return Compiled(
-        programme=programme,
-        area=area,
-        sessions=workspaces,
-        findings=findings,
-        actions=sorted(actions, key=lambda a: (a.due_date, a.pk)),
-        impact=impact_position(answers),
-        flags=[f for f in findings if f.is_flag],
-        indicators=indicators_for_area(area),
-    )
 
 
 @dataclass
@@ -123,58 +81,3 @@ def emerging_findings(programme, *, sessions=None) -> Emerging:
     )
 
 
-def documents(programme, user):
-    """Each area's versions of its self-evaluation that `user` may read, latest first, without
-    the PDF bytes: a row for each area they may read, or whose version was circulated to
-    their organisation."""
-    versions = list(
-        SelfEvaluation.objects.filter(programme=programme)
-        .readable_by(user)
-        .defer("pdf")
-        .select_related("area", "finalised_by", "circulated_by")
-        .order_by("area__name", "-version")
-    )
-    by_area = defaultdict(list)
-    for v in versions:
-        by_area[v.area_id].append(v)
-    today = clock_today()
-    deadline = programme.self_evaluation_deadline
-    past_deadline = bool(deadline and today > deadline)
-    readable = readable_area_ids(user, programme)
-    rows = []
-    for area in programme.areas.order_by("name"):
-        vs = by_area.get(area.pk, [])
-        if area.pk not in readable and not vs:
-            continue
-        latest = vs[0] if vs else None
-        rows.append(
-            {
-                "area": area,
-                "latest": latest,
-                "older": vs[1:],
-                "late": past_deadline and not (latest and latest.is_final),
-            }
-        )
-    return rows
-
-
-def worker_seen(build, now) -> bool:
-    """Whether a background worker has shown signs of life since `build` was asked for: it
-    started or finished a task since, or is busy with one it started recently. (An idle
-    worker would have taken up the build within seconds.)"""
-    from django.conf import settings
-    from django.db.models import Q
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    recent = now - datetime.timedelta(seconds=settings.BUILD_STALL_TIMEOUT)
-    return DBTaskResult.objects.filter(
-        Q(started_at__gte=build.requested_at)
-        | Q(finished_at__gte=build.requested_at)
-        | Q(status=TaskResultStatus.RUNNING, started_at__gte=recent)
-    ).exists()
-
-
-def waiting_without_worker(build, now) -> bool:
-    """Queued for longer than BUILD_PICKUP_TIMEOUT with no worker seen meanwhile."""
-    return build.is_unclaimed(now) and not worker_seen(build, now)

@@ -1,28 +1,10 @@
-from django.urls import path, re_path
+from django.urls import path
 
-from . import views
+from findings import views
 
 urlpatterns = [
     path("sessions/<int:pk>/areas/<int:area_pk>/findings/", views.session_findings, name="session_findings"),
     path("findings/<int:finding_pk>/actions/", views.action_add, name="action_add"),
     path("actions/<int:action_pk>/status/", views.action_status, name="action_status"),
     path("programmes/<slug:slug>/findings/", views.emerging_findings, name="emerging_findings"),
-    path("programmes/<slug:slug>/documents/", views.documents, name="documents"),
-    path(
-        "programmes/<slug:slug>/areas/<int:area_pk>/self-evaluation/",
-        views.self_evaluation_start,
-        name="self_evaluation_start",
-    ),
-    path("programmes/<slug:slug>/area-self-evaluation/", views.area_build_start, name="area_build_start"),
-    path("builds/<int:pk>/", views.area_build_status, name="area_build_status"),
-    path("builds/<int:pk>/area-self-evaluation.pdf", views.area_build_pdf, name="area_build_pdf"),
-    path("self-evaluations/<int:pk>/", views.self_evaluation, name="self_evaluation"),
-    path("self-evaluations/<int:pk>/texts/", views.self_evaluation_texts, name="self_evaluation_texts"),
-    path("self-evaluations/<int:pk>/comments/", views.self_evaluation_comment, name="self_evaluation_comment"),
-    path("self-evaluations/<int:pk>/pdf/", views.self_evaluation_pdf, name="self_evaluation_pdf"),
-    re_path(
-        r"^self-evaluations/(?P<pk>[0-9]+)/(?P<action>circulate|finalise|reopen)/$",
-        views.self_evaluation_action,
-        name="self_evaluation_action",
-    ),
 ]

@@ -1,11 +1,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from challenge.models import ThematicArea, User
+from programmes.models import ThematicArea, User
 from challenge.submission import SubmissionTokenMixin
 
-from . import services
-from .models import ChallengeSession, Participant
+from sessions import services
+from sessions.models import ChallengeSession, Participant
 
 
 class PersonChoiceField(forms.ModelChoiceField):

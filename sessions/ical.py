@@ -9,7 +9,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from challenge.validators import single_line
 
-from .models import ChallengeSession, Participant
+from sessions.models import ChallengeSession, Participant
 
 PRODID = "-//Challenge//Challenge sessions//EN"
 

@@ -7,11 +7,11 @@ from django.template.loader import render_to_string
 from django.utils.formats import date_format
 
 from challenge.mail import send_batch
-from challenge.models import User
+from programmes.models import User
 from challenge.validators import single_line
 
-from .ical import session_calendar
-from .models import ChallengeSession, SessionNotice
+from sessions.ical import session_calendar
+from sessions.models import ChallengeSession, SessionNotice
 
 SUBJECTS = {
     "invitation": "Invitation: {title}, {date}",

@@ -1,11 +1,9 @@
 """Reads for session pages, each in a fixed number of queries."""
 
+from sessions.models import ChallengeSession
+from sessions.models import Participant
 from django.db.models import Prefetch
-
-from challenge.selectors import sessions_for_user
-
-from .models import Participant
-
+from programmes.permissions import is_programme_facilitator
 
 def session_list(user, programme, *, area=None, status=None):
     qs = (
@@ -65,3 +63,13 @@ def sessions_for_calendar(user, programme):
 def session_notices(session, limit=10):
     """The latest batches of e-mails about the session, newest first, for the facilitator."""
     return list(session.notices.order_by("-queued_at", "-id")[:limit])
+
+
+def sessions_for_user(user, programme=None):
+    """The sessions `user` may see (all of a programme for its facilitators and officers)."""
+    qs = ChallengeSession.objects.all()
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+        if is_programme_facilitator(user, programme):
+            return qs
+    return qs.visible_to(user)

@@ -12,11 +12,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.formats import date_format
 
-from challenge.models import ThematicArea
+from programmes.models import ThematicArea
 from challenge.submission import create_once, submitted_before
 
-from .models import ChallengeSession, Participant, SessionNotice
-from .tasks import send_session_notice
+from sessions.models import ChallengeSession, Participant, SessionNotice
+from sessions.tasks import send_session_notice
 
 MOVE_FIELDS = ("date", "start_time", "end_time", "venue", "meeting_link")
 EVENT_FIELDS = MOVE_FIELDS + ("title", "notes")

@@ -9,6 +9,6 @@ def send_session_notice(
 ) -> int:
     """E-mail an invitation, update or cancellation for a session, recording on SessionNotice
     `notice_id` whether they went. Returns how many were sent."""
-    from .notifications import send_notice
+    from sessions.notifications import send_notice
 
     return send_notice(session_id=session_id, kind=kind, person_ids=person_ids, notice_id=notice_id)

@@ -1,19 +1,28 @@
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from sessions.models import ChallengeSession
+from django.http import Http404
+from django.http import HttpResponse
+from sessions.models import Participant
+from sessions.forms import ParticipantForm
+from sessions.forms import SessionForm
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
-
-from challenge.permissions import get_programme_for_user, is_programme_facilitator
+from sessions.ical import programme_calendar as build_programme_calendar
+from sessions.permissions import can_manage_session
+from django.shortcuts import get_object_or_404
+from programmes.permissions import get_programme_for_user
+from sessions.permissions import get_session_for_user
+from programmes.permissions import is_programme_facilitator
+from django.contrib.auth.decorators import login_required
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
+from sessions import selectors
+from sessions import services
+from sessions.ical import session_calendar
+from sessions import selectors as session_selectors
 from challenge.submission import submitted_before
-
-from . import selectors, services, workspace_selectors
-from .forms import ParticipantForm, SessionForm
-from .ical import session_calendar
-from .models import ChallengeSession, Participant
-from .permissions import can_manage_session, get_session_for_user
-
 
 @require_GET
 @login_required
@@ -133,29 +142,12 @@ def session_edit(request, pk):
     )
 
 
-def _detail_context(request, session, participant_form=None):
-    manage = can_manage_session(request.user, session)
-    detail = selectors.session_detail(session)
-    context = {
-        "session": session,
-        "programme": session.programme,
-        "can_manage": manage,
-        "progress": workspace_selectors.session_progress(session, [a for a, _ in detail["areas"]]),
-        "events": workspace_selectors.session_events(session),
-        **detail,
-    }
-    if manage:
-        context["notices"] = selectors.session_notices(session)
-    if manage and session.is_editable:
+def _participants_context(session, participant_form=None):
+    """What the participants block (sessions/_participants.html) needs."""
+    context = {"session": session, "can_manage": True, **selectors.session_detail(session)}
+    if session.is_editable:
         context["participant_form"] = participant_form or ParticipantForm(session=session)
     return context
-
-
-@require_GET
-@login_required
-def session_detail(request, pk):
-    session = get_session_for_user(request.user, pk)
-    return render(request, "sessions/session_detail.html", _detail_context(request, session))
 
 
 STATUS_ACTIONS = {
@@ -231,15 +223,14 @@ def participant_add(request, pk):
                     f"{participant.describe_role().lower()}.",
                 )
                 return redirect(session.get_absolute_url() + "#participants")
-            form = None
-            context = _detail_context(request, session)
+            context = _participants_context(session)
             context["added"] = participant
-            return render(request, "sessions/session_detail.html#participants", context)
-    context = _detail_context(request, session, participant_form=form)
-    template = "sessions/session_detail.html"
+            return render(request, "sessions/_participants.html", context)
     if request.htmx:
-        template += "#participants"
-    return render(request, template, context)
+        return render(request, "sessions/_participants.html", _participants_context(session, form))
+    # Without JavaScript, the form comes back on a page of its own with what was chosen.
+    context = {"session": session, "programme": session.programme, "participant_form": form}
+    return render(request, "sessions/participant_form.html", context)
 
 
 @require_POST
@@ -257,9 +248,9 @@ def participant_remove(request, pk, participant_pk):
         messages.error(request, " ".join(error.messages))
         return redirect(session)
     if request.htmx:
-        context = _detail_context(request, session)
+        context = _participants_context(session)
         context["removed"] = participant
-        return render(request, "sessions/session_detail.html#participants", context)
+        return render(request, "sessions/_participants.html", context)
     messages.success(request, f"Removed {participant.person.display_name} from the session.")
     return redirect(session.get_absolute_url() + "#participants")
 
@@ -273,3 +264,14 @@ def session_ics(request, pk):
     response["Content-Disposition"] = f'attachment; filename="challenge-session-{session.pk}.ics"'
     return response
 
+
+@require_GET
+@login_required
+def programme_calendar(request, slug):
+    programme = get_programme_for_user(request.user, slug)
+    sessions = session_selectors.sessions_for_calendar(request.user, programme)
+    response = HttpResponse(
+        build_programme_calendar(programme, sessions), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{programme.slug}.ics"'
+    return response

@@ -55,7 +55,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 _default_question_set = importlib.import_module(
-    "challenge.migrations.0002_default_question_set"
+    "programmes.migrations.0002_default_question_set"
 ).create_default_question_set
 
 

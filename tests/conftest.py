@@ -9,7 +9,7 @@ from django.test.utils import override_settings
 
 from sessions.models import Participant
 
-from . import factories as f
+from tests import factories as f
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 import datetime
 import itertools
 
-from challenge.models import Milestone, Partner, Programme, QuestionSet, ThematicArea, User
+from programmes.models import Milestone, Partner, Programme, QuestionSet, ThematicArea, User
 from sessions.models import ChallengeSession, Participant
 
 _n = itertools.count(1)

@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from challenge.models import Milestone
+from programmes.models import Milestone
 from sessions.models import ChallengeSession, Participant
 
-from . import factories as f
+from tests import factories as f
 
 VIEWERS = ["facilitator", "officer", "lead", "reviewer"]
 NOT_MANAGERS = ["officer", "lead", "reviewer", "outsider"]

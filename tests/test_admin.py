@@ -12,47 +12,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from challenge.models import (
-    FocusTopic,
-    Indicator,
-    IndicatorValue,
-    Milestone,
-    Partner,
-    Programme,
-    Question,
-    QuestionSet,
-    Section,
-    ThematicArea,
-    User,
-)
-from findings.models import (
-    Action,
-    AreaSelfEvaluationBuild,
-    DraftComment,
-    Finding,
-    SelfEvaluation,
-    Theme,
-)
-from findings.services import (
-    add_action,
-    circulate,
-    comment_on_draft,
-    current_self_evaluation,
-    record_finding,
-)
-from sessions.models import (
-    Answer,
-    AnswerVersion,
-    ChallengeSession,
-    Comment,
-    CommentVersion,
-    Participant,
-    SessionEvent,
-)
-from sessions.workspace_services import close_session, post_comment, reply_to, save_answer
+from programmes.models import FocusTopic, Milestone, Partner, Programme, Question, QuestionSet, Section, ThematicArea, User
+from indicators.models import Indicator, IndicatorValue
+from findings.models import Action, Finding, Theme
+from evaluations.models import AreaSelfEvaluationBuild, DraftComment, SelfEvaluation
+from findings.services import add_action, record_finding
+from evaluations.services import circulate, comment_on_draft, current_self_evaluation
+from workspace.models import Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
+from sessions.models import ChallengeSession, Participant
+from workspace.services import close_session, post_comment, reply_to, save_answer
 
 DEFAULT_FAMILY = "caa-challenge-methodology"
-OUR_APPS = {"challenge", "challenge_sessions", "findings"}
+OUR_APPS = {"programmes", "indicators", "challenge_sessions", "workspace", "findings", "evaluations"}
 
 # Shown, never added, changed or deleted through the admin: written in the workspace, which
 # keeps their history (the history itself is the audit trail), or by a background build.
@@ -226,26 +197,26 @@ def world():
 def test_every_model_of_ours_is_registered():
     registered = {model._meta.label for model in registered_models()}
     assert {
-        "challenge.Partner",
-        "challenge.User",
-        "challenge.ThematicArea",
-        "challenge.Programme",
-        "challenge.Milestone",
-        "challenge.QuestionSet",
-        "challenge.Section",
-        "challenge.Question",
+        "programmes.Partner",
+        "programmes.User",
+        "programmes.ThematicArea",
+        "programmes.Programme",
+        "programmes.Milestone",
+        "programmes.QuestionSet",
+        "programmes.Section",
+        "programmes.Question",
         "challenge_sessions.ChallengeSession",
         "challenge_sessions.Participant",
-        "challenge_sessions.Answer",
-        "challenge_sessions.Comment",
-        "challenge_sessions.SessionEvent",
-        "challenge.Indicator",
+        "workspace.Answer",
+        "workspace.Comment",
+        "workspace.SessionEvent",
+        "indicators.Indicator",
         "findings.Theme",
         "findings.Finding",
         "findings.Action",
-        "findings.SelfEvaluation",
-        "findings.DraftComment",
-        "findings.AreaSelfEvaluationBuild",
+        "evaluations.SelfEvaluation",
+        "evaluations.DraftComment",
+        "evaluations.AreaSelfEvaluationBuild",
     } <= registered
 
 
@@ -801,8 +772,8 @@ def test_changelists_never_load_the_stored_pdfs(admin_client, world):
                 response = admin_client.get(admin_url(model, "changelist"))
             assert response.status_code == 200
             for query in queries.captured_queries:
-                sql = query["sql"].replace('LENGTH("findings_selfevaluation"."pdf")', "")
-                sql = sql.replace('LENGTH("findings_areaselfevaluationbuild"."pdf")', "")
+                sql = query["sql"].replace('LENGTH("evaluations_selfevaluation"."pdf")', "")
+                sql = sql.replace('LENGTH("evaluations_areaselfevaluationbuild"."pdf")', "")
                 assert '."pdf"' not in sql, sql
             result[model._meta.label] = (len(queries), response.context["cl"].result_count)
         return result
@@ -927,14 +898,14 @@ def test_evidence_pickers_search_answers_and_comments(admin_client, world):
 # staff status or permissions anyone else has.
 
 FACILITATOR_ADMIN_PERMISSIONS = [
-    # What the Facilitators group used to carry (challenge.services.FACILITATOR_PERMISSIONS,
+    # What the Facilitators group used to carry (programmes.services.FACILITATOR_PERMISSIONS,
     # now removed: facilitators need no group and no staff status).
-    ("challenge", "view_programme"),
-    ("challenge", "change_programme"),
-    ("challenge", "add_programme"),
-    ("challenge", "view_partner"),
-    ("challenge", "change_partner"),
-    ("challenge", "view_user"),
+    ("programmes", "view_programme"),
+    ("programmes", "change_programme"),
+    ("programmes", "add_programme"),
+    ("programmes", "view_partner"),
+    ("programmes", "change_partner"),
+    ("programmes", "view_user"),
     ("challenge_sessions", "view_challengesession"),
     ("challenge_sessions", "change_challengesession"),
     ("challenge_sessions", "view_participant"),
@@ -966,7 +937,7 @@ def assert_sent_to_admin_sign_in(response):
 
 def test_a_staff_facilitator_is_refused_by_the_admin(client, world, staff_facilitator):
     client.force_login(staff_facilitator)
-    assert staff_facilitator.has_perm("challenge.change_programme")  # and still refused
+    assert staff_facilitator.has_perm("programmes.change_programme")  # and still refused
     for url in [
         reverse("admin:index"),
         admin_url(Programme, "changelist"),

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from . import factories as f
+from tests import factories as f
 
 
 @pytest.mark.django_db

@@ -15,16 +15,19 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from icalendar import Calendar
 
-from challenge import indicator_import
-from challenge.indicator_import import ImportConflict, apply_import, plan_import
-from challenge.models import Indicator, IndicatorValue, Milestone, Programme, ThematicArea
+from indicators import csv_import as indicator_import
+from indicators.csv_import import ImportConflict, apply_import, plan_import
+from indicators.models import Indicator, IndicatorValue
+from programmes.models import Milestone, Programme, ThematicArea
 from challenge.validators import NoLineBreaks
 from findings import services as finding_services
-from findings.models import CirculationEmail, Finding, Theme
+from evaluations import services as evaluation_services
+from evaluations.models import CirculationEmail
+from findings.models import Finding, Theme
 from sessions.models import ChallengeSession, Participant, SessionNotice
 
-from . import factories as f
-from .test_session_pages import form_data
+from tests import factories as f
+from tests.test_session_pages import form_data
 
 LINE_BREAK_MESSAGE = "Write this on one line: it cannot contain line breaks."
 HUGE_ID = "99999999999999999999999"  # beyond any database integer
@@ -188,7 +191,7 @@ def test_the_largest_storable_values_show_on_every_page(fac_client, kpis):
 
 @pytest.mark.parametrize("target", ["1e20", "NaN", "Infinity", "12345678901", "1.23456"])
 def test_admin_refuses_a_target_it_cannot_store(admin_client, kpis, target):
-    url = reverse("admin:challenge_indicator_change", args=[kpis.conceptions.pk])
+    url = reverse("admin:indicators_indicator_change", args=[kpis.conceptions.pk])
     data = {
         "area": kpis.health_inequalities.pk, "code": "conceptions", "name": "Teenage conceptions",
         "definition": "", "unit": "percent", "polarity": "lower", "frequency": "year", "target": target,
@@ -207,13 +210,13 @@ def test_admin_refuses_a_target_it_cannot_store(admin_client, kpis, target):
 
 # --- 13. Line breaks in single-line fields; e-mails that fail ---------------------------------
 
-OURS = {"challenge", "challenge_sessions", "findings"}
+OURS = {"programmes", "indicators", "challenge_sessions", "workspace", "findings", "evaluations"}
 # Single-line text that people never type: codes, choices, digests, and the auth fields Django
 # validates itself (user names, hashed passwords).
 NOT_TYPED = {
-    ("challenge.User", "username"), ("challenge.User", "password"),
-    ("findings.SelfEvaluation", "pdf_sha256"), ("findings.AreaSelfEvaluationBuild", "pdf_sha256"),
-    ("findings.AreaSelfEvaluationBuild", "step"), ("findings.AreaSelfEvaluationBuild", "task_id"),
+    ("programmes.User", "username"), ("programmes.User", "password"),
+    ("evaluations.SelfEvaluation", "pdf_sha256"), ("evaluations.AreaSelfEvaluationBuild", "pdf_sha256"),
+    ("evaluations.AreaSelfEvaluationBuild", "step"), ("evaluations.AreaSelfEvaluationBuild", "task_id"),
 }
 
 
@@ -329,7 +332,7 @@ def test_invitation_for_legacy_title_with_line_breaks_is_sent_with_one_line_subj
 def test_circulation_for_legacy_area_name_with_line_breaks_is_sent_with_one_line_subject(fac_client, world, django_capture_on_commit_callbacks):
     legacy_line_breaks(world)
     type(world.police).objects.filter(pk=world.police.pk).update(contact_email="partnership@gmp.example")
-    se = finding_services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
+    se = evaluation_services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
     with django_capture_on_commit_callbacks(execute=True):
         fac_client.post(reverse("self_evaluation_action", args=[se.pk, "circulate"]))
     assert [m.subject for m in mail.outbox] == ["For comment: Safeguarding children mini self-evaluation (draft, version 1)"]
@@ -367,7 +370,7 @@ def test_failed_invitations_are_shown_to_the_facilitator_not_reported_sent(fac_c
 @override_settings(EMAIL_BACKEND="tests.test_bad_input.RefusingBackend")
 def test_failed_circulation_is_shown_to_the_facilitator(fac_client, world, django_capture_on_commit_callbacks):
     type(world.police).objects.filter(pk=world.police.pk).update(contact_email="partnership@gmp.example")
-    se = finding_services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
+    se = evaluation_services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
     with django_capture_on_commit_callbacks(execute=True):
         fac_client.post(reverse("self_evaluation_action", args=[se.pk, "circulate"]))
     html = fac_client.get(reverse("self_evaluation", args=[se.pk])).content.decode()
@@ -470,7 +473,7 @@ def test_finding_form_with_a_bad_id_is_a_form_error(fac_client, world, elsewhere
         if field == "themes":
             bad = elsewhere.theme.pk
         else:
-            from sessions import workspace_services as ws
+            from workspace import services as ws
 
             question = elsewhere.session.question_set.sections.first().questions.first()
             answer = ws.save_answer(session=elsewhere.session, area=elsewhere.area, question=question, by=world.facilitator,
@@ -518,7 +521,7 @@ def test_ids_too_large_for_the_database_match_nothing_in_a_list(world):
 
 
 def test_admin_form_with_an_id_too_large_is_a_form_error(admin_client, world):
-    url = reverse("admin:challenge_programme_change", args=[world.programme.pk])
+    url = reverse("admin:programmes_programme_change", args=[world.programme.pk])
     response = admin_client.post(url, {
         "name": "Renamed", "slug": "caa-2009", "start_date": "2009-04-01", "end_date": "2009-11-30",
         "question_set": world.programme.question_set_id, "areas": [HUGE_ID], "facilitators": [world.facilitator.pk],

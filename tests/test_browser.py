@@ -16,19 +16,8 @@ from playwright.sync_api import Page, expect
 
 from sessions.models import ChallengeSession, Participant
 
-from . import factories as f
-from .browser_support import (  # noqa: F401 (fixtures, found by pytest by name)
-    TIMEOUT_MS,
-    _migration_data,
-    _migration_data_for_later_tests,
-    _plain_http_cookies,
-    assert_accessible,
-    browser_type_launch_args,
-    csp_violations,
-    open_page,
-    page_with_timeouts,
-    sign_in,
-)
+from tests import factories as f
+from tests.browser_support import TIMEOUT_MS, _migration_data, _migration_data_for_later_tests, _plain_http_cookies, assert_accessible, browser_type_launch_args, csp_violations, open_page, page_with_timeouts, sign_in
 
 # A live server needs real commits, so these tests are transactional: the database is
 # emptied after each one (browser_support._migration_data puts back the rows the

@@ -22,19 +22,11 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from challenge.models import Indicator, IndicatorValue
-from findings.models import Action, Finding, SelfEvaluation
+from indicators.models import Indicator, IndicatorValue
+from findings.models import Action, Finding
+from evaluations.models import SelfEvaluation
 
-from .browser_support import (  # noqa: F401 (fixtures, found by pytest by name)
-    _migration_data,
-    _migration_data_for_later_tests,
-    _plain_http_cookies,
-    assert_accessible,
-    browser_type_launch_args,
-    open_page,
-    page_with_timeouts,
-    sign_in,
-)
+from tests.browser_support import _migration_data, _migration_data_for_later_tests, _plain_http_cookies, assert_accessible, browser_type_launch_args, open_page, page_with_timeouts, sign_in
 
 # A live server needs real commits, so these tests are transactional (see browser_support).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

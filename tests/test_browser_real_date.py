@@ -18,15 +18,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from .browser_support import (  # noqa: F401 (fixtures, found by pytest by name)
-    PASSWORD,
-    _migration_data,
-    _migration_data_for_later_tests,
-    _plain_http_cookies,
-    browser_type_launch_args,
-    page_with_timeouts,
-    sign_in,
-)
+from tests.browser_support import PASSWORD, _migration_data, _migration_data_for_later_tests, _plain_http_cookies, browser_type_launch_args, page_with_timeouts, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

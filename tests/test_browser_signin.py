@@ -11,17 +11,8 @@ from playwright.sync_api import Page, expect
 
 from challenge import session_timeout
 
-from . import factories as f
-from .browser_support import (  # noqa: F401 (fixtures, found by pytest by name)
-    PASSWORD,
-    _migration_data,
-    _migration_data_for_later_tests,
-    _plain_http_cookies,
-    assert_accessible,
-    browser_type_launch_args,
-    page_with_timeouts,
-    sign_in,
-)
+from tests import factories as f
+from tests.browser_support import PASSWORD, _migration_data, _migration_data_for_later_tests, _plain_http_cookies, assert_accessible, browser_type_launch_args, page_with_timeouts, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,20 +15,11 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from sessions import workspace_services as services
-from sessions.models import Answer, AnswerVersion, Comment
+from workspace import services as services
+from workspace.models import Answer, AnswerVersion, Comment
 
-from . import factories as f
-from .browser_support import (  # noqa: F401 (fixtures, found by pytest by name)
-    _migration_data,
-    _migration_data_for_later_tests,
-    _plain_http_cookies,
-    assert_accessible,
-    browser_type_launch_args,
-    open_page,
-    page_with_timeouts,
-    sign_in,
-)
+from tests import factories as f
+from tests.browser_support import _migration_data, _migration_data_for_later_tests, _plain_http_cookies, assert_accessible, browser_type_launch_args, open_page, page_with_timeouts, sign_in
 
 # A live server needs real commits, so these tests are transactional (see browser_support).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

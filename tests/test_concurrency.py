@@ -19,15 +19,18 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from challenge import services as challenge_services
-from challenge.models import Milestone
+from programmes import services as challenge_services
+from programmes.models import Milestone
 from findings import services as findings_services
-from findings.models import Action, AreaSelfEvaluationBuild, DraftComment, Finding, SelfEvaluation
-from findings.tasks import retry_if_locked
-from sessions import workspace_services as ws
-from sessions.models import Answer, AnswerVersion, ChallengeSession, Comment, CommentVersion
+from evaluations import services as evaluation_services
+from findings.models import Action, Finding
+from evaluations.models import AreaSelfEvaluationBuild, DraftComment, SelfEvaluation
+from evaluations.tasks import retry_if_locked
+from workspace import services as ws
+from workspace.models import Answer, AnswerVersion, Comment, CommentVersion
+from sessions.models import ChallengeSession
 
-from . import factories as f
+from tests import factories as f
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOSED = "The session is closed: answers and comments are frozen."
@@ -94,12 +97,12 @@ def test_thread_writes_against_a_session_closed_meanwhile_are_refused(world, que
 
 
 def test_a_draft_comment_against_a_version_finalised_meanwhile_is_refused(world):
-    se = findings_services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
-    se = findings_services.circulate(self_evaluation=se, by=world.facilitator)
+    se = evaluation_services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
+    se = evaluation_services.circulate(self_evaluation=se, by=world.facilitator)
     stale = SelfEvaluation.objects.get(pk=se.pk)
     SelfEvaluation.objects.filter(pk=se.pk).update(status="final", finalised_at=timezone.now(), pdf=b"%PDF")
     with pytest.raises(ValidationError, match="while the draft is circulated"):
-        findings_services.comment_on_draft(self_evaluation=stale, author=world.reviewer, text="Too late?")
+        evaluation_services.comment_on_draft(self_evaluation=stale, author=world.reviewer, text="Too late?")
     assert not DraftComment.objects.exists()
 
 
@@ -180,8 +183,8 @@ def test_a_milestone_saved_twice_is_added_once(client, world):
 
 
 def test_a_draft_comment_posted_twice_is_added_once(client, world):
-    se = findings_services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
-    findings_services.circulate(self_evaluation=se, by=world.facilitator)
+    se = evaluation_services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
+    evaluation_services.circulate(self_evaluation=se, by=world.facilitator)
     client.force_login(world.facilitator)
     page = client.get(se.get_absolute_url()).content.decode()
     data = {"text": "Mention the hub.", "submission_token": token_in(page, "submission_token")}
@@ -229,7 +232,7 @@ def test_a_build_requested_twice_is_queued_once(client, world, django_capture_on
 # real commits, so they are transactional: the flush that ends each one removes the rows the
 # migrations made, which are put back before every test here and after the module.
 
-_default_question_set = importlib.import_module("challenge.migrations.0002_default_question_set").create_default_question_set
+_default_question_set = importlib.import_module("programmes.migrations.0002_default_question_set").create_default_question_set
 
 
 def _restore_migration_data(django_db_blocker):
@@ -346,7 +349,7 @@ def _build(world, **fields):
 def _task(build, status, **fields):
     return DBTaskResult.objects.create(
         status=status, args_kwargs={"args": [], "kwargs": {"build_id": build.pk}},
-        task_path="findings.tasks.build_area_self_evaluation", backend_name="default", run_after=get_date_max(),
+        task_path="evaluations.tasks.build_area_self_evaluation", backend_name="default", run_after=get_date_max(),
         **fields,
     )
 
@@ -452,7 +455,7 @@ def test_build_writes_give_up_after_a_few_tries_and_other_errors_at_once():
     assert pauses == [0.5, 1.0]
 
     def broken():
-        raise OperationalError("no such table: findings_areaselfevaluationbuild")
+        raise OperationalError("no such table: evaluations_areaselfevaluationbuild")
 
     pauses.clear()
     with pytest.raises(OperationalError, match="no such table"):

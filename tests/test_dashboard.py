@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from challenge.models import Milestone
+from programmes.models import Milestone
 from sessions.models import Participant
 
-from . import factories as f
+from tests import factories as f
 
 
 def test_dashboard_shows_areas_sessions_timeline_and_deadline(client, world):

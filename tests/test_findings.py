@@ -10,11 +10,13 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from findings import services
-from findings.models import Action, AreaSelfEvaluationBuild, Finding, SelfEvaluation, Theme
-from findings.pdf import html_to_pdf, make_fetcher
-from sessions import workspace_services as ws
+from evaluations import services as evaluation_services
+from findings.models import Action, Finding, Theme
+from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
+from evaluations.pdf import html_to_pdf, make_fetcher
+from workspace import services as ws
 
-from . import factories as f
+from tests import factories as f
 
 
 def pdf_text(data: bytes) -> str:
@@ -40,7 +42,7 @@ def filled(world):
                                         themes=[w.theme], evidence_answers=[w.answer], evidence_comments=[w.thread])
     w.action = services.add_action(finding=w.finding, description="Write up the hub for the Audit Commission",
                                    owner=w.lead, due_date=datetime.date(2009, 5, 1))
-    w.se = services.current_self_evaluation(programme=w.programme, area=w.safeguarding)
+    w.se = evaluation_services.current_self_evaluation(programme=w.programme, area=w.safeguarding)
     return w
 
 
@@ -95,7 +97,7 @@ def test_emerging_findings_by_area_kind_and_theme(client, filled):
 
 
 def test_pdf_contains_what_was_entered_and_page_numbers(filled):
-    from findings.pdf import self_evaluation_pdf
+    from evaluations.pdf import self_evaluation_pdf
 
     text = pdf_text(self_evaluation_pdf(filled.se))
     for expected in [
@@ -116,7 +118,7 @@ def test_pdf_contains_what_was_entered_and_page_numbers(filled):
 
 
 def test_pdf_is_tagged_with_title_and_language(filled):
-    from findings.pdf import self_evaluation_pdf
+    from evaluations.pdf import self_evaluation_pdf
 
     reader = PdfReader(io.BytesIO(self_evaluation_pdf(filled.se)))
     root = reader.trailer["/Root"]
@@ -126,7 +128,7 @@ def test_pdf_is_tagged_with_title_and_language(filled):
 
 
 def test_finalise_stores_the_pdf_and_downloads_never_change(client, filled):
-    services.finalise(self_evaluation=filled.se, by=filled.facilitator)
+    evaluation_services.finalise(self_evaluation=filled.se, by=filled.facilitator)
     filled.se.refresh_from_db()
     assert filled.se.status == "final" and filled.se.finalised_by == filled.facilitator
     client.force_login(filled.officer)
@@ -147,7 +149,7 @@ def test_finalise_stores_the_pdf_and_downloads_never_change(client, filled):
 
 
 def test_final_cannot_be_edited_and_reopening_keeps_version_one(client, filled):
-    services.finalise(self_evaluation=filled.se, by=filled.facilitator)
+    evaluation_services.finalise(self_evaluation=filled.se, by=filled.facilitator)
     v1 = SelfEvaluation.objects.get(pk=filled.se.pk)
     client.force_login(filled.facilitator)
     response = client.post(reverse("self_evaluation_texts", args=[v1.pk]), {"introduction": "x", "conclusion": "y", "revision": v1.revision})
@@ -180,7 +182,7 @@ def test_circulate_emails_partners_and_takes_comments(client, filled, django_cap
 
 
 def test_texts_conflict_keeps_both(client, filled):
-    services.update_texts(self_evaluation=filled.se, expected_revision=filled.se.revision, introduction="Theirs", conclusion="")
+    evaluation_services.update_texts(self_evaluation=filled.se, expected_revision=filled.se.revision, introduction="Theirs", conclusion="")
     client.force_login(filled.lead)
     response = client.post(reverse("self_evaluation_texts", args=[filled.se.pk]), {"introduction": "Mine", "conclusion": "", "revision": filled.se.revision})
     html = response.content.decode()

@@ -9,15 +9,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from challenge.models import QuestionSet
-from challenge.permissions import can_create_programme
+from programmes.models import QuestionSet
+from programmes.permissions import can_create_programme
 from findings import services
-from findings.models import AreaSelfEvaluationBuild, DraftComment, SelfEvaluation
+from evaluations import services as evaluation_services
+from evaluations.models import AreaSelfEvaluationBuild, DraftComment, SelfEvaluation
 from sessions import services as session_services
-from sessions import workspace_services as ws
+from workspace import services as ws
 from sessions.models import ChallengeSession, Participant
 
-from . import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_programmes_are_created_by_administrators_not_by_a_model_permission(worl
 
     world.facilitator.user_permissions.add(Permission.objects.get(codename="add_programme"))
     facilitator = type(world.facilitator).objects.get(pk=world.facilitator.pk)
-    assert facilitator.has_perm("challenge.add_programme")
+    assert facilitator.has_perm("programmes.add_programme")
     assert not can_create_programme(facilitator)
     assert can_create_programme(admin_user)
 
@@ -148,8 +149,8 @@ def two_sessions(world):
                     kind="challenge", text="Is the fall displaced to Walkden?")
     w.finding2 = services.record_finding(session=w.session2, area=w.safer_city, by=w.facilitator,
                                          kind="red_flag", title="Displacement unmeasured", text="No data.")
-    w.se2 = services.current_self_evaluation(programme=w.programme, area=w.safer_city)
-    w.se1 = services.current_self_evaluation(programme=w.programme, area=w.safeguarding)
+    w.se2 = evaluation_services.current_self_evaluation(programme=w.programme, area=w.safer_city)
+    w.se1 = evaluation_services.current_self_evaluation(programme=w.programme, area=w.safeguarding)
     return w
 
 
@@ -178,7 +179,7 @@ def test_a_reviewer_of_session_one_cannot_read_session_twos_draft(client, two_se
 
 def test_a_reviewer_of_session_one_cannot_comment_on_session_twos_circulated_draft(client, two_sessions):
     w = two_sessions
-    services.circulate(self_evaluation=w.se2, by=w.facilitator, notify=False)  # no partner has an address
+    evaluation_services.circulate(self_evaluation=w.se2, by=w.facilitator, notify=False)  # no partner has an address
     client.force_login(w.reviewer)
     response = client.post(reverse("self_evaluation_comment", args=[w.se2.pk]), {"text": "Let me in."})
     assert response.status_code == 403
@@ -220,7 +221,7 @@ def test_once_circulated_to_the_reviewers_partner_they_may_read_and_comment(clie
     w = two_sessions
     w.police.contact_email = "partnership@gmp.example"
     w.police.save()
-    services.circulate(self_evaluation=w.se2, by=w.facilitator, notify=False)
+    evaluation_services.circulate(self_evaluation=w.se2, by=w.facilitator, notify=False)
     se2 = SelfEvaluation.objects.get(pk=w.se2.pk)
     assert list(se2.circulated_to.all()) == [w.police]
 
@@ -248,7 +249,7 @@ def test_circulation_emails_only_the_partners_it_was_circulated_to(two_sessions,
     w.police.contact_email = "partnership@gmp.example"
     w.police.save()
     with django_capture_on_commit_callbacks(execute=True):
-        services.circulate(self_evaluation=w.se2, by=w.facilitator)
+        evaluation_services.circulate(self_evaluation=w.se2, by=w.facilitator)
     w.fire.contact_email = "late@gmfrs.example"  # added afterwards: not circulated to
     w.fire.save()
     assert [m.to for m in mail.outbox] == [["partnership@gmp.example"]]
@@ -262,11 +263,11 @@ def test_an_uncirculated_version_is_not_read_by_partners(client, two_sessions):
     w = two_sessions
     w.police.contact_email = "partnership@gmp.example"
     w.police.save()
-    services.circulate(self_evaluation=w.se2, by=w.facilitator, notify=False)
+    evaluation_services.circulate(self_evaluation=w.se2, by=w.facilitator, notify=False)
     SelfEvaluation.objects.filter(pk=w.se2.pk).update(status="final", pdf=b"%PDF-1.7 v1", pdf_sha256="x",
                                                      finalised_at=datetime.datetime(2009, 6, 10, tzinfo=datetime.UTC),
                                                      finalised_by=w.facilitator)
-    v2 = services.reopen(self_evaluation=SelfEvaluation.objects.get(pk=w.se2.pk), by=w.facilitator)
+    v2 = evaluation_services.reopen(self_evaluation=SelfEvaluation.objects.get(pk=w.se2.pk), by=w.facilitator)
     client.force_login(w.reviewer)
     assert client.get(se_urls(w.se2)["page"]).status_code == 200
     assert client.get(se_urls(v2)["page"]).status_code == 403
@@ -348,8 +349,8 @@ def test_the_area_self_evaluation_is_for_those_who_read_every_area(client, two_s
 def test_an_officer_cannot_comment_on_a_circulated_self_evaluation(client, world):
     world.council.contact_email = "partnership@salford.example"
     world.council.save()  # the officer's own organisation is circulated to
-    se = services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
-    services.circulate(self_evaluation=se, by=world.facilitator, notify=False)
+    se = evaluation_services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
+    evaluation_services.circulate(self_evaluation=se, by=world.facilitator, notify=False)
     client.force_login(world.officer)
     page = client.get(reverse("self_evaluation", args=[se.pk]))
     assert page.status_code == 200
@@ -370,8 +371,8 @@ def test_an_officer_cannot_comment_on_a_circulated_self_evaluation(client, world
 
 def test_an_officer_who_also_takes_part_may_comment(client, world):
     f.participant(world.session, world.officer, Participant.Role.OBSERVER)
-    se = services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
-    services.circulate(self_evaluation=se, by=world.facilitator, notify=False)
+    se = evaluation_services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
+    evaluation_services.circulate(self_evaluation=se, by=world.facilitator, notify=False)
     client.force_login(world.officer)
     assert client.post(reverse("self_evaluation_comment", args=[se.pk]), {"text": "As an observer."}).status_code == 302
     assert DraftComment.objects.get().author == world.officer

@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from findings import services
+from evaluations import services as evaluation_services
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,7 +92,7 @@ def cache_control(response) -> set[str]:
 
 
 def test_signed_in_pages_and_downloads_are_never_stored(client, world):
-    se = services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
+    se = evaluation_services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
     client.force_login(world.facilitator)
     for url, content_type in [
         (reverse("home"), "text/html"),
@@ -141,7 +142,7 @@ def test_anonymous_pages_are_not_marked_private(client, world):
 # --- Markup the policy relies on -----------------------------------------------------------
 
 TEMPLATES = ROOT / "templates"
-PYTHON_PACKAGES = [ROOT / "challenge", ROOT / "sessions", ROOT / "findings"]
+PYTHON_PACKAGES = [ROOT / app for app in ("challenge", "programmes", "indicators", "sessions", "workspace", "findings", "evaluations", "dashboard", "demo")]
 # An attribute named hx-… (not data-hx-…): in markup, or as a key in Python (widget attrs).
 BARE_HX_ATTRIBUTE = re.compile(r"(?<![\w-])hx-[a-z-]+\s*=")
 BARE_HX_KEY = re.compile(r"""["']hx-[a-z-]+["']\s*:""")

@@ -8,12 +8,12 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from challenge.indicator_import import apply_import, plan_import
-from challenge.kpis import assess
-from challenge.models import Indicator, IndicatorValue
-from challenge.models.indicators import parse_period
+from indicators.csv_import import apply_import, plan_import
+from indicators.kpis import assess
+from indicators.models import Indicator, IndicatorValue
+from indicators.models import parse_period
 
-from . import factories as f
+from tests import factories as f
 
 
 def ind(area=None, **kw):
@@ -288,10 +288,10 @@ def test_panel_queries_do_not_grow_with_values(client, kpis, django_assert_max_n
 
 
 def test_pdf_includes_the_indicators(kpis):
-    from findings.pdf import self_evaluation_pdf
-    from findings.services import current_self_evaluation
+    from evaluations.pdf import self_evaluation_pdf
+    from evaluations.services import current_self_evaluation
 
-    from .test_findings import pdf_text
+    from tests.test_findings import pdf_text
 
     vals(kpis.conceptions, [60, 57, 54, 51, 48])
     se = current_self_evaluation(programme=kpis.programme, area=kpis.health_inequalities)
@@ -316,8 +316,9 @@ def test_import_and_export_queries_do_not_grow_with_areas(client, kpis, name, dj
 
 
 def test_area_lists_match_the_single_area_rules(kpis):
-    from challenge.models import ThematicArea
-    from challenge.permissions import areas_changeable_by, areas_visible_to, can_change_indicators, can_view_area
+    from programmes.models import ThematicArea
+    from indicators.permissions import areas_changeable_by, can_change_indicators
+    from programmes.permissions import areas_visible_to, can_view_area
 
     f.area(kpis.fire, slug="not-in-any-programme")
     for who in ["facilitator", "lead", "reviewer", "officer", "outsider"]:

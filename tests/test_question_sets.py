@@ -3,11 +3,11 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from challenge import methodology
-from challenge.models import Question, QuestionSet
-from challenge.services import new_question_set_version
+from programmes import methodology
+from programmes.models import Question, QuestionSet
+from programmes.services import new_question_set_version
 
-from . import factories as f
+from tests import factories as f
 
 
 @pytest.mark.django_db

@@ -6,11 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from challenge.models import Milestone
+from programmes.models import Milestone
 from sessions import services
 from sessions.models import ChallengeSession, Participant
 
-from . import factories as f
+from tests import factories as f
 
 T = datetime.time
 

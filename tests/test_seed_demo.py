@@ -13,32 +13,18 @@ from django.db import transaction
 from django.test import RequestFactory
 from pypdf import PdfReader
 
-from challenge.kpis import assess
-from challenge.models import (
-    FocusTopic,
-    Indicator,
-    IndicatorValue,
-    Milestone,
-    Partner,
-    Programme,
-    Question,
-    QuestionSet,
-    ThematicArea,
-    User,
-)
+from indicators.kpis import assess
+from programmes.models import FocusTopic, Milestone, Partner, Programme, Question, QuestionSet, ThematicArea, User
+from indicators.models import Indicator, IndicatorValue
 from findings import selectors as findings_selectors
 from findings import services as findings_services
-from findings.models import Action, Finding, SelfEvaluation, Theme
+from evaluations import services as evaluation_services
+from findings.models import Action, Finding, Theme
+from evaluations.models import SelfEvaluation
 from demo.seed.files import prose
-from sessions import workspace_services
-from sessions.models import (
-    Answer,
-    AnswerVersion,
-    ChallengeSession,
-    Comment,
-    CommentVersion,
-    Participant,
-)
+from workspace import services as workspace_services
+from workspace.models import Answer, AnswerVersion, Comment, CommentVersion
+from sessions.models import ChallengeSession, Participant
 
 COUNTED = [Partner, User, ThematicArea, FocusTopic, Programme, Milestone, ChallengeSession,
            Participant, Answer, AnswerVersion, Comment, CommentVersion, Theme, Finding, Action,
@@ -347,12 +333,12 @@ def test_seeding_again_keeps_what_was_edited_in_the_app(seeded, no_demo_password
     action = Action.objects.get(due_date=datetime.date(2009, 4, 30))
     findings_services.set_action_status(action=action, status="done")
     circulated = SelfEvaluation.objects.get(area__slug="health-inequalities")
-    findings_services.update_texts(
+    evaluation_services.update_texts(
         self_evaluation=circulated, expected_revision=circulated.revision,
         introduction="Rewritten after partners' comments.", conclusion="")
     final = SelfEvaluation.objects.get(area__slug="safeguarding-children", version=1)
     final_pdf = bytes(final.pdf)
-    reopened = findings_services.reopen(self_evaluation=final, by=facilitator)
+    reopened = evaluation_services.reopen(self_evaluation=final, by=facilitator)
     first = counts()
     output = seed()
     assert counts() == first

@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from sessions.models import ChallengeSession, Participant
 
-from . import factories as f
+from tests import factories as f
 
 
 def form_data(world, **kw):

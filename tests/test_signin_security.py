@@ -15,7 +15,7 @@ from django.utils import timezone
 from challenge import session_timeout
 from challenge.audit import client_ip
 
-from . import factories as f
+from tests import factories as f
 
 PASSWORD = "a-long-test-password"
 HOME_ADDRESS = "203.0.113.7"

@@ -4,12 +4,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from challenge.services import new_question_set_version
-from sessions import workspace_services as ws
-from sessions.models import Answer, AnswerVersion, Comment, CommentVersion, Participant, SessionEvent
-from sessions.templatetags.workspace import band, simple_text
+from programmes.services import new_question_set_version
+from workspace import services as ws
+from workspace.models import Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
+from sessions.models import Participant
+from workspace.templatetags.workspace import band, simple_text
 
-from . import factories as f
+from tests import factories as f
 
 
 @pytest.fixture

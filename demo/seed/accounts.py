@@ -7,9 +7,9 @@ app, as a programme facilitator, not through the Django admin."""
 import secrets
 from dataclasses import dataclass, field
 
-from challenge.models import Partner, User
+from programmes.models import Partner, User
 
-from .files import load
+from demo.seed.files import load
 
 PERSON_FIELDS = ["first_name", "last_name", "job_title", "email"]
 

@@ -16,20 +16,14 @@ from django.conf import settings
 from django.db import transaction
 
 from challenge import clock
-from findings.models import Action, Finding, SelfEvaluation, Theme
-from findings.services import (
-    add_action,
-    circulate,
-    current_self_evaluation,
-    finalise,
-    record_finding,
-    set_action_status,
-    update_texts,
-)
-from sessions.models import Answer, Comment
+from findings.models import Action, Finding, Theme
+from evaluations.models import SelfEvaluation
+from findings.services import add_action, record_finding, set_action_status
+from evaluations.services import circulate, current_self_evaluation, finalise, update_texts
+from workspace.models import Answer, Comment
 
-from .files import load
-from .workspace import CODES
+from demo.seed.files import load
+from demo.seed.workspace import CODES
 
 
 @dataclass

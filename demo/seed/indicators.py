@@ -11,10 +11,10 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from challenge.indicator_import import ImportPlan, apply_import, plan_import
-from challenge.models import Indicator, IndicatorValue
+from indicators.csv_import import ImportPlan, apply_import, plan_import
+from indicators.models import Indicator, IndicatorValue
 
-from .files import load, read_text
+from demo.seed.files import load, read_text
 
 INDICATOR_FIELDS = ["name", "definition", "unit", "polarity", "frequency", "source"]
 

@@ -3,12 +3,12 @@ its challenge sessions (sessions.toml)."""
 
 from django.utils.text import slugify
 
-from challenge import methodology
-from challenge.models import FocusTopic, Milestone, Programme, QuestionSet, ThematicArea
+from programmes import methodology
+from programmes.models import FocusTopic, Milestone, Programme, QuestionSet, ThematicArea
 from sessions.models import ChallengeSession, Participant
 from sessions.services import add_participant, create_session
 
-from .files import load
+from demo.seed.files import load
 
 PROGRAMME_FIELDS = ["name", "partnership_name", "description", "start_date", "end_date",
                     "self_evaluation_deadline"]

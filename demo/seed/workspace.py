@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from challenge import methodology
-from challenge.models import Question, User
-from sessions.models import Answer, AnswerVersion, Comment, CommentVersion, Participant
-from sessions.permissions import SessionAccess
-from sessions.workspace_forms import RATING_FIELDS
-from sessions.workspace_services import post_comment, reply_to, save_answer, set_comment_status
+from programmes import methodology
+from programmes.models import Question, User
+from workspace.models import Answer, AnswerVersion, Comment, CommentVersion
+from sessions.models import Participant
+from workspace.permissions import SessionAccess
+from workspace.forms import RATING_FIELDS
+from workspace.services import post_comment, reply_to, save_answer, set_comment_status
 
-from .files import load
+from demo.seed.files import load
 
 # Question codes, in the methodology's order: Impact I1–I4, Trajectory T1–T5, Improvement plan
 # P1–P6. Answers and comments are matched to the session's questions by the question's text.

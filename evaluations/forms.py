@@ -1,0 +1,13 @@
+"""Forms for a self-evaluation's texts and partners' comments on a circulated draft."""
+
+from challenge.submission import SubmissionTokenMixin
+from django import forms
+
+class TextsForm(forms.Form):
+    introduction = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    conclusion = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DraftCommentForm(SubmissionTokenMixin, forms.Form):
+    text = forms.CharField(label="Your comment on the draft", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

@@ -1,0 +1,196 @@
+"""The write-ups built from sessions: each area's mini self-evaluation (its versions, the
+partners' comments on a circulated draft, the e-mails that circulated it) and the background
+build of the programme's whole area self-evaluation."""
+
+import datetime
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+from challenge.mail import EmailBatch
+from challenge.submission import submission_token_field
+from programmes.models import Partner, Programme, ThematicArea
+from sessions.models import ChallengeSession
+
+
+class SelfEvaluationQuerySet(models.QuerySet):
+    """Who may read a self-evaluation: exactly those who may read its area's sessions — the
+    programme's facilitators, officers, administrators, the area's lead officer, and whoever
+    facilitates or takes part in a session of the programme that covers the area — and, once it has been circulated,
+    the people of the partner organisations it was circulated to."""
+
+    def _takes_part_in_area(self, user):
+        sessions = ChallengeSession.objects.filter(
+            programme=OuterRef("programme"), areas=OuterRef("area")
+        ).filter(Q(facilitator=user) | Q(participants__person=user))
+        facilitates = Programme.facilitators.through.objects.filter(
+            programme=OuterRef("programme"), user=user
+        )
+        # The area's lead officer answers for the area wherever it is examined.
+        return Exists(facilitates) | Exists(sessions) | Q(area__lead_officer=user)
+
+    def _circulated_to_partner_of(self, user):
+        if user.partner_id is None:
+            return Q(pk__in=[])
+        partners = SelfEvaluation.circulated_to.through.objects.filter(
+            selfevaluation=OuterRef("pk"), partner=user.partner_id
+        )
+        return Q(circulated_at__isnull=False) & Exists(partners)
+
+    def readable_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.is_officer:
+            return self
+        return self.filter(self._takes_part_in_area(user) | self._circulated_to_partner_of(user))
+
+    def commentable_by(self, user):
+        """The versions whose draft `user` may comment on while it is circulated (the service
+        takes comments only then): its readers, except that officers read and change nothing
+        (unless they also take part in the area)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        allowed = self._takes_part_in_area(user)
+        if not user.is_officer:
+            allowed |= self._circulated_to_partner_of(user)
+        return self.filter(allowed)
+
+
+class SelfEvaluation(models.Model):
+    """One version of an area's mini self-evaluation for a programme.
+
+    draft → circulated (partners comment) → final. Final stores the PDF: every later download
+    returns exactly those bytes. Reopening a final one starts the next version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        CIRCULATED = "circulated", "Circulated for comment"
+        FINAL = "final", "Final"
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="self_evaluations")
+    area = models.ForeignKey(ThematicArea, on_delete=models.PROTECT, related_name="self_evaluations")
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    introduction = models.TextField(blank=True)
+    conclusion = models.TextField(blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    circulated_at = models.DateTimeField(null=True, blank=True)
+    circulated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The partners whose contacts were sent the draft: their people may read this version.
+    circulated_to = models.ManyToManyField(Partner, blank=True, related_name="+")
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SelfEvaluationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "area__name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "area", "version"], name="unique_self_evaluation_version"),
+            models.CheckConstraint(
+                condition=Q(status="final", pdf__isnull=False, finalised_at__isnull=False) | ~Q(status="final"),
+                name="final_self_evaluation_keeps_its_pdf",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.area} — version {self.version} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("self_evaluation", kwargs={"pk": self.pk})
+
+    @property
+    def is_final(self):
+        return self.status == self.Status.FINAL
+
+    def is_late(self, today, deadline) -> bool:
+        """Not final, and the programme's deadline has passed."""
+        return bool(deadline) and not self.is_final and today > deadline
+
+    @staticmethod
+    def digest(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+
+class DraftComment(models.Model):
+    """A partner's comment on a circulated draft."""
+
+    self_evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="draft_comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    submission_token = submission_token_field()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class AreaSelfEvaluationBuild(models.Model):
+    """A background build of the programme's whole area self-evaluation PDF.
+
+    The worker records each step's progress with its time (`progressed_at`). A build that
+    has not moved for BUILD_STALL_TIMEOUT seconds lost its worker (killed, restarted,
+    crashed) and is marked failed, so the page can offer to try again instead of waiting
+    for ever."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Building"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="builds")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    step = models.CharField(max_length=200, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    error = models.TextField(blank=True)
+    progressed_at = models.DateTimeField(null=True, blank=True, help_text="When the worker last reported progress.")
+    task_id = models.CharField(max_length=64, blank=True, editable=False, help_text="The background task building it.")
+    submission_token = submission_token_field()
+
+    class Meta:
+        ordering = ["programme", "-requested_at"]
+
+    def __str__(self):
+        return f"{self.programme} area self-evaluation ({self.get_status_display().lower()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    def is_stalled(self, now) -> bool:
+        """Running, but no progress reported for BUILD_STALL_TIMEOUT seconds."""
+        last = self.progressed_at or self.requested_at
+        return self.status == self.Status.RUNNING and last < now - datetime.timedelta(seconds=settings.BUILD_STALL_TIMEOUT)
+
+    def is_unclaimed(self, now) -> bool:
+        """Still queued BUILD_PICKUP_TIMEOUT seconds after it was asked for."""
+        return self.status == self.Status.QUEUED and self.requested_at < now - datetime.timedelta(seconds=settings.BUILD_PICKUP_TIMEOUT)
+
+
+class CirculationEmail(EmailBatch):
+    """The e-mails to every partner's contact when a draft is circulated for comment, so the
+    facilitator sees whether they went."""
+
+    self_evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="circulation_emails")
+    label = "E-mails to partners' contacts"
+
+    class Meta:
+        ordering = ["self_evaluation", "-queued_at", "-id"]
+
+    def __str__(self):
+        return f"Circulation of {self.self_evaluation} ({self.get_status_display().lower()})"

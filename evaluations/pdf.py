@@ -1,0 +1,90 @@
+"""PDFs of self-evaluations, rendered by WeasyPrint from the same templates as the pages.
+
+WeasyPrint fetches nothing but the app's own static files: StaticOnlyFetcher refuses every
+other URL (http, file, data…), so a link or image in what a user typed can never make the
+server send a request. User text is escaped by the templates as everywhere else."""
+
+import mimetypes
+import time
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+STATIC_BASE = "https://challenge.invalid/static/"
+
+SECTIONS = [
+    ("introduction", "Introduction"),
+    ("impact", "Impact"),
+    ("indicators", "Performance indicators"),
+    ("answers", "Answers to the challenge questions"),
+    ("findings", "Findings"),
+    ("actions", "Action plan"),
+    ("conclusion", "Conclusion"),
+]
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        """Serves the app's static files from disk; refuses everything else."""
+
+        refused: list
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, allowed_protocols={"https"}, allow_redirects=False, **kwargs)
+            self.refused = []
+
+        def fetch(self, url, headers=None):
+            if url.startswith(STATIC_BASE):
+                path = url[len(STATIC_BASE):].split("?")[0].split("#")[0]
+                if ".." not in path.split("/"):
+                    found = finders.find(path)
+                    if found:
+                        with open(found, "rb") as handle:
+                            body = handle.read()
+                        mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                        return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
+            self.refused.append(url)
+            raise ValueError(f"Challenge does not fetch {url!r} for PDFs")
+
+    return StaticOnlyFetcher
+
+
+def make_fetcher():
+    return _fetcher_class()()
+
+
+def html_to_pdf(html: str, *, title: str, fetcher=None, timings=None) -> bytes:
+    """Render `html` as a tagged PDF (PDF/UA-1) with its title and language."""
+    from weasyprint import HTML
+
+    started = time.perf_counter()
+    document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=fetcher or make_fetcher())
+    data = document.write_pdf(pdf_variant="pdf/ua-1", custom_metadata=True)
+    if timings is not None:
+        timings["weasyprint"] = timings.get("weasyprint", 0) + time.perf_counter() - started
+    return data
+
+
+def self_evaluation_html(self_evaluation, compiled=None) -> str:
+    from evaluations.selectors import compile_area
+
+    compiled = compiled or compile_area(self_evaluation.programme, self_evaluation.area)
+    return render_to_string(
+        "evaluations/pdf/self_evaluation.html",
+        {
+            "se": self_evaluation,
+            "c": compiled,
+            "draft": not self_evaluation.is_final,
+            "generated_at": timezone.now(),
+            "static_base": STATIC_BASE,
+            "sections": SECTIONS,
+        },
+    )
+
+
+def self_evaluation_pdf(self_evaluation, **kwargs) -> bytes:
+    title = f"{self_evaluation.area.name}: mini self-evaluation, version {self_evaluation.version}"
+    return html_to_pdf(self_evaluation_html(self_evaluation), title=title, **kwargs)

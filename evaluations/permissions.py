@@ -1,0 +1,57 @@
+"""Who may read, write and comment on self-evaluations.
+
+The programme's facilitators move self-evaluations through their life; the area's lead
+officer and presenters may also write its introduction and conclusion.
+
+An area's self-evaluation shows its sessions' answers and challenges, so it is read by
+exactly those who may read a session of the programme that covers the area (its
+facilitators, officers, its participants, administrators) and the area's lead officer, plus,
+once it has been circulated, the people of the partner organisations it was circulated to
+(see `SelfEvaluationQuerySet.readable_by`). Those readers may comment on a circulated draft,
+except officers, who read and change nothing. The programme's whole area self-evaluation
+holds every area, so only those who read every area of the programme read it: its
+facilitators, officers and administrators."""
+
+from evaluations.models import AreaSelfEvaluationBuild
+from django.core.exceptions import PermissionDenied
+from evaluations.models import SelfEvaluation
+from django.shortcuts import get_object_or_404
+from programmes.permissions import is_programme_facilitator
+from programmes.permissions import is_area_lead
+from sessions.permissions import reads_whole_programme
+
+def can_read_self_evaluation(user, se) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_officer:
+        return True
+    return SelfEvaluation.objects.readable_by(user).filter(pk=se.pk).exists()
+
+
+def can_comment_on_draft(user, se) -> bool:
+    return SelfEvaluation.objects.commentable_by(user).filter(pk=se.pk).exists()
+
+
+def get_self_evaluation_for_user(user, pk) -> SelfEvaluation:
+    se = get_object_or_404(
+        SelfEvaluation.objects.defer("pdf").select_related(
+            "programme", "area", "area__lead_partner", "area__lead_officer", "finalised_by", "circulated_by"
+        ),
+        pk=pk,
+    )
+    if not can_read_self_evaluation(user, se):
+        raise PermissionDenied("You do not take part in a session that reviews this area.")
+    return se
+
+
+def get_area_build_for_user(user, pk) -> AreaSelfEvaluationBuild:
+    build = get_object_or_404(AreaSelfEvaluationBuild.objects.defer("pdf").select_related("programme"), pk=pk)
+    if not reads_whole_programme(user, build.programme):
+        raise PermissionDenied("The area self-evaluation holds every area: its facilitators and officers read it.")
+    return build
+
+
+def can_write_texts(user, se) -> bool:
+    return not se.is_final and (
+        is_programme_facilitator(user, se.programme) or is_area_lead(user, se.programme, se.area)
+    )

@@ -1,0 +1,204 @@
+"""Writes for self-evaluations: versions, their texts, circulation to partners and their
+comments, finalising and reopening, and the background build of the area self-evaluation."""
+
+from evaluations.models import AreaSelfEvaluationBuild
+from evaluations.models import CirculationEmail
+from evaluations.models import DraftComment
+from programmes.models import Partner
+from django.db.models import Q
+from evaluations.models import SelfEvaluation
+from findings.services import StaleEdit
+from django.core.exceptions import ValidationError
+from evaluations.tasks import build_area_self_evaluation
+from challenge.submission import create_once
+import datetime
+import logging
+from evaluations.tasks import send_draft_circulated
+from django.conf import settings
+from django.utils import timezone
+from django.db import transaction
+import uuid
+
+logger = logging.getLogger(__name__)
+
+
+def current_self_evaluation(*, programme, area) -> SelfEvaluation:
+    """The latest version of the area's mini self-evaluation, starting version 1 if none."""
+    latest = (
+        SelfEvaluation.objects.filter(programme=programme, area=area)
+        .select_related("finalised_by", "circulated_by")
+        .order_by("-version")
+        .first()
+    )
+    if latest is None:
+        latest, _ = SelfEvaluation.objects.get_or_create(programme=programme, area=area, version=1)
+    return latest
+
+
+def _lock(se) -> SelfEvaluation:
+    return SelfEvaluation.objects.select_for_update().select_related("programme", "area").get(pk=se.pk)
+
+
+@transaction.atomic
+def update_texts(*, self_evaluation, expected_revision, introduction, conclusion) -> SelfEvaluation:
+    """Change the introduction and conclusion of a draft or circulated version."""
+    current = _lock(self_evaluation)
+    if current.is_final:
+        raise ValidationError("A final self-evaluation does not change. Reopen it to make a new version.")
+    if current.revision != expected_revision:
+        raise StaleEdit(current)
+    current.introduction, current.conclusion = introduction, conclusion
+    current.revision += 1
+    current.save()
+    return current
+
+
+@transaction.atomic
+def circulate(*, self_evaluation, by, notify=True) -> SelfEvaluation:
+    """Draft → circulated, to every partner with a contact address: records them in
+    `circulated_to` (their people may then read and comment on this version), and queues an
+    e-mail to each partner's contact with a link to read and comment, recorded as a CirculationEmail that the task marks sent or failed. With
+    `notify=False` (the demonstration seed) nothing is queued or recorded as sent."""
+    current = _lock(self_evaluation)
+    if current.status != SelfEvaluation.Status.DRAFT:
+        raise ValidationError("Only a draft can be circulated.")
+    current.status = SelfEvaluation.Status.CIRCULATED
+    current.circulated_at = timezone.now()
+    current.circulated_by = by
+    current.revision += 1
+    current.save()
+    # The partners it goes to; their people may then read this version (see readable_by).
+    current.circulated_to.set(Partner.objects.exclude(contact_email=""))
+    if not notify:
+        return current
+    # Recorded as queued now; the task records whether the e-mails went.
+    batch = CirculationEmail.objects.create(self_evaluation=current)
+    transaction.on_commit(
+        lambda: send_draft_circulated.enqueue(self_evaluation_id=current.pk, batch_id=batch.pk)
+    )
+    return current
+
+
+@transaction.atomic
+def comment_on_draft(*, self_evaluation, author, text, submission_token=None) -> DraftComment:
+    """A partner's comment on a circulated draft. Checked against the version's status under
+    a lock, so a comment cannot slip in while the facilitator finalises it. Once per
+    `submission_token`: the same form sent twice adds one comment."""
+
+    def create():
+        current = _lock(self_evaluation)
+        if current.status != SelfEvaluation.Status.CIRCULATED:
+            raise ValidationError("Comments are taken while the draft is circulated.")
+        return DraftComment.objects.create(
+            self_evaluation=current, author=author, text=text, submission_token=submission_token
+        )
+
+    return create_once(DraftComment, submission_token, create, author_id=author.pk)
+
+
+@transaction.atomic
+def finalise(*, self_evaluation, by) -> SelfEvaluation:
+    """Make the self-evaluation final: render its PDF once and keep those bytes, with their
+    SHA-256, who finalised it and when. Every later download returns exactly these bytes."""
+    from evaluations.pdf import self_evaluation_pdf
+
+    current = _lock(self_evaluation)
+    if current.is_final:
+        raise ValidationError("This version is already final.")
+    current.status = SelfEvaluation.Status.FINAL
+    current.finalised_at = timezone.now()
+    current.finalised_by = by
+    data = self_evaluation_pdf(current)
+    current.pdf = data
+    current.pdf_sha256 = SelfEvaluation.digest(data)
+    current.revision += 1
+    current.save()
+    return current
+
+
+@transaction.atomic
+def reopen(*, self_evaluation, by) -> SelfEvaluation:
+    """Start the next version from a final one, as a draft with the same texts. The final
+    version and its PDF stay as they are, downloadable."""
+    current = _lock(self_evaluation)
+    if not current.is_final:
+        raise ValidationError("Only a final self-evaluation is reopened.")
+    latest = SelfEvaluation.objects.filter(programme=current.programme, area=current.area).order_by("-version").first()
+    if latest.pk != current.pk:
+        raise ValidationError(f"Version {latest.version} already exists.")
+    return SelfEvaluation.objects.create(
+        programme=current.programme,
+        area=current.area,
+        version=current.version + 1,
+        introduction=current.introduction,
+        conclusion=current.conclusion,
+    )
+
+
+@transaction.atomic
+def request_area_build(*, programme, by, submission_token=None) -> AreaSelfEvaluationBuild:
+    """Queue a background build of the programme's area self-evaluation PDF; once the
+    transaction commits, enqueue its task and record the task's id on it. Once per
+    `submission_token`: a double click queues one build."""
+
+    def create():
+        build = AreaSelfEvaluationBuild.objects.create(
+            programme=programme, requested_by=by, submission_token=submission_token
+        )
+        transaction.on_commit(lambda: _enqueue_build(build.pk))
+        return build
+
+    return create_once(AreaSelfEvaluationBuild, submission_token, create, programme_id=programme.pk)
+
+
+def _enqueue_build(build_id):
+    result = build_area_self_evaluation.enqueue(build_id=build_id)
+    AreaSelfEvaluationBuild.objects.filter(pk=build_id).update(task_id=str(result.id)[:64])
+
+
+STALLED = (
+    "The build stopped reporting progress: the background worker building it was probably "
+    "stopped or restarted. Nothing was lost; try again."
+)
+
+
+def fail_stalled_build(build, *, now=None) -> bool:
+    """If `build` has reported no progress for BUILD_STALL_TIMEOUT seconds, its worker is gone
+    (killed, crashed, restarted: a restarted worker does not take up a task another worker
+    started). Mark it failed with an explanation, and its background task failed too, so it
+    can be tried again. Returns whether it was marked; updates `build` in place."""
+    now = now or timezone.now()
+    if not build.is_stalled(now):
+        return False
+    cutoff = now - datetime.timedelta(seconds=settings.BUILD_STALL_TIMEOUT)
+    # Conditional on the row as it is now: a build that reported progress meanwhile stays.
+    marked = (
+        AreaSelfEvaluationBuild.objects.filter(pk=build.pk, status=AreaSelfEvaluationBuild.Status.RUNNING)
+        .filter(Q(progressed_at__lt=cutoff) | Q(progressed_at__isnull=True, requested_at__lt=cutoff))
+        .update(status=AreaSelfEvaluationBuild.Status.FAILED, error=STALLED, finished_at=now)
+    )
+    if not marked:
+        return False
+    build.status, build.error, build.finished_at = AreaSelfEvaluationBuild.Status.FAILED, STALLED, now
+    _fail_task(build.task_id, now)
+    logger.warning("Area self-evaluation build %s stalled; marked failed", build.pk)
+    return True
+
+
+def _fail_task(task_id, now):
+    """Mark the database back end's record of the task failed, if it still says running."""
+    try:
+        pk = uuid.UUID(task_id)
+    except (TypeError, ValueError):
+        return
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(pk=pk, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED, finished_at=now, exception_class_path="builtins.TimeoutError",
+        traceback=STALLED,
+    )
+
+
+def site_url(path: str) -> str:
+    return settings.SITE_URL + path

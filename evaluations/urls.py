@@ -1,0 +1,23 @@
+from django.urls import path, re_path
+
+from evaluations import views
+
+urlpatterns = [
+    path(
+        "programmes/<slug:slug>/areas/<int:area_pk>/self-evaluation/",
+        views.self_evaluation_start,
+        name="self_evaluation_start",
+    ),
+    path("programmes/<slug:slug>/area-self-evaluation/", views.area_build_start, name="area_build_start"),
+    path("builds/<int:pk>/", views.area_build_status, name="area_build_status"),
+    path("builds/<int:pk>/area-self-evaluation.pdf", views.area_build_pdf, name="area_build_pdf"),
+    path("self-evaluations/<int:pk>/", views.self_evaluation, name="self_evaluation"),
+    path("self-evaluations/<int:pk>/texts/", views.self_evaluation_texts, name="self_evaluation_texts"),
+    path("self-evaluations/<int:pk>/comments/", views.self_evaluation_comment, name="self_evaluation_comment"),
+    path("self-evaluations/<int:pk>/pdf/", views.self_evaluation_pdf, name="self_evaluation_pdf"),
+    re_path(
+        r"^self-evaluations/(?P<pk>[0-9]+)/(?P<action>circulate|finalise|reopen)/$",
+        views.self_evaluation_action,
+        name="self_evaluation_action",
+    ),
+]

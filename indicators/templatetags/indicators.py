@@ -1,0 +1,105 @@
+"""Indicator charts as inline SVG, drawn on the server so the same chart serves the page and
+the PDF. Line styles (solid, dashed, dotted) and a legend carry the meaning, not colour."""
+
+import math
+from decimal import Decimal
+
+from django import template
+
+from indicators.kpis import assess
+
+register = template.Library()
+
+
+@register.filter
+def kpi_number(value):
+    """A value as people write it: up to two decimals, no trailing zeros."""
+    if value is None or value == "":
+        return "—"
+    number = round(float(value), 2)
+    text = f"{number:,.2f}".rstrip("0").rstrip(".")
+    return "0" if text in {"-0", ""} else text
+
+
+@register.filter
+def kpi_signed(value):
+    if value is None:
+        return "—"
+    text = kpi_number(value)
+    return text if text.startswith("-") or text == "0" else f"+{text}"
+
+
+def _nice_ticks(low, high, count=5):
+    if high == low:
+        high, low = high + 1, low - 1
+    span = high - low
+    step = 10 ** math.floor(math.log10(span / count))
+    for m in (1, 2, 2.5, 5, 10):
+        if span / (step * m) <= count:
+            step *= m
+            break
+    start = math.floor(low / step) * step
+    ticks = []
+    t = start
+    while t <= high + step * 0.001:
+        ticks.append(round(t, 10))
+        t += step
+    if ticks[-1] < high:
+        ticks.append(round(ticks[-1] + step, 10))
+    return ticks
+
+
+def chart_data(indicator, values, *, small=False, id_prefix="chart"):
+    values = sorted(values, key=lambda v: v.period_start)
+    width, height = (240, 90) if small else (640, 300)
+    left, right, top, bottom = (6, 6, 8, 8) if small else (64, 20, 20, 64)
+    plot_w, plot_h = width - left - right, height - top - bottom
+    numbers = [float(v.value) for v in values]
+    numbers += [float(v.national) for v in values if v.national is not None]
+    numbers += [float(v.comparator) for v in values if v.comparator is not None]
+    if indicator.target is not None:
+        numbers.append(float(indicator.target))
+    result = {
+        "id": id_prefix, "width": width, "height": height, "small": small,
+        "indicator": indicator, "assessment": assess(indicator, values), "empty": not values,
+        "left": left, "top": top, "plot_w": plot_w, "plot_h": plot_h,
+        "bottom_y": top + plot_h, "right_x": left + plot_w,
+    }
+    if not values:
+        return result
+    ticks = _nice_ticks(min(numbers), max(numbers), 3 if small else 5)
+    low, high = ticks[0], ticks[-1]
+    dates = [v.period_start.toordinal() for v in values]
+    d0, d1 = min(dates), max(dates)
+
+    def x(d):
+        return left + (plot_w * (d.toordinal() - d0) / (d1 - d0) if d1 != d0 else plot_w / 2)
+
+    def y(n):
+        return top + plot_h - plot_h * (float(n) - low) / (high - low)
+
+    def line(attr):
+        pts = [(x(v.period_start), y(getattr(v, attr))) for v in values if getattr(v, attr) is not None]
+        return " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
+
+    result.update(
+        value_line=line("value"),
+        national_line=line("national"),
+        comparator_line=line("comparator"),
+        points=[{"x": f"{x(v.period_start):.1f}", "y": f"{y(v.value):.1f}", "v": v} for v in values],
+        yticks=[{"y": f"{y(t):.1f}", "label": kpi_number(Decimal(str(t)))} for t in ticks],
+        xlabels=[{"x": f"{x(v.period_start):.1f}", "label": v.period} for v in values][:: max(1, len(values) // 8)],
+        target_y=f"{y(indicator.target):.1f}" if indicator.target is not None else None,
+        first=values[0], last=values[-1],
+    )
+    return result
+
+
+@register.inclusion_tag("indicators/_indicator_chart.svg")
+def indicator_chart(indicator, values, small=False, id_prefix="chart"):
+    return chart_data(indicator, list(values), small=small, id_prefix=id_prefix)
+
+
+@register.simple_tag
+def assessment_of(indicator, values):
+    return assess(indicator, list(values))

@@ -1,0 +1,367 @@
+"""The admin for the partnership's standing data.
+
+Question sets are the one subtle part: once a session has used a version, it is frozen
+(see `QuestionSet.is_frozen`). The admin shows a frozen set, its sections and its questions
+read-only, and offers an action that copies a set into a new version to edit instead."""
+
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Count
+from programmes.models import FROZEN_MESSAGE
+from programmes.models import FocusTopic
+from programmes.models import Milestone
+from programmes.models import Partner
+from programmes.models import Programme
+from programmes.models import Question
+from programmes.models import QuestionSet
+from programmes.models import Section
+from programmes.models import ThematicArea
+from programmes.models import User
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.html import format_html_join
+from django.contrib import messages
+from programmes.services import new_question_set_version
+from django.urls import reverse
+
+def _is_frozen(question_set) -> bool:
+    """`question_set.is_frozen`, remembered on the instance for the rest of the request: the
+    admin asks several times per page (the form, each inline, each permission)."""
+    if question_set is None:
+        return False
+    cached = getattr(question_set, "_admin_is_frozen", None)
+    if cached is None:
+        cached = question_set._admin_is_frozen = question_set.is_frozen
+    return cached
+
+
+def _editable_sections():
+    """Sections whose question set no session uses yet: where a question may be put."""
+    return Section.objects.filter(question_set__sessions__isnull=True).select_related(
+        "question_set"
+    )
+
+
+def _editable_question_sets():
+    return QuestionSet.objects.filter(sessions__isnull=True)
+
+
+class FrozenQuestionSetMixin:
+    """For the admins of question sets, sections and questions: an object whose question set
+    a session uses is shown read-only and cannot be deleted, even by "Delete selected"."""
+
+    @staticmethod
+    def _question_set_of(obj):
+        """The question set `obj` belongs to; the admins of sets and questions say otherwise."""
+        return obj.question_set if getattr(obj, "question_set_id", None) else None
+
+    def _is_frozen_obj(self, obj):
+        return obj is not None and _is_frozen(self._question_set_of(obj))
+
+    def has_change_permission(self, request, obj=None):
+        return not self._is_frozen_obj(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._is_frozen_obj(obj) and super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        frozen = [f"{obj} (frozen: sessions use it)" for obj in objs if self._is_frozen_obj(obj)]
+        return deleted, counts, perms_needed, [*protected, *frozen]
+
+    @admin.display(description="Can it change?")
+    def frozen_note(self, obj):
+        question_set = self._question_set_of(obj) if obj is not None else None
+        if question_set is None or question_set.pk is None:
+            return "Yes: a new question set can be edited until a session uses it."
+        if _is_frozen(question_set):
+            return format_html(
+                "<strong>No, frozen: sessions use this version.</strong> {} Select it in the "
+                "list of question sets and choose the action “Make a new version to edit”.",
+                FROZEN_MESSAGE,
+            )
+        return "Yes: no session uses this version yet. Once one does, it is frozen."
+
+
+# --- Partners and people ---------------------------------------------------------------
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "kind", "contact_email", "people_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(people_count=Count("people"))
+
+    @admin.display(description="People", ordering="people_count")
+    def people_count(self, obj):
+        return obj.people_count
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (
+        *BaseUserAdmin.fieldsets[:2],
+        ("Organisation", {"fields": ("partner", "job_title", "is_officer")}),
+        *BaseUserAdmin.fieldsets[2:],
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (
+            "Person",
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "partner",
+                    "job_title",
+                    "is_officer",
+                ),
+            },
+        ),
+    )
+    list_display = [
+        "username",
+        "full_name",
+        "partner",
+        "job_title",
+        "is_officer",
+        "is_staff",
+    ]
+    list_filter = ["partner", "is_officer", "is_staff", "is_superuser", "is_active", "groups"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    list_select_related = ["partner"]
+
+    @admin.display(description="Name", ordering="last_name")
+    def full_name(self, obj):
+        return obj.get_full_name()
+
+
+# --- Thematic areas and programmes -------------------------------------------------------
+
+
+class FocusTopicInline(admin.TabularInline):
+    model = FocusTopic
+    fields = ["name", "position"]
+    extra = 1
+
+
+@admin.register(ThematicArea)
+class ThematicAreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "lead_partner", "lead_officer"]
+    list_filter = ["lead_partner"]
+    list_select_related = ["lead_partner", "lead_officer"]
+    search_fields = ["name", "description", "focus_topics__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["lead_officer"]
+    inlines = [FocusTopicInline]
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    fields = ["title", "date", "precision", "owner", "done"]
+    extra = 1
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "start_date", "end_date", "self_evaluation_deadline", "question_set"]
+    list_filter = ["question_set"]
+    list_select_related = ["question_set"]
+    search_fields = ["name", "partnership_name", "description"]
+    date_hierarchy = "start_date"
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["areas", "facilitators"]
+    inlines = [MilestoneInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "partnership_name", "description"]}),
+        ("Dates", {"fields": ["start_date", "end_date", "self_evaluation_deadline"]}),
+        ("Work", {"fields": ["question_set", "areas", "facilitators"]}),
+    ]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["title", "programme", "date", "precision", "owner", "done"]
+    list_editable = ["done"]
+    list_filter = ["programme", "done", "precision"]
+    list_select_related = ["programme"]
+    search_fields = ["title", "owner", "programme__name"]
+    date_hierarchy = "date"
+
+
+# --- Question sets -----------------------------------------------------------------------
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    fields = ["title", "position", "question_count"]
+    readonly_fields = ["question_count"]
+    show_change_link = True
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(question_count=Count("questions"))
+
+    @admin.display(description="Questions")
+    def question_count(self, obj):
+        return getattr(obj, "question_count", 0) if obj.pk else "–"
+
+    # `obj` is the question set whose change page this is.
+    def has_add_permission(self, request, obj=None):
+        return not _is_frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not _is_frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _is_frozen(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(QuestionSet)
+class QuestionSetAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "family",
+        "version",
+        "frozen",
+        "session_count",
+        "created_at",
+    ]
+    list_filter = ["family"]
+    search_fields = ["name", "family", "description"]
+    readonly_fields = ["frozen_note", "based_on", "later_version_links"]
+    fieldsets = [
+        (None, {"fields": ["frozen_note", "name", "family", "version", "description"]}),
+        ("History", {"fields": ["based_on", "later_version_links", "created_at"]}),
+    ]
+    inlines = [SectionInline]
+    actions = ["make_new_version"]
+
+    @staticmethod
+    def _question_set_of(obj):
+        return obj
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_usage()
+
+    @admin.display(description="Frozen", boolean=True, ordering="session_count")
+    def frozen(self, obj):
+        return obj.is_frozen
+
+    @admin.display(description="Sessions", ordering="session_count")
+    def session_count(self, obj):
+        return obj.session_count
+
+    @admin.display(description="Later versions")
+    def later_version_links(self, obj):
+        if obj.pk is None:
+            return "–"
+        later = obj.later_versions.order_by("version")
+        if not later:
+            return "–"
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:programmes_questionset_change", args=[qs.pk]), str(qs))
+                for qs in later
+            ),
+        )
+
+    @admin.action(description="Make a new version to edit", permissions=["add"])
+    def make_new_version(self, request, queryset):
+        for question_set in queryset.order_by("family", "version"):
+            copy = new_question_set_version(question_set=question_set)
+            url = reverse("admin:programmes_questionset_change", args=[copy.pk])
+            self.message_user(
+                request,
+                format_html(
+                    'Made <a href="{}">{}</a> from version {} to edit. Programmes still use '
+                    "the version they had: choose the new one on each programme that should "
+                    "move to it.",
+                    url,
+                    copy,
+                    question_set.version,
+                ),
+                messages.SUCCESS,
+            )
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    fields = ["text", "answer_kind", "position"]
+    show_change_link = True
+    extra = 0
+
+    # `obj` is the section whose change page this is.
+    def _frozen(self, obj):
+        return obj is not None and _is_frozen(obj.question_set)
+
+    def has_add_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(Section)
+class SectionAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
+    list_display = ["title", "question_set", "position"]
+    list_filter = ["question_set"]
+    list_select_related = ["question_set"]
+    search_fields = ["title", "description", "question_set__name"]
+    readonly_fields = ["frozen_note"]
+    fields = ["frozen_note", "question_set", "title", "description", "position"]
+    inlines = [QuestionInline]
+
+    @staticmethod
+    def _question_set_of(obj):
+        return obj.question_set if obj.question_set_id else None
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question_set")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "question_set":
+            kwargs["queryset"] = _editable_question_sets()
+            kwargs["help_text"] = "Only versions that no session uses yet can take new sections."
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Question)
+class QuestionAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
+    list_display = ["text", "section", "question_set", "answer_kind", "position"]
+    list_filter = ["section__question_set", "answer_kind"]
+    list_select_related = ["section__question_set"]
+    search_fields = ["text", "guidance", "section__title"]
+    readonly_fields = ["frozen_note"]
+    fields = ["frozen_note", "section", "text", "guidance", "answer_kind", "position"]
+
+    @staticmethod
+    def _question_set_of(obj):
+        return obj.section.question_set if obj.section_id else None
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("section__question_set")
+
+    @admin.display(description="Question set", ordering="section__question_set")
+    def question_set(self, obj):
+        return obj.section.question_set
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "section":
+            kwargs["queryset"] = _editable_sections()
+            kwargs["help_text"] = "Only sections of versions that no session uses yet."
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lambda s: f"{s.question_set} — {s.title}"
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+

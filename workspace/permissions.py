@@ -1,0 +1,93 @@
+"""What one person may do in one session's workspace (see SessionAccess)."""
+
+from sessions.models import ChallengeSession
+from sessions.permissions import can_manage_session
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+class SessionAccess:
+    """What one user may do in one session's workspace, worked out once per request.
+
+    facilitator: everything in their programme. Presenter (or the area's lead officer):
+    answers for their areas, replies. Peer reviewer: comments, except on areas their own
+    organisation leads. Observer and officer: read. Anybody else: nothing."""
+
+    def __init__(self, user, session, participants=None):
+        self.user = user
+        self.session = session
+        if participants is None:
+            participants = list(session.participants.filter(person=user)) if user.is_authenticated else []
+        else:
+            participants = [p for p in participants if p.person_id == user.pk]
+        self.parts = participants
+        self.is_facilitator = can_manage_session(user, session)
+        self.is_officer = bool(user.is_authenticated and user.is_officer)
+        self.presenter_area_ids = {p.area_id for p in participants if p.role == p.Role.PRESENTER}
+        self.is_reviewer = any(p.role == p.Role.REVIEWER for p in participants)
+
+    @property
+    def can_view(self):
+        return self.is_facilitator or self.is_officer or bool(self.parts)
+
+    def presents(self, area):
+        """Leads `area` in this session: the area lead rule of ThematicArea.objects.led_by,
+        narrowed to this session's participants, which are already loaded (no query)."""
+        return area.pk in self.presenter_area_ids or (
+            area.lead_officer_id is not None and area.lead_officer_id == self.user.pk
+        )
+
+    def may_answer(self, area):
+        """Whether this user's part lets them answer (and reply) for `area` while the session
+        is open. A write refused only because the session has since closed is shown back
+        with what they typed, not answered with a 403 page."""
+        return self.is_facilitator or self.presents(area)
+
+    def can_answer(self, area):
+        return self.session.is_open_for_work and self.may_answer(area)
+
+    def can_reply(self, area):
+        return self.can_answer(area)
+
+    def comment_refusal(self, area):
+        """Why this user may not post a challenge on `area`, or None if they may."""
+        if not self.session.is_open_for_work:
+            return "The session is closed: comments can no longer be posted."
+        return self.comment_role_refusal(area)
+
+    def comment_role_refusal(self, area):
+        """Why this user's part does not let them challenge `area`, open session or not."""
+        if not self.is_reviewer:
+            return "Only the session's peer reviewers post challenges."
+        if self.user.partner_id == area.lead_partner_id:
+            return (
+                f"Your organisation leads {area.name}, so you cannot challenge it: a critical "
+                "friend comes from another organisation."
+            )
+        return None
+
+    def can_comment(self, area):
+        return self.comment_refusal(area) is None
+
+    def can_edit_comment(self, comment):
+        return (
+            self.session.is_open_for_work
+            and comment.author_id == self.user.pk
+            and not comment.is_withdrawn
+        )
+
+    def can_moderate(self):
+        return self.is_facilitator and self.session.is_open_for_work
+
+
+def get_session_access(user, pk) -> SessionAccess:
+    """The session, with what `user` may do in it; PermissionDenied if they may not read it."""
+    session = get_object_or_404(
+        ChallengeSession.objects.select_related(
+            "programme", "facilitator", "facilitator__partner", "question_set", "closed_by"
+        ),
+        pk=pk,
+    )
+    access = SessionAccess(user, session)
+    if not access.can_view:
+        raise PermissionDenied("You do not take part in this session.")
+    return access

@@ -1,0 +1,246 @@
+"""Writes in a session's workspace: answers, critical-friend comments, closing and reopening.
+
+Every change keeps history (AnswerVersion, CommentVersion, SessionEvent). Edits carry the
+revision the user started from; a save made against an older revision is refused with a
+conflict that holds both texts, so nothing typed is lost and nothing is overwritten.
+
+Every write locks the session's row and checks that it is open on the locked row, as closing
+and reopening do: a close waits for writes already under way, and a write that comes after
+it is refused, whatever the caller's copy of the session says. (PostgreSQL takes the row
+lock; SQLite, which ignores it, runs one writing transaction at a time, begun IMMEDIATE.)
+
+Creates (comments, replies) happen once per form submission token (challenge.submission)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from challenge.submission import create_once
+
+from workspace.models import ANSWER_CONTENT_FIELDS, Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
+from sessions.models import ChallengeSession
+
+
+class EditConflict(Exception):
+    """Someone saved the record after this user opened it. `current` is what is saved now."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__("The record changed while you were editing it.")
+
+
+def _ensure_open(session):
+    if session.is_closed:
+        raise ValidationError("The session is closed: answers and comments are frozen.")
+    if session.status == ChallengeSession.Status.CANCELLED:
+        raise ValidationError("The session was cancelled.")
+
+
+def _lock_open_session(session_id) -> ChallengeSession:
+    """Lock the session's row (until the transaction ends) and refuse if it is not open for
+    work. Always taken before any answer or comment row, so locks come in one order."""
+    current = ChallengeSession.objects.select_for_update().get(pk=session_id)
+    _ensure_open(current)
+    return current
+
+
+def _lock_answer(session, area, question) -> Answer:
+    lookup = dict(session=session, area=area, question=question)
+    try:
+        return Answer.objects.select_for_update().get(**lookup)
+    except Answer.DoesNotExist:
+        try:
+            with transaction.atomic():
+                return Answer.objects.create(**lookup)
+        except IntegrityError:  # created by someone else a moment ago
+            return Answer.objects.select_for_update().get(**lookup)
+
+
+@transaction.atomic
+def save_answer(*, session, area, question, by, expected_revision, **content) -> Answer:
+    """Save a presenter's answer (text, ratings, evidence) to `question` for `area`.
+
+    Refuses with EditConflict if the answer was saved by anyone since `expected_revision`.
+    A save that changes nothing is not recorded. Otherwise bumps the revision and records
+    the new version (who, when, what) in the answer's history."""
+    _lock_open_session(session.pk)
+    unknown = set(content) - set(ANSWER_CONTENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown answer fields: {sorted(unknown)}")
+    answer = _lock_answer(session, area, question)
+    if answer.revision != expected_revision:
+        raise EditConflict(answer)
+    new = {**answer.content(), **content}
+    new["evidence"] = list(new.get("evidence") or [])
+    if new == answer.content() and answer.revision:
+        return answer
+    for field, value in new.items():
+        setattr(answer, field, value)
+    answer.revision += 1
+    answer.updated_by = by
+    answer.updated_at = timezone.now()
+    answer.save()
+    AnswerVersion.objects.create(
+        answer=answer,
+        revision=answer.revision,
+        edited_by=by,
+        edited_at=answer.updated_at,
+        **answer.content(),
+    )
+    return answer
+
+
+def _record(comment, action, by):
+    CommentVersion.objects.create(
+        comment=comment,
+        revision=comment.revision,
+        action=action,
+        kind=comment.kind,
+        text=comment.text,
+        status=comment.status,
+        by=by,
+        at=comment.updated_at,
+    )
+
+
+@transaction.atomic
+def post_comment(*, session, area, question, author, kind, text, submission_token=None) -> Comment:
+    """Start a thread on a question: a challenge, question, suggestion or commendation.
+    Records it in the comment's history. Permission (peer reviewer, not from the lead
+    organisation) is the caller's to check with SessionAccess. Once per `submission_token`:
+    the same form sent twice posts one comment."""
+    if kind == Comment.Kind.REPLY:
+        raise ValidationError("A reply needs a comment to reply to.")
+
+    def create():
+        _lock_open_session(session.pk)
+        now = timezone.now()
+        comment = Comment.objects.create(
+            session=session,
+            area=area,
+            question=question,
+            author=author,
+            kind=kind,
+            text=text,
+            created_at=now,
+            updated_at=now,
+            submission_token=submission_token,
+        )
+        _record(comment, CommentVersion.Action.POSTED, author)
+        return comment
+
+    return create_once(Comment, submission_token, create, author_id=author.pk)
+
+
+@transaction.atomic
+def reply_to(*, parent, author, text, submission_token=None) -> Comment:
+    """Reply in a thread (presenters and facilitators). Records it in history. Once per
+    `submission_token`: the same form sent twice posts one reply."""
+    if not parent.is_thread:
+        parent = parent.parent
+
+    def create():
+        _lock_open_session(parent.session_id)
+        now = timezone.now()
+        reply = Comment.objects.create(
+            session_id=parent.session_id,
+            area=parent.area,
+            question=parent.question,
+            parent=parent,
+            author=author,
+            kind=Comment.Kind.REPLY,
+            text=text,
+            created_at=now,
+            updated_at=now,
+            submission_token=submission_token,
+        )
+        _record(reply, CommentVersion.Action.POSTED, author)
+        return reply
+
+    return create_once(Comment, submission_token, create, author_id=author.pk)
+
+
+def _lock_comment(comment, by, expected_revision=None) -> Comment:
+    _lock_open_session(comment.session_id)
+    current = Comment.objects.select_for_update().get(pk=comment.pk)
+    if current.author_id != by.pk:
+        raise PermissionDenied("Only the author can change a comment.")
+    if current.is_withdrawn:
+        raise ValidationError("This comment was withdrawn.")
+    if expected_revision is not None and current.revision != expected_revision:
+        raise EditConflict(current)
+    return current
+
+
+@transaction.atomic
+def edit_comment(*, comment, by, expected_revision, text, kind=None) -> Comment:
+    """The author changes their comment's text (and, for a thread, its kind). Refuses with
+    EditConflict if it changed since `expected_revision`. Records the new version."""
+    current = _lock_comment(comment, by, expected_revision)
+    if current.is_thread and kind and kind != Comment.Kind.REPLY:
+        current.kind = kind
+    current.text = text
+    current.revision += 1
+    current.updated_at = timezone.now()
+    current.save()
+    _record(current, CommentVersion.Action.EDITED, by)
+    return current
+
+
+@transaction.atomic
+def withdraw_comment(*, comment, by) -> Comment:
+    """The author withdraws their comment. It stays in the record, marked withdrawn."""
+    current = _lock_comment(comment, by)
+    current.withdrawn_at = current.updated_at = timezone.now()
+    current.revision += 1
+    current.save()
+    _record(current, CommentVersion.Action.WITHDRAWN, by)
+    return current
+
+
+@transaction.atomic
+def set_comment_status(*, comment, by, status) -> Comment:
+    """The facilitator marks a thread open, addressed or unresolved. Records who and when."""
+    _lock_open_session(comment.session_id)
+    current = Comment.objects.select_for_update().get(pk=comment.pk)
+    if not current.is_thread:
+        raise ValidationError("Only a challenge, not a reply, has a status.")
+    if status not in Comment.Status.values:
+        raise ValidationError(f"Unknown status {status!r}.")
+    current.status = status
+    current.status_by = by
+    current.status_at = current.updated_at = timezone.now()
+    # No revision bump: the revision guards the author's text, which this does not touch.
+    current.save(update_fields=["status", "status_by", "status_at", "updated_at"])
+    _record(current, CommentVersion.Action.STATUS, by)
+    return current
+
+
+@transaction.atomic
+def close_session(*, session, by) -> ChallengeSession:
+    """Freeze the session's answers and comments. Records who closed it and when."""
+    current = ChallengeSession.objects.select_for_update().get(pk=session.pk)
+    if current.is_closed:
+        raise ValidationError("The session is already closed.")
+    if current.status == ChallengeSession.Status.CANCELLED:
+        raise ValidationError("A cancelled session cannot be closed.")
+    current.closed_at = timezone.now()
+    current.closed_by = by
+    current.save(update_fields=["closed_at", "closed_by", "updated_at"])
+    SessionEvent.objects.create(session=current, action=SessionEvent.Action.CLOSED, by=by, at=current.closed_at)
+    session.closed_at, session.closed_by = current.closed_at, by
+    return current
+
+
+@transaction.atomic
+def reopen_session(*, session, by, note="") -> ChallengeSession:
+    """Let answers and comments change again. Records who reopened it, when and why."""
+    current = ChallengeSession.objects.select_for_update().get(pk=session.pk)
+    if not current.is_closed:
+        raise ValidationError("The session is not closed.")
+    current.closed_at = None
+    current.closed_by = None
+    current.save(update_fields=["closed_at", "closed_by", "updated_at"])
+    SessionEvent.objects.create(session=current, action=SessionEvent.Action.REOPENED, by=by, note=note)
+    session.closed_at = session.closed_by = None
+    return current

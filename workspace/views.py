@@ -1,0 +1,325 @@
+"""The session workspace: one page per session and area where presenters answer, peer
+reviewers challenge, presenters reply and the facilitator keeps track.
+
+Each write answers an htmx request with the question's block re-rendered in place, and a
+plain form post with a redirect back to the question (or, on an error or a conflict, the
+page again with everything the user typed)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from indicators.selectors import indicators_for_area
+from programmes.models import Question
+from challenge.validators import single_line
+
+from workspace import selectors
+from workspace import services
+from workspace.models import Comment
+from workspace.permissions import get_session_access
+from workspace.forms import AnswerForm, CommentEditForm, CommentForm, ReplyForm
+
+
+def _area(access, area_pk):
+    area = get_object_or_404(
+        access.session.areas.select_related("lead_partner", "lead_officer"), pk=area_pk
+    )
+    return area
+
+
+def _question(access, question_pk):
+    try:
+        return selectors.question_in_session(access.session, question_pk)
+    except Question.DoesNotExist as exc:
+        raise Http404("No such question in this session") from exc
+
+
+def _url(session, area, question=None):
+    url = reverse("workspace", args=[session.pk, area.pk])
+    return f"{url}#question-{question.pk}" if question else url
+
+
+def _prepare(ws, access, *, bound=None):
+    """Attach the forms each question needs for this user; `bound` replaces one block's form
+    (the one with errors or a conflict) so what the user typed comes back."""
+    can_answer = access.can_answer(ws.area)
+    can_comment = access.can_comment(ws.area)
+    can_reply = access.can_reply(ws.area)
+    for section in ws.sections:
+        for block in section.questions:
+            if can_answer:
+                block.answer_form = AnswerForm(question=block.question, answer=block.answer)
+            if can_comment:
+                block.comment_form = CommentForm(question=block.question)
+            if can_reply:
+                for thread in block.threads:
+                    thread.reply_form = ReplyForm(thread=thread)
+    if bound:
+        block = ws.block(bound["question_id"])
+        for key in ("answer_form", "comment_form", "conflict"):
+            if key in bound:
+                setattr(block, key, bound[key])
+        if "reply_form" in bound:
+            for thread in block.threads:
+                if thread.pk == bound["thread_id"]:
+                    thread.reply_form = bound["reply_form"]
+    return ws
+
+
+def _context(access, ws):
+    return {
+        "session": access.session,
+        "programme": access.session.programme,
+        "area": ws.area,
+        "ws": ws,
+        "access": access,
+        "can_answer": access.can_answer(ws.area),
+        "can_comment": access.can_comment(ws.area),
+        "comment_refusal": access.comment_refusal(ws.area),
+        "can_reply": access.can_reply(ws.area),
+        "can_moderate": access.can_moderate(),
+        "user_id": access.user.pk,
+        "statuses": Comment.Status.choices,
+        "indicators": indicators_for_area(ws.area),
+    }
+
+
+def _render(request, access, area, *, question=None, bound=None, notice=None):
+    ws = _prepare(selectors.workspace(access.session, area), access, bound=bound)
+    context = _context(access, ws)
+    if request.htmx and question is not None:
+        context["block"] = ws.block(question.pk)
+        context["notice"] = notice
+        return render(request, "workspace/workspace.html#question", context)
+    return render(request, "workspace/workspace.html", context)
+
+
+def _done(request, access, area, question, message):
+    if request.htmx:
+        return _render(request, access, area, question=question, notice=message)
+    messages.success(request, message)
+    return redirect(_url(access.session, area, question))
+
+
+@require_GET
+@login_required
+def workspace(request, pk, area_pk):
+    access = get_session_access(request.user, pk)
+    return _render(request, access, _area(access, area_pk))
+
+
+@require_POST
+@login_required
+def answer_save(request, pk, area_pk, question_pk):
+    access = get_session_access(request.user, pk)
+    area = _area(access, area_pk)
+    question = _question(access, question_pk)
+    # Allowed by their part but the session closed after the page was shown: the service
+    # refuses it, and the form comes back with what they typed.
+    if not access.may_answer(area):
+        raise PermissionDenied("Only the area's presenters and lead officer answer, while the session is open.")
+    form = AnswerForm(request.POST, question=question)
+    if form.is_valid():
+        try:
+            services.save_answer(
+                session=access.session,
+                area=area,
+                question=question,
+                by=request.user,
+                expected_revision=form.cleaned_data["revision"],
+                **form.content(),
+            )
+        except services.EditConflict as conflict:
+            # Keep what they typed; the next save is made knowingly against the new version.
+            data = request.POST.copy()
+            data[form.add_prefix("revision")] = conflict.current.revision
+            form = AnswerForm(data, question=question)
+            form.is_valid()
+            bound = {"question_id": question.pk, "answer_form": form, "conflict": conflict.current}
+            return _render(request, access, area, question=question, bound=bound)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _done(request, access, area, question, "Answer saved.")
+    bound = {"question_id": question.pk, "answer_form": form}
+    return _render(request, access, area, question=question, bound=bound)
+
+
+@require_POST
+@login_required
+def comment_post(request, pk, area_pk, question_pk):
+    access = get_session_access(request.user, pk)
+    area = _area(access, area_pk)
+    question = _question(access, question_pk)
+    refusal = access.comment_role_refusal(area)  # a closed session: refused below, text kept
+    if refusal:
+        raise PermissionDenied(refusal)
+    form = CommentForm(request.POST, question=question)
+    if form.is_valid():
+        try:
+            comment = services.post_comment(
+                session=access.session, area=area, question=question, author=request.user,
+                kind=form.cleaned_data["kind"], text=form.cleaned_data["text"],
+                submission_token=form.submitted_token,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _done(request, access, area, question, f"{comment.get_kind_display()} posted.")
+    return _render(request, access, area, question=question, bound={"question_id": question.pk, "comment_form": form})
+
+
+def _comment_access(request, comment_pk):
+    comment = get_object_or_404(
+        Comment.objects.select_related("session", "area", "question", "parent"), pk=comment_pk
+    )
+    access = get_session_access(request.user, comment.session_id)
+    comment.session = access.session
+    return comment, access
+
+
+@require_POST
+@login_required
+def comment_reply(request, comment_pk):
+    thread, access = _comment_access(request, comment_pk)
+    area = thread.area
+    if not access.may_answer(area):  # a closed session: refused below, text kept
+        raise PermissionDenied("Only the area's presenters and the facilitator reply.")
+    form = ReplyForm(request.POST, thread=thread)
+    if form.is_valid():
+        try:
+            services.reply_to(
+                parent=thread, author=request.user, text=form.cleaned_data["text"],
+                submission_token=form.submitted_token,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _done(request, access, area, thread.question, "Reply posted.")
+    bound = {"question_id": thread.question_id, "reply_form": form, "thread_id": thread.pk}
+    return _render(request, access, area, question=thread.question, bound=bound)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def comment_edit(request, comment_pk):
+    comment, access = _comment_access(request, comment_pk)
+    if not access.can_edit_comment(comment):
+        raise PermissionDenied("Only the author changes a comment, while the session is open.")
+    form = CommentEditForm(request.POST or None, comment=comment)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_comment(
+                comment=comment, by=request.user,
+                expected_revision=form.cleaned_data["revision"],
+                text=form.cleaned_data["text"], kind=form.cleaned_data.get("kind"),
+            )
+        except services.EditConflict as error:
+            conflict = error.current
+            data = request.POST.copy()
+            data["revision"] = conflict.revision
+            form = CommentEditForm(data, comment=comment)
+            form.is_valid()
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Comment updated.")
+            return redirect(_url(access.session, comment.area, comment.question))
+    return render(
+        request,
+        "workspace/comment_edit.html",
+        {"form": form, "comment": comment, "conflict": conflict, "session": access.session,
+         "programme": access.session.programme, "area": comment.area},
+    )
+
+
+@require_POST
+@login_required
+def comment_withdraw(request, comment_pk):
+    comment, access = _comment_access(request, comment_pk)
+    if not access.can_edit_comment(comment):
+        raise PermissionDenied("Only the author withdraws a comment, while the session is open.")
+    try:
+        services.withdraw_comment(comment=comment, by=request.user)
+    except ValidationError as error:  # e.g. the session was closed a moment ago
+        return _refused(request, access, comment, error)
+    return _done(request, access, comment.area, comment.question, "Comment withdrawn.")
+
+
+def _refused(request, access, comment, error):
+    """A button's write was refused: say why, showing the session as it is now (nothing was
+    typed, so nothing is lost by re-reading it)."""
+    access.session.refresh_from_db()
+    if request.htmx:
+        return _render(request, access, comment.area, question=comment.question, notice=" ".join(error.messages))
+    messages.error(request, " ".join(error.messages))
+    return redirect(_url(access.session, comment.area, comment.question))
+
+
+@require_POST
+@login_required
+def comment_status(request, comment_pk):
+    comment, access = _comment_access(request, comment_pk)
+    if not access.can_moderate():
+        raise PermissionDenied("Only the facilitator marks challenges addressed or unresolved.")
+    status = request.POST.get("status", "")
+    try:
+        services.set_comment_status(comment=comment, by=request.user, status=status)
+    except ValidationError as error:
+        return _refused(request, access, comment, error)
+    label = Comment.Status(status).label.lower()
+    return _done(request, access, comment.area, comment.question, f"Marked {label}.")
+
+
+@require_GET
+@login_required
+def answer_history(request, pk, area_pk, question_pk):
+    access = get_session_access(request.user, pk)
+    area = _area(access, area_pk)
+    question = _question(access, question_pk)
+    versions, comment_versions = selectors.answer_history(access.session, area, question)
+    return render(
+        request,
+        "workspace/answer_history.html",
+        {"session": access.session, "programme": access.session.programme, "area": area,
+         "question": question, "versions": versions, "comment_versions": comment_versions},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def session_freeze(request, pk, action):
+    access = get_session_access(request.user, pk)
+    if not access.is_facilitator:
+        raise PermissionDenied("Only the facilitator closes or reopens a session.")
+    session = access.session
+    if request.method == "POST":
+        try:
+            if action == "close":
+                services.close_session(session=session, by=request.user)
+                messages.success(request, "Session closed: its answers and comments are frozen.")
+            else:
+                services.reopen_session(session=session, by=request.user, note=single_line(request.POST.get("note", ""))[:300])
+                messages.success(request, "Session reopened: answers and comments can change again.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(session)
+    heading = "Close the session" if action == "close" else "Reopen the session"
+    explanation = (
+        "Closing freezes every answer and comment: nobody can change them until you reopen it."
+        if action == "close"
+        else "Reopening lets presenters and reviewers change their answers and comments again. "
+        "It is recorded, with your reason."
+    )
+    return render(
+        request,
+        "sessions/session_status.html",
+        {"session": session, "programme": session.programme, "action": action,
+         "heading": heading, "explanation": explanation, "ask_note": action == "reopen"},
+    )
+
