@@ -126,14 +126,14 @@ def build_data(seed=2009):
     """The programme, its 8 areas and sessions, answers, comments, findings and actions."""
     from django.db import transaction
 
-    from programmes.models import AnswerKind, Question
-    from programmes.services import new_question_set_version
     from findings import services as fs
     from findings.models import Theme
-    from workspace import services as ws
-    from workspace.models import Answer, Comment
+    from programmes.models import AnswerKind, Question
+    from programmes.services import new_question_set_version
     from sessions.models import Participant
     from tests import factories as f
+    from workspace import services as ws
+    from workspace.models import Answer, Comment
 
     rng = random.Random(seed)
     with transaction.atomic():
@@ -207,8 +207,16 @@ def build_data(seed=2009):
                     content["confidence"] = rng.choice(["high", "medium", "low"])
                 if rng.random() < 0.5:
                     content["evidence"] = [
-                        {"title": "Quarterly performance report to the partnership board", "link": "", "reference": "PB/2009/03"},
-                        {"title": "Audit of referrals, March 2009", "link": "https://example.org/audit.pdf", "reference": ""},
+                        {
+                            "title": "Quarterly performance report to the partnership board",
+                            "link": "",
+                            "reference": "PB/2009/03",
+                        },
+                        {
+                            "title": "Audit of referrals, March 2009",
+                            "link": "https://example.org/audit.pdf",
+                            "reference": "",
+                        },
                     ][: rng.randint(1, 2)]
                 answers.append(
                     ws.save_answer(session=session, area=area, question=q, by=lead, expected_revision=0, **content)
@@ -218,8 +226,12 @@ def build_data(seed=2009):
             for t in range(THREADS):
                 q = questions[(t * 2 + i) % len(questions)]
                 thread = ws.post_comment(
-                    session=session, area=area, question=q, author=critics[t % len(critics)],
-                    kind=KINDS[t % len(KINDS)], text=paragraph(rng, rng.randint(1, 3)),
+                    session=session,
+                    area=area,
+                    question=q,
+                    author=critics[t % len(critics)],
+                    kind=KINDS[t % len(KINDS)],
+                    text=paragraph(rng, rng.randint(1, 3)),
                 )
                 threads.append(thread)
                 if thread.kind != "commendation" and t % 3:
@@ -231,7 +243,10 @@ def build_data(seed=2009):
 
             for k, kind in enumerate(["red_flag", "green_flag", "strength", "improvement", "risk"][:FINDINGS]):
                 finding = fs.record_finding(
-                    session=session, area=area, by=facilitator, kind=kind,
+                    session=session,
+                    area=area,
+                    by=facilitator,
+                    kind=kind,
                     title=SENTENCES[(i + k) % len(SENTENCES)].split(",")[0].rstrip("."),
                     text=paragraph(rng, 3),
                     themes=rng.sample(themes, rng.randint(1, 2)),
@@ -392,7 +407,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="measured runs of each case (median reported; default 3)")
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured runs first (default 1)")
-    parser.add_argument("--target", type=float, default=15.0, help="largest share outside WeasyPrint, in %% (default 15)")
+    parser.add_argument(
+        "--target", type=float, default=15.0, help="largest share outside WeasyPrint, in %% (default 15)"
+    )
     parser.add_argument("--profile", action="store_true", help="also profile the work outside WeasyPrint (cProfile)")
     parser.add_argument("--verbose", action="store_true", help="also print every run's figures")
     args = parser.parse_args(argv)
@@ -404,9 +421,11 @@ def main(argv=None):
         started = time.perf_counter()
         configure(tmpdir)
         programme, areas, facilitator = build_data()
-        print(f"Data: 1 programme, {len(areas)} areas in {len(areas)} sessions; per area {QUESTIONS} answered "
-              f"questions, {COMMENTS} comments ({THREADS} threads, {COMMENTS - THREADS} replies), "
-              f"{FINDINGS} findings, {sum(ACTIONS_PER_FINDING)} actions. Built in {time.perf_counter() - started:.1f} s.")
+        print(
+            f"Data: 1 programme, {len(areas)} areas in {len(areas)} sessions; per area {QUESTIONS} answered "
+            f"questions, {COMMENTS} comments ({THREADS} threads, {COMMENTS - THREADS} replies), "
+            f"{FINDINGS} findings, {sum(ACTIONS_PER_FINDING)} actions. Built in {time.perf_counter() - started:.1f} s."
+        )
 
         from django.test import Client
         from django.urls import reverse
@@ -424,20 +443,26 @@ def main(argv=None):
         full = median_run(lambda: measure_area(programme), args.repeat, args.warmup)
 
         rows = [("Mini self-evaluation, 1 area (whole GET)", mini), (f"Area self-evaluation, {len(areas)} areas", full)]
-        print(f"\nMedian of {args.repeat} run(s) after {args.warmup} warm-up; Python {platform.python_version()}, "
-              f"WeasyPrint {metadata.version('weasyprint')}, {os.cpu_count()} CPU(s), {datetime.date.today().isoformat()}.\n")
+        print(
+            f"\nMedian of {args.repeat} run(s) after {args.warmup} warm-up; Python {platform.python_version()}, "
+            f"WeasyPrint {metadata.version('weasyprint')}, {os.cpu_count()} CPU(s), {datetime.date.today().isoformat()}.\n"
+        )
         head = f"{'case':<52} {'whole':>7} {'WeasyPrint':>10} {'outside':>8} {'pages':>5} {'bytes':>9}"
         print(head)
         print("-" * len(head))
         for label, r in rows:
-            print(f"{label:<52} {r['whole']:>6.2f}s {r['weasyprint']:>9.2f}s {100 * r['share']:>7.1f}% "
-                  f"{pages(r['data']):>5} {len(r['data']):>9,}")
+            print(
+                f"{label:<52} {r['whole']:>6.2f}s {r['weasyprint']:>9.2f}s {100 * r['share']:>7.1f}% "
+                f"{pages(r['data']):>5} {len(r['data']):>9,}"
+            )
 
         # The work outside WeasyPrint on its own: the same request and build with WeasyPrint
         # replaced by a stub, so no noise from a second rendering.
         with Stubbed():
             mini_outside = statistics.median(timed(lambda: client.get(url)) for _ in range(max(args.repeat, 3)))
-            area_outside = statistics.median(timed(lambda: area_self_evaluation_pdf(programme)) for _ in range(max(args.repeat, 3)))
+            area_outside = statistics.median(
+                timed(lambda: area_self_evaluation_pdf(programme)) for _ in range(max(args.repeat, 3))
+            )
             mini_q = count_queries(lambda: client.get(url))
             area_q = count_queries(lambda: area_self_evaluation_pdf(programme))
         print(f"\nMini: GET {url} signed in as the facilitator (a draft: rendered on every request).")
@@ -474,8 +499,10 @@ def main(argv=None):
         print()
         if over:
             for label, share in over:
-                print(f"FAIL: {label}: {100 * share:.1f}% of the time is spent outside WeasyPrint "
-                      f"(target: under {args.target:g}%).")
+                print(
+                    f"FAIL: {label}: {100 * share:.1f}% of the time is spent outside WeasyPrint "
+                    f"(target: under {args.target:g}%)."
+                )
             print("Run with --profile to see where it goes.")
             return 1
         print(f"OK: the time spent outside WeasyPrint is under {args.target:g}% in both cases.")

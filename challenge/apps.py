@@ -10,10 +10,9 @@ class ChallengeConfig(AppConfig):
     def ready(self):
         # Receivers of the sign-in signals: the audit trail's log lines, and the start of the
         # session's clock for its time-outs.
-        from challenge import audit, session_timeout
 
         # Integer `in` lookups that ignore ids too large for the database (see lookups.py).
-        from challenge import lookups
+        pass
 
 
 class ChallengeAdminConfig(AdminConfig):

@@ -63,9 +63,7 @@ class RateLimitedPasswordResetView(PasswordResetView):
     def form_valid(self, form):
         email = form.cleaned_data["email"]
         if not _password_reset_allowed(self.request, email):
-            audit.log_event(
-                logging.WARNING, "password reset refused (over limit)", self.request, email=email
-            )
+            audit.log_event(logging.WARNING, "password reset refused (over limit)", self.request, email=email)
             return HttpResponseRedirect(self.get_success_url())
         audit.log_event(logging.INFO, "password reset requested", self.request, email=email)
         return super().form_valid(form)

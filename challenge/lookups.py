@@ -15,7 +15,6 @@ class IntegerFieldIn(In):
             self.rhs = [
                 value
                 for value in self.rhs
-                if not isinstance(value, int)
-                or ((low is None or value >= low) and (high is None or value <= high))
+                if not isinstance(value, int) or ((low is None or value >= low) and (high is None or value <= high))
             ]
         return super().as_sql(compiler, connection)

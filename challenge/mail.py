@@ -42,7 +42,6 @@ class EmailBatch(models.Model):
         return [line for line in self.error.splitlines() if line.strip()]
 
 
-
 class EmailBatchFailed(Exception):
     """Some of a batch's e-mails could not be sent. Already recorded on the batch; raised so
     that the task is recorded as failed too."""

@@ -1,21 +1,21 @@
 """Reads for programme pages: each function builds the whole of a page's data in a fixed
 number of queries, whatever the number of rows."""
 
-from findings.models import Action
-from programmes.selectors import Timeline, timeline_for
-from sessions.selectors import sessions_for_user
-from sessions.models import ChallengeSession
-from sessions.models import Participant
-from django.db.models import Prefetch
-from programmes.models import Programme
-from django.db.models import Q
-from evaluations.models import SelfEvaluation
-from challenge.clock import today as clock_today
-from dataclasses import dataclass
 from collections import defaultdict
-from dataclasses import field
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q
+
+from challenge.clock import today as clock_today
+from evaluations.models import SelfEvaluation
+from findings.models import Action
+from programmes.models import Programme
 from programmes.permissions import is_programme_facilitator
+from programmes.selectors import Timeline, timeline_for
+from sessions.models import ChallengeSession, Participant
 from sessions.permissions import readable_area_ids
+from sessions.selectors import sessions_for_user
+
 
 def programmes_for_home(user):
     return (
@@ -74,18 +74,14 @@ def programme_dashboard(user, programme) -> Dashboard:
     )
     areas = list(programme.areas.select_related("lead_partner", "lead_officer"))
     rows = {a.pk: AreaRow(area=a) for a in areas}
-    counts = {status: 0 for status in ChallengeSession.Status.values}
+    counts = dict.fromkeys(ChallengeSession.Status.values, 0)
     for s in sessions:
         counts[s.status] += 1
         for a in s.areas.all():
             if a.pk in rows:
                 rows[a.pk].sessions.append(s)
     upcoming = [s for s in sessions if s.date >= today and not s.is_cancelled]
-    deadline_days = (
-        (programme.self_evaluation_deadline - today).days
-        if programme.self_evaluation_deadline
-        else None
-    )
+    deadline_days = (programme.self_evaluation_deadline - today).days if programme.self_evaluation_deadline else None
     return Dashboard(
         programme=programme,
         areas=list(rows.values()),
@@ -97,9 +93,7 @@ def programme_dashboard(user, programme) -> Dashboard:
         today=today,
         is_facilitator=is_programme_facilitator(user, programme),
         # Of the sessions this user may see: the others' findings are not theirs to count.
-        overdue_actions=Action.objects.filter(finding__session__in=[s.pk for s in sessions])
-        .overdue(today)
-        .count(),
+        overdue_actions=Action.objects.filter(finding__session__in=[s.pk for s in sessions]).overdue(today).count(),
     )
 
 

@@ -1,19 +1,20 @@
 """The read-only pages that compose the others: home, the programme dashboard, the
 documents page and the session page."""
 
-from evaluations.models import AreaSelfEvaluationBuild
-from challenge.clock import today as clock_today
-from programmes.permissions import get_programme_for_user
 from django.contrib.auth.decorators import login_required
-from sessions.permissions import reads_whole_programme
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+
+from challenge.clock import today as clock_today
 from dashboard import selectors
+from evaluations.models import AreaSelfEvaluationBuild
+from evaluations.views import build_panel_context
+from programmes.permissions import get_programme_for_user
 from sessions import selectors as session_selectors
 from sessions.forms import ParticipantForm
-from sessions.permissions import can_manage_session, get_session_for_user
+from sessions.permissions import can_manage_session, get_session_for_user, reads_whole_programme
 from workspace import selectors as workspace_selectors
-from evaluations.views import build_panel_context
+
 
 @require_GET
 @login_required
@@ -46,8 +47,12 @@ def documents(request, slug):
     return render(
         request,
         "dashboard/documents.html",
-        {**build_panel_context(request, build, programme), "reads_build": reads_build,
-         "rows": selectors.documents(programme, request.user), "today": clock_today()},
+        {
+            **build_panel_context(request, build, programme),
+            "reads_build": reads_build,
+            "rows": selectors.documents(programme, request.user),
+            "today": clock_today(),
+        },
     )
 
 

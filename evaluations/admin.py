@@ -1,16 +1,15 @@
 """Administration of self-evaluations: final versions and stored PDFs are read-only
 (administrators only)."""
 
-from evaluations.models import AreaSelfEvaluationBuild
-from evaluations.models import DraftComment
-from django.db.models.functions import Length
-from django.core.exceptions import PermissionDenied
-from evaluations.models import SelfEvaluation
 from django.contrib import admin
-from django.template.defaultfilters import filesizeformat
-from django.utils.html import format_html
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models.functions import Length
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.html import format_html
+
+from evaluations.models import AreaSelfEvaluationBuild, DraftComment, SelfEvaluation
 
 FINAL_NOTE = (
     "Final: this version is the record. Its PDF was stored when it was finalised and every "
@@ -147,11 +146,7 @@ class SelfEvaluationAdmin(admin.ModelAdmin):
         if not form.has_changed():
             return
         with transaction.atomic():
-            current = (
-                SelfEvaluation.objects.select_for_update()
-                .only("status", "revision")
-                .get(pk=obj.pk)
-            )
+            current = SelfEvaluation.objects.select_for_update().only("status", "revision").get(pk=obj.pk)
             if current.is_final:
                 raise PermissionDenied("This version is final.")
             obj.revision = current.revision + 1
@@ -169,9 +164,7 @@ class SelfEvaluationAdmin(admin.ModelAdmin):
     def pdf_link(self, obj):
         if not obj.is_final:
             return "–"
-        return format_html(
-            '<a href="{}">The stored PDF</a>', reverse("self_evaluation_pdf", args=[obj.pk])
-        )
+        return format_html('<a href="{}">The stored PDF</a>', reverse("self_evaluation_pdf", args=[obj.pk]))
 
 
 @admin.register(DraftComment)
@@ -203,9 +196,9 @@ class DraftCommentAdmin(admin.ModelAdmin):
         # get_queryset, where a select_related would switch off list_select_related.
         obj = super().get_object(request, object_id, from_field)
         if obj is not None:
-            obj.self_evaluation = _without_pdf(
-                SelfEvaluation.objects.select_related("area")
-            ).get(pk=obj.self_evaluation_id)
+            obj.self_evaluation = _without_pdf(SelfEvaluation.objects.select_related("area")).get(
+                pk=obj.self_evaluation_id
+            )
         return obj
 
     @admin.display(description="Comment")
@@ -217,9 +210,7 @@ class DraftCommentAdmin(admin.ModelAdmin):
             return False
         if DraftComment.self_evaluation.is_cached(obj):
             return obj.self_evaluation.is_final
-        return SelfEvaluation.objects.filter(
-            pk=obj.self_evaluation_id, status=SelfEvaluation.Status.FINAL
-        ).exists()
+        return SelfEvaluation.objects.filter(pk=obj.self_evaluation_id, status=SelfEvaluation.Status.FINAL).exists()
 
     # Partners write comments in the app.
     def has_add_permission(self, request):
@@ -297,6 +288,4 @@ class AreaSelfEvaluationBuildAdmin(admin.ModelAdmin):
     def pdf_link(self, obj):
         if obj.status != AreaSelfEvaluationBuild.Status.READY or obj.pdf_size is None:
             return "–"
-        return format_html(
-            '<a href="{}">The stored PDF</a>', reverse("area_build_pdf", args=[obj.pk])
-        )
+        return format_html('<a href="{}">The stored PDF</a>', reverse("area_build_pdf", args=[obj.pk]))

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from evaluations.pdf import SECTIONS, STATIC_BASE, html_to_pdf
 from evaluations.selectors import compile_area
-from findings.selectors import emerging_findings
 from evaluations.services import current_self_evaluation
+from findings.selectors import emerging_findings
 
 
 def area_self_evaluation_html(programme, progress=None) -> str:

@@ -1,7 +1,9 @@
 """Forms for a self-evaluation's texts and partners' comments on a circulated draft."""
 
-from challenge.submission import SubmissionTokenMixin
 from django import forms
+
+from challenge.submission import SubmissionTokenMixin
+
 
 class TextsForm(forms.Form):
     introduction = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}))

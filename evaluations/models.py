@@ -23,12 +23,10 @@ class SelfEvaluationQuerySet(models.QuerySet):
     the people of the partner organisations it was circulated to."""
 
     def _takes_part_in_area(self, user):
-        sessions = ChallengeSession.objects.filter(
-            programme=OuterRef("programme"), areas=OuterRef("area")
-        ).filter(Q(facilitator=user) | Q(participants__person=user))
-        facilitates = Programme.facilitators.through.objects.filter(
-            programme=OuterRef("programme"), user=user
+        sessions = ChallengeSession.objects.filter(programme=OuterRef("programme"), areas=OuterRef("area")).filter(
+            Q(facilitator=user) | Q(participants__person=user)
         )
+        facilitates = Programme.facilitators.through.objects.filter(programme=OuterRef("programme"), user=user)
         # The area's lead officer answers for the area wherever it is examined.
         return Exists(facilitates) | Exists(sessions) | Q(area__lead_officer=user)
 
@@ -80,11 +78,15 @@ class SelfEvaluation(models.Model):
     conclusion = models.TextField(blank=True)
     revision = models.PositiveIntegerField(default=1)
     circulated_at = models.DateTimeField(null=True, blank=True)
-    circulated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    circulated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # The partners whose contacts were sent the draft: their people may read this version.
     circulated_to = models.ManyToManyField(Partner, blank=True, related_name="+")
     finalised_at = models.DateTimeField(null=True, blank=True)
-    finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -175,11 +177,15 @@ class AreaSelfEvaluationBuild(models.Model):
     def is_stalled(self, now) -> bool:
         """Running, but no progress reported for BUILD_STALL_TIMEOUT seconds."""
         last = self.progressed_at or self.requested_at
-        return self.status == self.Status.RUNNING and last < now - datetime.timedelta(seconds=settings.BUILD_STALL_TIMEOUT)
+        return self.status == self.Status.RUNNING and last < now - datetime.timedelta(
+            seconds=settings.BUILD_STALL_TIMEOUT
+        )
 
     def is_unclaimed(self, now) -> bool:
         """Still queued BUILD_PICKUP_TIMEOUT seconds after it was asked for."""
-        return self.status == self.Status.QUEUED and self.requested_at < now - datetime.timedelta(seconds=settings.BUILD_PICKUP_TIMEOUT)
+        return self.status == self.Status.QUEUED and self.requested_at < now - datetime.timedelta(
+            seconds=settings.BUILD_PICKUP_TIMEOUT
+        )
 
 
 class CirculationEmail(EmailBatch):

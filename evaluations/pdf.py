@@ -38,7 +38,7 @@ def _fetcher_class():
 
         def fetch(self, url, headers=None):
             if url.startswith(STATIC_BASE):
-                path = url[len(STATIC_BASE):].split("?")[0].split("#")[0]
+                path = url[len(STATIC_BASE) :].split("?")[0].split("#")[0]
                 if ".." not in path.split("/"):
                     found = finders.find(path)
                     if found:

@@ -12,13 +12,13 @@ except officers, who read and change nothing. The programme's whole area self-ev
 holds every area, so only those who read every area of the programme read it: its
 facilitators, officers and administrators."""
 
-from evaluations.models import AreaSelfEvaluationBuild
 from django.core.exceptions import PermissionDenied
-from evaluations.models import SelfEvaluation
 from django.shortcuts import get_object_or_404
-from programmes.permissions import is_programme_facilitator
-from programmes.permissions import is_area_lead
+
+from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
+from programmes.permissions import is_area_lead, is_programme_facilitator
 from sessions.permissions import reads_whole_programme
+
 
 def can_read_self_evaluation(user, se) -> bool:
     if not user.is_authenticated:

@@ -1,14 +1,14 @@
 """Reads for self-evaluations: an area's compiled record (answers, challenges, findings,
 actions, indicators) for the page and the PDF, and the state of the area build."""
 
-from sessions.models import ChallengeSession
-from dataclasses import dataclass
 import datetime
-from dataclasses import field
-from workspace.selectors import impact_position
-from indicators.selectors import indicators_for_area
-from workspace.selectors import workspace
+from dataclasses import dataclass, field
+
 from findings.selectors import _sort_findings, findings_queryset, mark_overdue
+from indicators.selectors import indicators_for_area
+from sessions.models import ChallengeSession
+from workspace.selectors import impact_position, workspace
+
 
 @dataclass
 class Compiled:

@@ -1,23 +1,21 @@
 """Writes for self-evaluations: versions, their texts, circulation to partners and their
 comments, finalising and reopening, and the background build of the area self-evaluation."""
 
-from evaluations.models import AreaSelfEvaluationBuild
-from evaluations.models import CirculationEmail
-from evaluations.models import DraftComment
-from programmes.models import Partner
-from django.db.models import Q
-from evaluations.models import SelfEvaluation
-from findings.services import StaleEdit
-from django.core.exceptions import ValidationError
-from evaluations.tasks import build_area_self_evaluation
-from challenge.submission import create_once
 import datetime
 import logging
-from evaluations.tasks import send_draft_circulated
-from django.conf import settings
-from django.utils import timezone
-from django.db import transaction
 import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from challenge.submission import create_once
+from evaluations.models import AreaSelfEvaluationBuild, CirculationEmail, DraftComment, SelfEvaluation
+from evaluations.tasks import build_area_self_evaluation, send_draft_circulated
+from findings.services import StaleEdit
+from programmes.models import Partner
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +71,7 @@ def circulate(*, self_evaluation, by, notify=True) -> SelfEvaluation:
         return current
     # Recorded as queued now; the task records whether the e-mails went.
     batch = CirculationEmail.objects.create(self_evaluation=current)
-    transaction.on_commit(
-        lambda: send_draft_circulated.enqueue(self_evaluation_id=current.pk, batch_id=batch.pk)
-    )
+    transaction.on_commit(lambda: send_draft_circulated.enqueue(self_evaluation_id=current.pk, batch_id=batch.pk))
     return current
 
 
@@ -195,7 +191,9 @@ def _fail_task(task_id, now):
     from django_tasks_db.models import DBTaskResult
 
     DBTaskResult.objects.filter(pk=pk, status=TaskResultStatus.RUNNING).update(
-        status=TaskResultStatus.FAILED, finished_at=now, exception_class_path="builtins.TimeoutError",
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path="builtins.TimeoutError",
         traceback=STALLED,
     )
 

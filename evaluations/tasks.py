@@ -15,7 +15,6 @@ def send_draft_circulated(*, self_evaluation_id: int, batch_id: int | None = Non
     """E-mail every partner's contact a link to the circulated draft, recording on
     CirculationEmail `batch_id` whether each e-mail went (the draft's page shows a failure)."""
     from challenge.mail import send_batch
-
     from evaluations.models import CirculationEmail
 
     return send_batch(CirculationEmail, batch_id, lambda: _circulation_messages(self_evaluation_id))
@@ -27,10 +26,13 @@ def _circulation_messages(self_evaluation_id):
     from django.template.loader import render_to_string
 
     from challenge.validators import single_line
-
     from evaluations.models import SelfEvaluation
 
-    se = SelfEvaluation.objects.select_related("programme", "area", "circulated_by").defer("pdf").get(pk=self_evaluation_id)
+    se = (
+        SelfEvaluation.objects.select_related("programme", "area", "circulated_by")
+        .defer("pdf")
+        .get(pk=self_evaluation_id)
+    )
     url = settings.SITE_URL + se.get_absolute_url()
     # One line whatever was saved: a line break in a subject makes the mail library refuse it.
     subject = single_line(f"For comment: {se.area.name} mini self-evaluation (draft, version {se.version})")
@@ -71,13 +73,17 @@ def build_area_self_evaluation(*, build_id: int) -> str:
     from evaluations.area_pdf import area_self_evaluation_pdf
     from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
 
-    build = retry_if_locked(lambda: AreaSelfEvaluationBuild.objects.select_related("programme").defer("pdf").get(pk=build_id))
+    build = retry_if_locked(
+        lambda: AreaSelfEvaluationBuild.objects.select_related("programme").defer("pdf").get(pk=build_id)
+    )
     builds = AreaSelfEvaluationBuild.objects.filter(pk=build.pk)
 
     def progress(percent, step):
-        retry_if_locked(lambda: builds.update(
-            status=AreaSelfEvaluationBuild.Status.RUNNING, progress=percent, step=step, progressed_at=timezone.now()
-        ))
+        retry_if_locked(
+            lambda: builds.update(
+                status=AreaSelfEvaluationBuild.Status.RUNNING, progress=percent, step=step, progressed_at=timezone.now()
+            )
+        )
 
     try:
         progress(1, "Starting")
@@ -85,18 +91,20 @@ def build_area_self_evaluation(*, build_id: int) -> str:
     except Exception as exc:  # the page must show a failure rather than spin for ever
         logger.exception("Area self-evaluation build %s failed", build.pk)
         error = str(exc)[:2000]
-        retry_if_locked(lambda: builds.update(
-            status=AreaSelfEvaluationBuild.Status.FAILED, error=error, finished_at=timezone.now()
-        ))
+        retry_if_locked(
+            lambda: builds.update(status=AreaSelfEvaluationBuild.Status.FAILED, error=error, finished_at=timezone.now())
+        )
         raise
-    retry_if_locked(lambda: builds.update(
-        status=AreaSelfEvaluationBuild.Status.READY,
-        progress=100,
-        step="Ready",
-        pdf=data,
-        pdf_sha256=SelfEvaluation.digest(data),
-        error="",
-        finished_at=timezone.now(),
-        progressed_at=timezone.now(),
-    ))
+    retry_if_locked(
+        lambda: builds.update(
+            status=AreaSelfEvaluationBuild.Status.READY,
+            progress=100,
+            step="Ready",
+            pdf=data,
+            pdf_sha256=SelfEvaluation.digest(data),
+            error="",
+            finished_at=timezone.now(),
+            progressed_at=timezone.now(),
+        )
+    )
     return "ready"

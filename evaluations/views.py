@@ -1,33 +1,28 @@
 """Self-evaluation pages: an area's versions, their texts, circulation, comments and PDFs,
 and the programme's area self-evaluation build."""
 
-from evaluations.models import AreaSelfEvaluationBuild
-from evaluations.forms import DraftCommentForm
-from django.http import Http404
-from django.http import HttpResponse
-from django.core.exceptions import PermissionDenied
-from evaluations.models import SelfEvaluation
-from challenge.submission import SubmissionTokenForm
-from evaluations.forms import TextsForm
-from django.core.exceptions import ValidationError
-from evaluations.permissions import can_comment_on_draft
-from evaluations.permissions import can_write_texts
-from challenge.clock import today as clock_today
-from evaluations.permissions import get_area_build_for_user
-from django.shortcuts import get_object_or_404
-from programmes.permissions import get_programme_for_user
-from evaluations.permissions import get_self_evaluation_for_user
-from programmes.permissions import is_programme_facilitator
-from django.contrib.auth.decorators import login_required
 from django.contrib import messages
-from django.shortcuts import redirect
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
-from django.views.decorators.http import require_POST
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from evaluations import selectors
-from evaluations import services
 from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from challenge.clock import today as clock_today
+from challenge.submission import SubmissionTokenForm
+from evaluations import selectors, services
+from evaluations.forms import DraftCommentForm, TextsForm
+from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
+from evaluations.permissions import (
+    can_comment_on_draft,
+    can_write_texts,
+    get_area_build_for_user,
+    get_self_evaluation_for_user,
+)
+from programmes.permissions import get_programme_for_user, is_programme_facilitator
+
 
 def build_panel_context(request, build, programme):
     """What the build's partial needs: a build that lost its worker is marked failed first,
@@ -59,8 +54,11 @@ def _se_context(request, se, *, texts_form=None, conflict=None, comment_form=Non
     manage = is_programme_facilitator(request.user, se.programme)
     # The versions this user may read: a partner it was circulated to sees that one only.
     versions = list(
-        SelfEvaluation.objects.filter(programme=se.programme, area=se.area).readable_by(request.user)
-        .defer("pdf").select_related("finalised_by").order_by("-version")
+        SelfEvaluation.objects.filter(programme=se.programme, area=se.area)
+        .readable_by(request.user)
+        .defer("pdf")
+        .select_related("finalised_by")
+        .order_by("-version")
     )
     return {
         "se": se,
@@ -69,7 +67,8 @@ def _se_context(request, se, *, texts_form=None, conflict=None, comment_form=Non
         "c": selectors.compile_area(se.programme, se.area),
         "manage": manage,
         "can_write": can_write_texts(request.user, se),
-        "texts_form": texts_form or TextsForm(initial={"introduction": se.introduction, "conclusion": se.conclusion, "revision": se.revision}),
+        "texts_form": texts_form
+        or TextsForm(initial={"introduction": se.introduction, "conclusion": se.conclusion, "revision": se.revision}),
         "conflict": conflict,
         "comment_form": comment_form or DraftCommentForm(),
         "can_comment": can_comment_on_draft(request.user, se),
@@ -98,8 +97,12 @@ def self_evaluation_texts(request, pk):
     conflict = None
     if form.is_valid():
         try:
-            services.update_texts(self_evaluation=se, expected_revision=form.cleaned_data["revision"],
-                                  introduction=form.cleaned_data["introduction"], conclusion=form.cleaned_data["conclusion"])
+            services.update_texts(
+                self_evaluation=se,
+                expected_revision=form.cleaned_data["revision"],
+                introduction=form.cleaned_data["introduction"],
+                conclusion=form.cleaned_data["conclusion"],
+            )
         except services.StaleEdit as error:
             conflict = error.current
             data = request.POST.copy()
@@ -112,11 +115,16 @@ def self_evaluation_texts(request, pk):
         else:
             messages.success(request, "Introduction and conclusion saved.")
             return redirect(se)
-    return render(request, "evaluations/self_evaluation.html", _se_context(request, se, texts_form=form, conflict=conflict))
+    return render(
+        request, "evaluations/self_evaluation.html", _se_context(request, se, texts_form=form, conflict=conflict)
+    )
 
 
 SE_ACTIONS = {
-    "circulate": (services.circulate, "Circulated to partners for comment. The e-mails to their contacts are queued: this page shows whether they went."),
+    "circulate": (
+        services.circulate,
+        "Circulated to partners for comment. The e-mails to their contacts are queued: this page shows whether they went.",
+    ),
     "finalise": (services.finalise, "Finalised. The PDF is stored and will not change."),
     "reopen": (services.reopen, "Reopened as a new draft version. The final version stays downloadable."),
 }
@@ -150,7 +158,9 @@ def self_evaluation_comment(request, pk):
     if form.is_valid():
         try:
             services.comment_on_draft(
-                self_evaluation=se, author=request.user, text=form.cleaned_data["text"],
+                self_evaluation=se,
+                author=request.user,
+                text=form.cleaned_data["text"],
                 submission_token=form.submitted_token,
             )
         except ValidationError as error:

@@ -12,20 +12,15 @@ shows it, its comments and its PDF's size and SHA-256 read-only and never delete
 stored PDF bytes are never shown or edited, and are not loaded for the lists. The builds of
 the programme's area self-evaluation are shown read-only."""
 
-from findings.models import Action
-from workspace.models import Answer
-from django.db.models.functions import Coalesce
-from workspace.models import Comment
-from django.db.models import Count
-from findings.models import Finding
-from django.db.models import IntegerField
-from django.db.models import OuterRef
-from django.db.models import Subquery
-from findings.models import Theme
-from django.core.exceptions import ValidationError
-from django.contrib import admin
 from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from findings.models import Action, Finding, Theme
+from workspace.models import Answer, Comment
 
 # --- Themes ------------------------------------------------------------------------------
 
@@ -85,9 +80,7 @@ class FindingAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         themes = self.fields.get("themes")
         if themes is not None and self.instance.session_id:
-            themes.queryset = themes.queryset.filter(
-                programme_id=self.instance.session.programme_id
-            )
+            themes.queryset = themes.queryset.filter(programme_id=self.instance.session.programme_id)
 
     def clean(self):
         cleaned = super().clean()
@@ -134,8 +127,10 @@ class FindingAdmin(admin.ModelAdmin):
             .annotate(n=Count("pk"))
             .values("n")
         )
-        return super().get_queryset(request).annotate(
-            action_count=Coalesce(Subquery(actions, output_field=IntegerField()), 0)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(action_count=Coalesce(Subquery(actions, output_field=IntegerField()), 0))
         )
 
     @admin.display(description="Actions", ordering="action_count")
@@ -197,5 +192,3 @@ class ActionAdmin(admin.ModelAdmin):
 
 
 # --- Self-evaluations ----------------------------------------------------------------------
-
-

@@ -1,22 +1,27 @@
-from findings.models import Action
-from findings.models import Finding
-from challenge.submission import SubmissionTokenMixin
-from findings.models import Theme
-from programmes.models import User
-from django import forms
-from challenge.validators import no_line_breaks
 import re
+
+from django import forms
+
+from challenge.submission import SubmissionTokenMixin
+from challenge.validators import no_line_breaks
+from findings.models import Action, Finding, Theme
+from programmes.models import User
+
 
 class FindingForm(SubmissionTokenMixin, forms.Form):
     kind = forms.ChoiceField(choices=Finding.Kind.choices, widget=forms.RadioSelect, label="Kind of finding")
     title = forms.CharField(max_length=300, validators=[no_line_breaks])
     text = forms.CharField(label="The finding", widget=forms.Textarea(attrs={"rows": 4}))
     themes = forms.ModelMultipleChoiceField(
-        queryset=Theme.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=Theme.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         label="Cross-cutting themes",
     )
     new_themes = forms.CharField(
-        required=False, max_length=500, label="Add new themes",
+        required=False,
+        max_length=500,
+        label="Add new themes",
         help_text="Separate several with commas, e.g. “Governance, Pace of delivery”.",
     )
     evidence_answers = forms.MultipleChoiceField(
@@ -32,12 +37,9 @@ class FindingForm(SubmissionTokenMixin, forms.Form):
         self.fields["themes"].queryset = Theme.objects.filter(programme=programme)
         self._answers = {str(a.pk): a for a in answers}
         self._threads = {str(t.pk): t for t in threads}
-        self.fields["evidence_answers"].choices = [
-            (str(a.pk), f"{a.question.text}") for a in answers
-        ]
+        self.fields["evidence_answers"].choices = [(str(a.pk), f"{a.question.text}") for a in answers]
         self.fields["evidence_comments"].choices = [
-            (str(t.pk), f"{t.get_kind_display()} from {t.author.display_name}: {t.text[:90]}")
-            for t in threads
+            (str(t.pk), f"{t.get_kind_display()} from {t.author.display_name}: {t.text[:90]}") for t in threads
         ]
 
     def clean_new_themes(self):
@@ -69,7 +71,7 @@ class ActionForm(SubmissionTokenMixin, forms.ModelForm):
         if finding is not None:
             kwargs.setdefault("prefix", f"a{finding.pk}")
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True, partner__isnull=False).select_related("partner")
+        self.fields["owner"].queryset = User.objects.filter(is_active=True, partner__isnull=False).select_related(
+            "partner"
+        )
         self.fields["owner"].label_from_instance = lambda u: f"{u.display_name}, {u.partner.name}"
-
-

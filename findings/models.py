@@ -3,7 +3,6 @@ actions that follow from findings."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 from challenge.submission import submission_token_field
 from challenge.validators import no_line_breaks
@@ -22,9 +21,7 @@ class Theme(models.Model):
 
     class Meta:
         ordering = ["programme", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["programme", "name"], name="unique_theme_per_programme")
-        ]
+        constraints = [models.UniqueConstraint(fields=["programme", "name"], name="unique_theme_per_programme")]
 
     def __str__(self):
         return self.name

@@ -1,24 +1,20 @@
 """Reads for findings pages, the documents page and the self-evaluation write-up."""
 
-from findings.models import Action
-from collections import Counter
-from findings.models import Finding
-from findings.models import KIND_ORDER
-from django.db.models import Prefetch
-from findings.models import Theme
-from challenge.clock import today as clock_today
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from collections import defaultdict
+
+from django.db.models import Prefetch
+
+from challenge.clock import today as clock_today
+from findings.models import KIND_ORDER, Action, Finding, Theme
+
 
 def findings_queryset():
-    return (
-        Finding.objects.select_related("session", "area", "created_by")
-        .prefetch_related(
-            "themes",
-            Prefetch("actions", queryset=Action.objects.select_related("owner", "owner_partner")),
-            "evidence_answers__question",
-            "evidence_comments__author",
-        )
+    return Finding.objects.select_related("session", "area", "created_by").prefetch_related(
+        "themes",
+        Prefetch("actions", queryset=Action.objects.select_related("owner", "owner_partner")),
+        "evidence_answers__question",
+        "evidence_comments__author",
     )
 
 
@@ -79,5 +75,3 @@ def emerging_findings(programme, *, sessions=None) -> Emerging:
         flags=[f for f in findings if f.is_flag],
         action_counts=dict(action_counts),
     )
-
-

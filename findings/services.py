@@ -1,12 +1,12 @@
 """Writes for findings and improvement actions."""
 
-from findings.models import Action
-from findings.models import Finding
-from findings.models import Theme
-from django.core.exceptions import ValidationError
-from challenge.submission import create_once
 import logging
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+
+from challenge.submission import create_once
+from findings.models import Action, Finding, Theme
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,17 @@ def _check_evidence(session, area, answers, comments):
 
 @transaction.atomic
 def record_finding(
-    *, session, area, by, kind, title, text, themes=(), new_themes=(), evidence_answers=(), evidence_comments=(),
+    *,
+    session,
+    area,
+    by,
+    kind,
+    title,
+    text,
+    themes=(),
+    new_themes=(),
+    evidence_answers=(),
+    evidence_comments=(),
     submission_token=None,
 ) -> Finding:
     """Record what the session concluded for an area, with the answers and challenges it
@@ -44,7 +54,12 @@ def record_finding(
 
     def create():
         finding = Finding.objects.create(
-            session=session, area=area, created_by=by, kind=kind, title=title, text=text,
+            session=session,
+            area=area,
+            created_by=by,
+            kind=kind,
+            title=title,
+            text=text,
             submission_token=submission_token,
         )
         added = [Theme.objects.get_or_create(programme=session.programme, name=name)[0] for name in new_themes]
@@ -57,7 +72,9 @@ def record_finding(
 
 
 @transaction.atomic
-def update_finding(*, finding, expected_revision, kind, title, text, themes=(), evidence_answers=(), evidence_comments=()) -> Finding:
+def update_finding(
+    *, finding, expected_revision, kind, title, text, themes=(), evidence_answers=(), evidence_comments=()
+) -> Finding:
     """Change a finding. Refuses (StaleEdit) a change made against an older revision."""
     current = Finding.objects.select_for_update().get(pk=finding.pk)
     if current.revision != expected_revision:
@@ -82,7 +99,11 @@ def add_action(*, finding, description, owner, due_date, submission_token=None) 
         Action,
         submission_token,
         lambda: Action.objects.create(
-            finding=finding, description=description, owner=owner, owner_partner=owner.partner, due_date=due_date,
+            finding=finding,
+            description=description,
+            owner=owner,
+            owner_partner=owner.partner,
+            due_date=due_date,
             submission_token=submission_token,
         ),
         finding_id=finding.pk,

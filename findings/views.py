@@ -1,34 +1,26 @@
-from findings.models import Action
-from findings.forms import ActionForm
-from workspace.models import Answer
-from workspace.models import Comment
-from findings.models import Finding
-from findings.forms import FindingForm
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError
-from challenge.clock import today as clock_today
-from django.shortcuts import get_object_or_404
-from programmes.permissions import get_programme_for_user
-from workspace.permissions import get_session_access
-from programmes.permissions import is_programme_facilitator
-from django.contrib.auth.decorators import login_required
 from django.contrib import messages
-from django.shortcuts import redirect
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
-from django.views.decorators.http import require_POST
-from django.views.decorators.http import require_http_methods
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from findings import selectors
-from findings import services
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from challenge.clock import today as clock_today
+from findings import selectors, services
+from findings.forms import ActionForm, FindingForm
+from findings.models import Action, Finding
+from programmes.permissions import get_programme_for_user, is_programme_facilitator
 from sessions.selectors import sessions_for_user
+from workspace.models import Answer, Comment
+from workspace.permissions import get_session_access
+
 
 def _evidence_sources(session, area):
     answers = [
         a
-        for a in Answer.objects.filter(session=session, area=area).select_related("question").order_by(
-            "question__section__position", "question__position"
-        )
+        for a in Answer.objects.filter(session=session, area=area)
+        .select_related("question")
+        .order_by("question__section__position", "question__position")
         if a.is_answered
     ]
     threads = list(
@@ -63,9 +55,17 @@ def session_findings(request, pk, area_pk):
             ev_answers, ev_comments = form.evidence()
             try:
                 finding = services.record_finding(
-                    session=session, area=area, by=request.user, kind=d["kind"], title=d["title"], text=d["text"],
-                    themes=d["themes"], new_themes=d["new_themes"], evidence_answers=ev_answers,
-                    evidence_comments=ev_comments, submission_token=form.submitted_token,
+                    session=session,
+                    area=area,
+                    by=request.user,
+                    kind=d["kind"],
+                    title=d["title"],
+                    text=d["text"],
+                    themes=d["themes"],
+                    new_themes=d["new_themes"],
+                    evidence_answers=ev_answers,
+                    evidence_comments=ev_comments,
+                    submission_token=form.submitted_token,
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -80,8 +80,15 @@ def session_findings(request, pk, area_pk):
     return render(
         request,
         "findings/session_findings.html",
-        {"session": session, "programme": session.programme, "area": area, "findings": findings,
-         "form": form, "manage": manage, "action_statuses": Action.Status.choices},
+        {
+            "session": session,
+            "programme": session.programme,
+            "area": area,
+            "findings": findings,
+            "form": form,
+            "manage": manage,
+            "action_statuses": Action.Status.choices,
+        },
     )
 
 
@@ -110,7 +117,9 @@ def action_add(request, finding_pk):
 @require_POST
 @login_required
 def action_status(request, action_pk):
-    action = get_object_or_404(Action.objects.select_related("finding__session__programme", "finding__area"), pk=action_pk)
+    action = get_object_or_404(
+        Action.objects.select_related("finding__session__programme", "finding__area"), pk=action_pk
+    )
     finding = action.finding
     if not is_programme_facilitator(request.user, finding.session.programme):
         raise PermissionDenied("Only the facilitator changes actions.")
@@ -130,5 +139,3 @@ def emerging_findings(request, slug):
     # Only the findings of sessions this user may open: the rest are other sessions' record.
     e = selectors.emerging_findings(programme, sessions=sessions_for_user(request.user, programme))
     return render(request, "findings/emerging.html", {"programme": programme, "e": e})
-
-

@@ -1,8 +1,9 @@
 """Administration of indicators and their values (administrators only)."""
 
-from indicators.models import Indicator
-from indicators.models import IndicatorValue
 from django.contrib import admin
+
+from indicators.models import Indicator, IndicatorValue
+
 
 class IndicatorValueInline(admin.TabularInline):
     model = IndicatorValue

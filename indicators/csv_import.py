@@ -11,8 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 
-from indicators.models import Indicator, IndicatorValue
-from indicators.models import parse_period, period_label
+from indicators.models import Indicator, IndicatorValue, parse_period, period_label
 
 COLUMNS = ["indicator", "period", "value", "national", "comparator"]
 REQUIRED = ["indicator", "period", "value"]
@@ -83,8 +82,7 @@ def _fit(number: Decimal, column: str, text: str):
     model_field = IndicatorValue._meta.get_field(column)
     places, whole = model_field.decimal_places, model_field.max_digits - model_field.decimal_places
     too_large = ValueError(
-        f"“{text.strip()}” is too large: this column takes at most {whole} digits before the "
-        f"decimal point."
+        f"“{text.strip()}” is too large: this column takes at most {whole} digits before the decimal point."
     )
     # Checked before rounding: quantize() itself fails on numbers with too many digits.
     if not number.is_zero() and number.adjusted() >= whole:
@@ -94,8 +92,7 @@ def _fit(number: Decimal, column: str, text: str):
         raise too_large
     if stored != number:
         return stored, (
-            f"“{text.strip()}” has more than {places} decimal places: it will be saved rounded, "
-            f"as {_fmt(stored)}."
+            f"“{text.strip()}” has more than {places} decimal places: it will be saved rounded, as {_fmt(stored)}."
         )
     return stored, None
 
@@ -112,7 +109,13 @@ def plan_import(text: str, *, may_change) -> ImportPlan:
         return plan
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        plan.errors.append((1, "", f"The first line must name the columns; missing: {', '.join(missing)}. Expected: {', '.join(COLUMNS)}."))
+        plan.errors.append(
+            (
+                1,
+                "",
+                f"The first line must name the columns; missing: {', '.join(missing)}. Expected: {', '.join(COLUMNS)}.",
+            )
+        )
         return plan
     col = {name: header.index(name) for name in COLUMNS if name in header}
     raw = list(reader)
@@ -122,8 +125,7 @@ def plan_import(text: str, *, may_change) -> ImportPlan:
     codes = {r[col["indicator"]].strip() for r in raw if len(r) > col["indicator"]}
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes).select_related("area")}
     existing = {
-        (v.indicator_id, v.period_start): v
-        for v in IndicatorValue.objects.filter(indicator__in=indicators.values())
+        (v.indicator_id, v.period_start): v for v in IndicatorValue.objects.filter(indicator__in=indicators.values())
     }
     seen = {}
     allowed = {}
@@ -169,7 +171,13 @@ def plan_import(text: str, *, may_change) -> ImportPlan:
         if indicator is not None and period_start is not None:
             key = (indicator.pk, period_start)
             if key in seen:
-                errors.append((line, "", f"Line {seen[key]} already gives {code} for {cell('period')}: each indicator and period once."))
+                errors.append(
+                    (
+                        line,
+                        "",
+                        f"Line {seen[key]} already gives {code} for {cell('period')}: each indicator and period once.",
+                    )
+                )
             else:
                 seen[key] = line
         plan.warnings.extend(warnings)
@@ -178,8 +186,12 @@ def plan_import(text: str, *, may_change) -> ImportPlan:
             continue
         plan.rows.append(
             PlannedRow(
-                line=line, indicator=indicator, period_start=period_start, value=numbers["value"],
-                national=numbers.get("national"), comparator=numbers.get("comparator"),
+                line=line,
+                indicator=indicator,
+                period_start=period_start,
+                value=numbers["value"],
+                national=numbers.get("national"),
+                comparator=numbers.get("comparator"),
                 existing=existing.get((indicator.pk, period_start)),
             )
         )
@@ -216,16 +228,19 @@ def _apply(plan):
     # Two imports touching the same indicators take turns (PostgreSQL row locks; SQLite
     # allows one writer at a time anyway), so the second sees what the first saved.
     list(Indicator.objects.select_for_update().filter(pk__in=indicator_ids).order_by("pk").values_list("pk", flat=True))
-    saved = {
-        (v.indicator_id, v.period_start): v
-        for v in IndicatorValue.objects.filter(indicator_id__in=indicator_ids)
-    }
+    saved = {(v.indicator_id, v.period_start): v for v in IndicatorValue.objects.filter(indicator_id__in=indicator_ids)}
     rows = [dataclasses.replace(r, existing=saved.get((r.indicator.pk, r.period_start))) for r in plan.rows]
     counts = ImportPlan(rows=rows).counts
     IndicatorValue.objects.bulk_create(
-        IndicatorValue(indicator=r.indicator, period_start=r.period_start, value=r.value,
-                       national=r.national, comparator=r.comparator)
-        for r in rows if r.change == "new"
+        IndicatorValue(
+            indicator=r.indicator,
+            period_start=r.period_start,
+            value=r.value,
+            national=r.national,
+            comparator=r.comparator,
+        )
+        for r in rows
+        if r.change == "new"
     )
     changed = []
     for r in rows:
@@ -250,7 +265,15 @@ def export_csv(indicators) -> str:
     writer.writerow(COLUMNS)
     for indicator in indicators:
         for v in sorted(indicator.values.all(), key=lambda v: v.period_start):
-            writer.writerow([indicator.code, period_label(v.period_start, indicator.frequency), _fmt(v.value), _fmt(v.national), _fmt(v.comparator)])
+            writer.writerow(
+                [
+                    indicator.code,
+                    period_label(v.period_start, indicator.frequency),
+                    _fmt(v.value),
+                    _fmt(v.national),
+                    _fmt(v.comparator),
+                ]
+            )
     return out.getvalue()
 
 

@@ -9,7 +9,6 @@ from django.db import models
 from django.urls import reverse
 
 from challenge.validators import no_line_breaks
-
 from programmes.models import ThematicArea
 
 
@@ -33,7 +32,8 @@ class Indicator(models.Model):
 
     area = models.ForeignKey(ThematicArea, on_delete=models.CASCADE, related_name="indicators")
     code = models.SlugField(
-        max_length=50, unique=True,
+        max_length=50,
+        unique=True,
         help_text="Short unique code used in CSV files, e.g. NI112 or teenage-conceptions.",
     )
     name = models.CharField(max_length=200, validators=[no_line_breaks])
@@ -98,15 +98,16 @@ class IndicatorValue(models.Model):
     value = models.DecimalField(max_digits=14, decimal_places=4)
     national = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     comparator = models.DecimalField(
-        max_digits=14, decimal_places=4, null=True, blank=True,
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
         help_text="The comparator group's value (statistical neighbours), where known.",
     )
 
     class Meta:
         ordering = ["indicator", "period_start"]
-        constraints = [
-            models.UniqueConstraint(fields=["indicator", "period_start"], name="one_value_per_period")
-        ]
+        constraints = [models.UniqueConstraint(fields=["indicator", "period_start"], name="one_value_per_period")]
 
     def __str__(self):
         return f"{self.indicator.code} {self.period}: {self.value}"

@@ -13,8 +13,8 @@ from indicators import csv_import as indicator_import
 from indicators import selectors as indicator_selectors
 from indicators.kpis import RULES
 from indicators.models import Indicator
-from programmes.models import Programme
 from indicators.permissions import areas_changeable_by, can_change_indicators
+from programmes.models import Programme
 from programmes.permissions import areas_visible_to, can_view_area, get_area_for_user, get_programme_for_user
 
 
@@ -25,9 +25,13 @@ def area_page(request, slug):
     return render(
         request,
         "indicators/area.html",
-        {"area": area, "indicators": indicator_selectors.indicators_for_area(area),
-         "can_change": can_change_indicators(request.user, area), "rules": RULES,
-         "programmes": Programme.objects.visible_to(request.user).filter(areas=area)},
+        {
+            "area": area,
+            "indicators": indicator_selectors.indicators_for_area(area),
+            "can_change": can_change_indicators(request.user, area),
+            "rules": RULES,
+            "programmes": Programme.objects.visible_to(request.user).filter(areas=area),
+        },
     )
 
 
@@ -43,8 +47,12 @@ def indicator_detail(request, code):
     return render(
         request,
         "indicators/indicator.html",
-        {"indicator": indicator, "area": indicator.area, "rules": RULES,
-         "can_change": can_change_indicators(request.user, indicator.area)},
+        {
+            "indicator": indicator,
+            "area": indicator.area,
+            "rules": RULES,
+            "can_change": can_change_indicators(request.user, indicator.area),
+        },
     )
 
 
@@ -52,12 +60,20 @@ def indicator_detail(request, code):
 @login_required
 def infographic(request, slug):
     programme = get_programme_for_user(request.user, slug)
-    return render(request, "indicators/infographic.html", {"programme": programme, "rows": indicator_selectors.infographic(programme), "rules": RULES})
+    return render(
+        request,
+        "indicators/infographic.html",
+        {"programme": programme, "rows": indicator_selectors.infographic(programme), "rules": RULES},
+    )
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(required=False, label="CSV file", help_text="Columns: indicator, period, value, national, comparator.")
-    csv = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}), label="Or paste the CSV here")
+    file = forms.FileField(
+        required=False, label="CSV file", help_text="Columns: indicator, period, value, national, comparator."
+    )
+    csv = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}), label="Or paste the CSV here"
+    )
 
     def clean(self):
         data = super().clean()
@@ -96,8 +112,7 @@ def indicator_import_view(request):
             except indicator_import.ImportConflict as error:
                 messages.warning(
                     request,
-                    f"{error} Nothing from your file has been saved: the preview below shows "
-                    "what it would change now.",
+                    f"{error} Nothing from your file has been saved: the preview below shows what it would change now.",
                 )
                 plan = indicator_import.plan_import(text, may_change=lambda area: area.pk in area_ids)
             else:

@@ -4,24 +4,26 @@ Question sets are the one subtle part: once a session has used a version, it is 
 (see `QuestionSet.is_frozen`). The admin shows a frozen set, its sections and its questions
 read-only, and offers an action that copies a set into a new version to edit instead."""
 
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
-from programmes.models import FROZEN_MESSAGE
-from programmes.models import FocusTopic
-from programmes.models import Milestone
-from programmes.models import Partner
-from programmes.models import Programme
-from programmes.models import Question
-from programmes.models import QuestionSet
-from programmes.models import Section
-from programmes.models import ThematicArea
-from programmes.models import User
-from django.contrib import admin
-from django.utils.html import format_html
-from django.utils.html import format_html_join
-from django.contrib import messages
-from programmes.services import new_question_set_version
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from programmes.models import (
+    FROZEN_MESSAGE,
+    FocusTopic,
+    Milestone,
+    Partner,
+    Programme,
+    Question,
+    QuestionSet,
+    Section,
+    ThematicArea,
+    User,
+)
+from programmes.services import new_question_set_version
+
 
 def _is_frozen(question_set) -> bool:
     """`question_set.is_frozen`, remembered on the instance for the rest of the request: the
@@ -36,9 +38,7 @@ def _is_frozen(question_set) -> bool:
 
 def _editable_sections():
     """Sections whose question set no session uses yet: where a question may be put."""
-    return Section.objects.filter(question_set__sessions__isnull=True).select_related(
-        "question_set"
-    )
+    return Section.objects.filter(question_set__sessions__isnull=True).select_related("question_set")
 
 
 def _editable_question_sets():
@@ -266,10 +266,7 @@ class QuestionSetAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
         return format_html_join(
             ", ",
             '<a href="{}">{}</a>',
-            (
-                (reverse("admin:programmes_questionset_change", args=[qs.pk]), str(qs))
-                for qs in later
-            ),
+            ((reverse("admin:programmes_questionset_change", args=[qs.pk]), str(qs)) for qs in later),
         )
 
     @admin.action(description="Make a new version to edit", permissions=["add"])
@@ -363,5 +360,3 @@ class QuestionAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
             field.label_from_instance = lambda s: f"{s.question_set} — {s.title}"
             return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-

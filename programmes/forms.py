@@ -1,7 +1,7 @@
 from django import forms
 
-from programmes.models import Milestone
 from challenge.submission import SubmissionTokenMixin
+from programmes.models import Milestone
 
 
 class MilestoneForm(SubmissionTokenMixin, forms.ModelForm):

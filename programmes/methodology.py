@@ -24,19 +24,16 @@ SECTIONS = [
             ),
             (
                 "What is the scale of the impact?",
-                "How many people, which places, over what period? Rate the scale "
-                "(1 = very limited, 5 = very wide).",
+                "How many people, which places, over what period? Rate the scale (1 = very limited, 5 = very wide).",
                 "scale",
             ),
             (
                 "How serious is it?",
-                "Consider harm to individuals, cost, reputation and the partnership's statutory "
-                "duties.",
+                "Consider harm to individuals, cost, reputation and the partnership's statutory duties.",
                 "text",
             ),
             (
-                "Narrowing the gap: what are the implications for particular neighbourhoods or "
-                "vulnerable people?",
+                "Narrowing the gap: what are the implications for particular neighbourhoods or vulnerable people?",
                 "Name the neighbourhoods or groups most affected and how the gap with the rest "
                 "of the city is changing.",
                 "text",
@@ -49,8 +46,7 @@ SECTIONS = [
         "questions": [
             (
                 "Is it getting better?",
-                "Give the direction of travel over the last few years, with the indicators "
-                "that show it.",
+                "Give the direction of travel over the last few years, with the indicators that show it.",
                 "direction",
             ),
             (
@@ -81,8 +77,7 @@ SECTIONS = [
         "description": "How improvement is planned, delivered and evaluated.",
         "questions": [
             (
-                "Describe the improvement planning mechanisms that are in place to monitor "
-                "interventions.",
+                "Describe the improvement planning mechanisms that are in place to monitor interventions.",
                 "Boards, plans, performance reports and how often they are reviewed.",
                 "text",
             ),
@@ -102,8 +97,7 @@ SECTIONS = [
                 "text",
             ),
             (
-                "What specific communities or groups of people have benefited from collaborative "
-                "working?",
+                "What specific communities or groups of people have benefited from collaborative working?",
                 "Name them and say how they benefited.",
                 "text",
             ),

@@ -29,7 +29,10 @@ class Partner(models.Model):
 
     name = models.CharField(max_length=200, unique=True, validators=[no_line_breaks])
     short_name = models.CharField(
-        max_length=30, blank=True, validators=[no_line_breaks], help_text="An abbreviation used where space is short, e.g. GMP."
+        max_length=30,
+        blank=True,
+        validators=[no_line_breaks],
+        help_text="An abbreviation used where space is short, e.g. GMP.",
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     contact_email = models.EmailField(
@@ -134,14 +137,8 @@ class ThematicArea(models.Model):
         return self.name
 
     def clean(self):
-        if (
-            self.lead_officer_id
-            and self.lead_partner_id
-            and self.lead_officer.partner_id != self.lead_partner_id
-        ):
-            raise ValidationError(
-                {"lead_officer": "The lead officer must work for the lead organisation."}
-            )
+        if self.lead_officer_id and self.lead_partner_id and self.lead_officer.partner_id != self.lead_partner_id:
+            raise ValidationError({"lead_officer": "The lead officer must work for the lead organisation."})
 
 
 class FocusTopic(models.Model):
@@ -153,9 +150,7 @@ class FocusTopic(models.Model):
 
     class Meta:
         ordering = ["area", "position", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["area", "name"], name="unique_focus_topic_per_area")
-        ]
+        constraints = [models.UniqueConstraint(fields=["area", "name"], name="unique_focus_topic_per_area")]
 
     def __str__(self):
         return self.name
@@ -170,9 +165,7 @@ class QuestionSet(models.Model):
     """The methodology every area is examined against. Versions share a `family`; once a
     session has used a version it is frozen, and changes go into a new version."""
 
-    family = models.SlugField(
-        max_length=100, help_text="Versions of the same question set share this name."
-    )
+    family = models.SlugField(max_length=100, help_text="Versions of the same question set share this name.")
     name = models.CharField(max_length=200, validators=[no_line_breaks])
     version = models.PositiveIntegerField(default=1)
     description = models.TextField(blank=True)
@@ -185,9 +178,7 @@ class QuestionSet(models.Model):
 
     class Meta:
         ordering = ["family", "-version"]
-        constraints = [
-            models.UniqueConstraint(fields=["family", "version"], name="unique_question_set_version")
-        ]
+        constraints = [models.UniqueConstraint(fields=["family", "version"], name="unique_question_set_version")]
 
     def __str__(self):
         return f"{self.name} (version {self.version})"
@@ -238,9 +229,7 @@ class Question(models.Model):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
     text = models.CharField(max_length=500, validators=[no_line_breaks])
     guidance = models.TextField(blank=True)
-    answer_kind = models.CharField(
-        max_length=20, choices=AnswerKind.choices, default=AnswerKind.TEXT
-    )
+    answer_kind = models.CharField(max_length=20, choices=AnswerKind.choices, default=AnswerKind.TEXT)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -263,9 +252,7 @@ class ProgrammeQuerySet(models.QuerySet):
         if user.is_superuser or user.is_officer:
             return self
         return self.filter(
-            Q(facilitators=user)
-            | Q(sessions__participants__person=user)
-            | Q(sessions__facilitator=user)
+            Q(facilitators=user) | Q(sessions__participants__person=user) | Q(sessions__facilitator=user)
         ).distinct()
 
 
@@ -290,9 +277,7 @@ class Programme(models.Model):
         related_name="programmes",
         help_text="New sessions use this version of the questions.",
     )
-    facilitators = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="facilitated_programmes", blank=True
-    )
+    facilitators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="facilitated_programmes", blank=True)
 
     objects = ProgrammeQuerySet.as_manager()
 
@@ -331,9 +316,7 @@ class Milestone(models.Model):
     title = models.CharField(max_length=300, validators=[no_line_breaks])
     date = models.DateField(help_text="For a month milestone, any day in that month.")
     precision = models.CharField(max_length=10, choices=Precision.choices, default=Precision.DAY)
-    owner = models.CharField(
-        max_length=200, blank=True, validators=[no_line_breaks], help_text="Who is responsible."
-    )
+    owner = models.CharField(max_length=200, blank=True, validators=[no_line_breaks], help_text="Who is responsible.")
     done = models.BooleanField(default=False)
     submission_token = submission_token_field()
 

@@ -11,7 +11,6 @@ Roles:
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from programmes.models import Programme, ThematicArea

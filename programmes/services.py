@@ -3,8 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from programmes.models import Milestone, Question, QuestionSet, Section
 from challenge.submission import create_once
+from programmes.models import Milestone, Question, QuestionSet, Section
 
 
 @transaction.atomic
@@ -13,9 +13,7 @@ def new_question_set_version(*, question_set: QuestionSet) -> QuestionSet:
     family, to be edited. The original is untouched, so sessions that used it keep showing
     exactly the questions they were run with. Programmes are not moved to the new version:
     a facilitator chooses that."""
-    latest = (
-        QuestionSet.objects.filter(family=question_set.family).order_by("-version").first()
-    )
+    latest = QuestionSet.objects.filter(family=question_set.family).order_by("-version").first()
     copy = QuestionSet.objects.create(
         family=question_set.family,
         name=question_set.name,
@@ -47,8 +45,7 @@ def ensure_editable(question_set: QuestionSet) -> None:
     """Refuse a change to a question set that a session has used."""
     if question_set.is_frozen:
         raise ValidationError(
-            f"{question_set} has been used by a session and cannot be changed. "
-            "Make a new version to edit instead."
+            f"{question_set} has been used by a session and cannot be changed. Make a new version to edit instead."
         )
 
 
@@ -60,7 +57,12 @@ def add_milestone(*, programme, title, date, precision, owner="", done=False, su
         Milestone,
         submission_token,
         lambda: Milestone.objects.create(
-            programme=programme, title=title, date=date, precision=precision, owner=owner, done=done,
+            programme=programme,
+            title=title,
+            date=date,
+            precision=precision,
+            owner=owner,
+            done=done,
             submission_token=submission_token,
         ),
         programme_id=programme.pk,

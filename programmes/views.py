@@ -1,18 +1,16 @@
 """A programme's timetable: adding, editing and ticking off milestones."""
 
-from programmes.models import Milestone
-from programmes.forms import MilestoneForm
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
-from programmes.permissions import get_programme_for_user
-from django.contrib.auth.decorators import login_required
 from django.contrib import messages
-from django.shortcuts import redirect
-from django.shortcuts import render
-from django.views.decorators.http import require_POST
-from django.views.decorators.http import require_http_methods
-from programmes import selectors
-from programmes import services
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programmes import selectors, services
+from programmes.forms import MilestoneForm
+from programmes.models import Milestone
+from programmes.permissions import get_programme_for_user
+
 
 @require_http_methods(["GET", "POST"])
 @login_required

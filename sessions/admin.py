@@ -11,13 +11,13 @@ it is written in the session's workspace (`workspace.services`), which keeps the
 history of every change, and that history is the audit trail, so nothing here adds to it,
 changes it or deletes it."""
 
-from sessions.models import ChallengeSession
-from sessions.services import EVENT_FIELDS
-from django.db.models import F
-from sessions.models import Participant
-from django.contrib import admin
 from django import forms
+from django.contrib import admin
 from django.db import models
+from django.db.models import F
+
+from sessions.models import ChallengeSession, Participant
+from sessions.services import EVENT_FIELDS
 
 BYPASS_WARNING = (
     "Changes made here skip the scheduling rules (critical friends, double booking) and send "
@@ -156,9 +156,7 @@ class ParticipantAdmin(admin.ModelAdmin):
         "session__title",
     ]
     autocomplete_fields = ["person", "session"]
-    fieldsets = [
-        (None, {"description": BYPASS_WARNING, "fields": ["session", "person", "role", "area"]})
-    ]
+    fieldsets = [(None, {"description": BYPASS_WARNING, "fields": ["session", "person", "role", "area"]})]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -179,5 +177,3 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 # --- The session workspace: shown, not edited ------------------------------------------------
-
-

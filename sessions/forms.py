@@ -1,9 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from programmes.models import ThematicArea, User
 from challenge.submission import SubmissionTokenMixin
-
+from programmes.models import ThematicArea, User
 from sessions import services
 from sessions.models import ChallengeSession, Participant
 
@@ -79,9 +78,7 @@ class SessionForm(SubmissionTokenMixin, forms.ModelForm):
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
         self.programme = programme
-        self.fields["areas"].queryset = programme.areas.select_related("lead_partner").order_by(
-            "name"
-        )
+        self.fields["areas"].queryset = programme.areas.select_related("lead_partner").order_by("name")
         people = people_queryset()
         self.fields["reviewers"].queryset = people
         self.fields["facilitator"].queryset = people
@@ -89,9 +86,7 @@ class SessionForm(SubmissionTokenMixin, forms.ModelForm):
             del self.fields["submission_token"]  # an edit, guarded by its revision instead
             self.fields["revision"].initial = self.instance.revision
             self.fields["reviewers"].initial = [
-                p.person_id
-                for p in self.instance.participants.all()
-                if p.role == Participant.Role.REVIEWER
+                p.person_id for p in self.instance.participants.all() if p.role == Participant.Role.REVIEWER
             ]
 
     def clean(self):
@@ -103,9 +98,7 @@ class SessionForm(SubmissionTokenMixin, forms.ModelForm):
         if self.instance.pk:
             others = [
                 p.person
-                for p in self.instance.participants.select_related("person").exclude(
-                    role=Participant.Role.REVIEWER
-                )
+                for p in self.instance.participants.select_related("person").exclude(role=Participant.Role.REVIEWER)
             ]
         try:
             services.validate_session(

@@ -8,7 +8,6 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from challenge.validators import single_line
-
 from sessions.models import ChallengeSession, Participant
 
 PRODID = "-//Challenge//Challenge sessions//EN"

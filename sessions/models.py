@@ -10,10 +10,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from programmes.models import Programme, QuestionSet, ThematicArea
 from challenge.mail import EmailBatch
 from challenge.submission import submission_token_field
 from challenge.validators import no_line_breaks
+from programmes.models import Programme, QuestionSet, ThematicArea
 
 
 class SessionQuerySet(models.QuerySet):
@@ -154,9 +154,7 @@ class ChallengeSession(models.Model):
             return None
         if getattr(self, "_loaded_question_set_id", None) == self.question_set_id:
             return None  # unchanged since it was loaded
-        stored = (
-            type(self).objects.filter(pk=self.pk).values_list("question_set_id", flat=True).first()
-        )
+        stored = type(self).objects.filter(pk=self.pk).values_list("question_set_id", flat=True).first()
         if stored is None or stored == self.question_set_id:
             return None
         if self.status == self.Status.HELD or self.has_question_set_locked():
@@ -217,12 +215,8 @@ class Participant(models.Model):
         REVIEWER = "reviewer", "Peer reviewer"
         OBSERVER = "observer", "Observer"
 
-    session = models.ForeignKey(
-        ChallengeSession, on_delete=models.CASCADE, related_name="participants"
-    )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participations"
-    )
+    session = models.ForeignKey(ChallengeSession, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participations")
     role = models.CharField(max_length=20, choices=Role.choices)
     area = models.ForeignKey(
         ThematicArea,

@@ -7,9 +7,8 @@ from django.template.loader import render_to_string
 from django.utils.formats import date_format
 
 from challenge.mail import send_batch
-from programmes.models import User
 from challenge.validators import single_line
-
+from programmes.models import User
 from sessions.ical import session_calendar
 from sessions.models import ChallengeSession, SessionNotice
 
@@ -31,9 +30,7 @@ def send_notice(*, session_id: int, kind: str, person_ids: list[int], notice_id=
 
 def _messages(session_id, kind, person_ids):
     session = (
-        ChallengeSession.objects.select_related("programme", "facilitator")
-        .prefetch_related("areas")
-        .get(pk=session_id)
+        ChallengeSession.objects.select_related("programme", "facilitator").prefetch_related("areas").get(pk=session_id)
     )
     participants = list(session.participants.select_related("person", "area"))
     by_person = {p.person_id: p for p in participants}

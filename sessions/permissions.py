@@ -1,11 +1,12 @@
 """Who may see and change a challenge session. See challenge/permissions.py for the roles."""
 
-from sessions.models import ChallengeSession
-from sessions.models import Participant
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+
 from programmes.permissions import is_programme_facilitator
+from sessions.models import ChallengeSession
+
 
 def can_manage_session(user, session) -> bool:
     """The programme's facilitators, and the person facilitating this session."""
@@ -24,9 +25,7 @@ def can_view_session(user, session) -> bool:
 
 def get_session_for_user(user, pk, *, manage=False) -> ChallengeSession:
     session = get_object_or_404(
-        ChallengeSession.objects.select_related(
-            "programme", "facilitator", "facilitator__partner", "question_set"
-        ),
+        ChallengeSession.objects.select_related("programme", "facilitator", "facilitator__partner", "question_set"),
         pk=pk,
     )
     if manage:

@@ -1,9 +1,10 @@
 """Reads for session pages, each in a fixed number of queries."""
 
-from sessions.models import ChallengeSession
-from sessions.models import Participant
 from django.db.models import Prefetch
+
 from programmes.permissions import is_programme_facilitator
+from sessions.models import ChallengeSession, Participant
+
 
 def session_list(user, programme, *, area=None, status=None):
     qs = (

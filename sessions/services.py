@@ -12,9 +12,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.formats import date_format
 
-from programmes.models import ThematicArea
 from challenge.submission import create_once, submitted_before
-
+from programmes.models import ThematicArea
 from sessions.models import ChallengeSession, Participant, SessionNotice
 from sessions.tasks import send_session_notice
 
@@ -69,9 +68,9 @@ def booking_conflicts(*, people: Iterable, date, start_time, end_time, exclude=N
     if not (people and date and start_time and end_time) or end_time <= start_time:
         return []
     ids = {p.pk for p in people}
-    clashes = ChallengeSession.objects.overlapping(
-        date=date, start_time=start_time, end_time=end_time
-    ).filter(Q(participants__person__in=ids) | Q(facilitator__in=ids))
+    clashes = ChallengeSession.objects.overlapping(date=date, start_time=start_time, end_time=end_time).filter(
+        Q(participants__person__in=ids) | Q(facilitator__in=ids)
+    )
     if exclude is not None and exclude.pk:
         clashes = clashes.exclude(pk=exclude.pk)
     clashes = clashes.distinct().prefetch_related("participants")
@@ -111,8 +110,7 @@ def validate_session(
         errors.setdefault("end_time", []).append("The session must end after it starts.")
     if date and not programme.contains(date):
         errors.setdefault("date", []).append(
-            f"The date must fall within the programme, {_day(programme.start_date)} to "
-            f"{_day(programme.end_date)}."
+            f"The date must fall within the programme, {_day(programme.start_date)} to {_day(programme.end_date)}."
         )
     if areas is not None:
         areas = list(areas)
@@ -121,9 +119,7 @@ def validate_session(
         allowed = set(programme.areas.values_list("pk", flat=True))
         outside = [a.name for a in areas if a.pk not in allowed]
         if outside:
-            errors.setdefault("areas", []).append(
-                f"{', '.join(outside)} is not under review in this programme."
-            )
+            errors.setdefault("areas", []).append(f"{', '.join(outside)} is not under review in this programme.")
         if session is not None and session.pk:
             kept = {a.pk for a in areas}
             orphaned = [
@@ -158,9 +154,7 @@ def validate_participant(*, session, person, role, area=None) -> None:
     errors: dict[str, list[str]] = {}
     areas = list(session.areas.select_related("lead_partner"))
     if session.participants.filter(person=person).exists():
-        errors.setdefault("person", []).append(
-            f"{person.display_name} already takes part in this session."
-        )
+        errors.setdefault("person", []).append(f"{person.display_name} already takes part in this session.")
     if role == Participant.Role.PRESENTER:
         if area is None:
             errors.setdefault("area", []).append("Choose the area this presenter presents.")
@@ -196,9 +190,7 @@ def _notify(session, kind, people) -> None:
     # shows a failure to the facilitator).
     notice = SessionNotice.objects.create(session=session, kind=kind, recipients=len(ids))
     transaction.on_commit(
-        lambda: send_session_notice.enqueue(
-            session_id=session.pk, kind=kind, person_ids=ids, notice_id=notice.pk
-        )
+        lambda: send_session_notice.enqueue(session_id=session.pk, kind=kind, person_ids=ids, notice_id=notice.pk)
     )
 
 
@@ -312,17 +304,9 @@ def update_session(
         raise ValidationError(f"A {current.get_status_display().lower()} session cannot be edited.")
     reviewers = list(reviewers)
     existing = {
-        p.person_id: p
-        for p in current.participants.select_related("person").filter(
-            role=Participant.Role.REVIEWER
-        )
+        p.person_id: p for p in current.participants.select_related("person").filter(role=Participant.Role.REVIEWER)
     }
-    others = [
-        p.person
-        for p in current.participants.select_related("person").exclude(
-            role=Participant.Role.REVIEWER
-        )
-    ]
+    others = [p.person for p in current.participants.select_related("person").exclude(role=Participant.Role.REVIEWER)]
     validate_session(
         programme=current.programme,
         date=date,
@@ -401,9 +385,7 @@ def schedule_session(*, session) -> ChallengeSession:
     )
     if clashes:
         raise ValidationError(clashes)
-    current = _set_status(
-        session, ChallengeSession.Status.SCHEDULED, allowed_from={ChallengeSession.Status.DRAFT}
-    )
+    current = _set_status(session, ChallengeSession.Status.SCHEDULED, allowed_from={ChallengeSession.Status.DRAFT})
     _notify(current, "invitation", _everyone(current))
     return current
 
@@ -426,9 +408,7 @@ def cancel_session(*, session) -> ChallengeSession:
 @transaction.atomic
 def mark_session_held(*, session) -> ChallengeSession:
     """Scheduled → held. Sends nothing."""
-    return _set_status(
-        session, ChallengeSession.Status.HELD, allowed_from={ChallengeSession.Status.SCHEDULED}
-    )
+    return _set_status(session, ChallengeSession.Status.HELD, allowed_from={ChallengeSession.Status.SCHEDULED})
 
 
 @transaction.atomic

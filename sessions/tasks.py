@@ -4,9 +4,7 @@ from django_tasks import task
 
 
 @task()
-def send_session_notice(
-    *, session_id: int, kind: str, person_ids: list[int], notice_id: int | None = None
-) -> int:
+def send_session_notice(*, session_id: int, kind: str, person_ids: list[int], notice_id: int | None = None) -> int:
     """E-mail an invitation, update or cancellation for a session, recording on SessionNotice
     `notice_id` whether they went. Returns how many were sent."""
     from sessions.notifications import send_notice

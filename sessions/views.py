@@ -1,28 +1,20 @@
-from sessions.models import ChallengeSession
-from django.http import Http404
-from django.http import HttpResponse
-from sessions.models import Participant
-from sessions.forms import ParticipantForm
-from sessions.forms import SessionForm
-from django.core.exceptions import ValidationError
-from sessions.ical import programme_calendar as build_programme_calendar
-from sessions.permissions import can_manage_session
-from django.shortcuts import get_object_or_404
-from programmes.permissions import get_programme_for_user
-from sessions.permissions import get_session_for_user
-from programmes.permissions import is_programme_facilitator
-from django.contrib.auth.decorators import login_required
 from django.contrib import messages
-from django.shortcuts import redirect
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
-from django.views.decorators.http import require_POST
-from django.views.decorators.http import require_http_methods
-from sessions import selectors
-from sessions import services
-from sessions.ical import session_calendar
-from sessions import selectors as session_selectors
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
 from challenge.submission import submitted_before
+from programmes.permissions import get_programme_for_user, is_programme_facilitator
+from sessions import selectors, services
+from sessions import selectors as session_selectors
+from sessions.forms import ParticipantForm, SessionForm
+from sessions.ical import programme_calendar as build_programme_calendar
+from sessions.ical import session_calendar
+from sessions.models import ChallengeSession, Participant
+from sessions.permissions import get_session_for_user
+
 
 @require_GET
 @login_required
@@ -69,7 +61,9 @@ def session_create(request, slug):
         schedule = request.POST.get("action") == "schedule"
         try:
             session = services.create_session(
-                programme=programme, schedule=schedule, submission_token=form.submitted_token,
+                programme=programme,
+                schedule=schedule,
+                submission_token=form.submitted_token,
                 **form.service_kwargs(),
             )
         except ValidationError as error:
@@ -87,9 +81,7 @@ def session_create(request, slug):
                     f"Saved “{session.title}” as a draft. Nobody is invited until you schedule it.",
                 )
             return redirect(session)
-    return render(
-        request, "sessions/session_form.html", {"form": form, "programme": programme}
-    )
+    return render(request, "sessions/session_form.html", {"form": form, "programme": programme})
 
 
 @require_http_methods(["GET", "POST"])
@@ -97,9 +89,7 @@ def session_create(request, slug):
 def session_edit(request, pk):
     session = get_session_for_user(request.user, pk, manage=True)
     if not session.is_editable:
-        messages.error(
-            request, f"A {session.get_status_display().lower()} session can no longer be edited."
-        )
+        messages.error(request, f"A {session.get_status_display().lower()} session can no longer be edited.")
         return redirect(session)
     form = SessionForm(request.POST or None, instance=session, programme=session.programme)
     conflict = None
@@ -130,9 +120,7 @@ def session_edit(request, pk):
             "session": conflict,
             "areas": list(conflict.areas.all()),
             "reviewers": [
-                p.person
-                for p in conflict.participants.select_related("person")
-                if p.role == Participant.Role.REVIEWER
+                p.person for p in conflict.participants.select_related("person") if p.role == Participant.Role.REVIEWER
             ],
         }
     return render(
@@ -155,8 +143,7 @@ STATUS_ACTIONS = {
         services.schedule_session,
         "Schedule this session",
         "Everyone taking part will be e-mailed an invitation with the calendar event.",
-        "Scheduled “{title}”. The invitations are queued to be e-mailed: this page shows "
-        "whether they went.",
+        "Scheduled “{title}”. The invitations are queued to be e-mailed: this page shows whether they went.",
     ),
     "held": (
         services.mark_session_held,
@@ -219,8 +206,7 @@ def participant_add(request, pk):
             if not request.htmx:
                 messages.success(
                     request,
-                    f"Added {participant.person.display_name} as "
-                    f"{participant.describe_role().lower()}.",
+                    f"Added {participant.person.display_name} as {participant.describe_role().lower()}.",
                 )
                 return redirect(session.get_absolute_url() + "#participants")
             context = _participants_context(session)
@@ -270,8 +256,6 @@ def session_ics(request, pk):
 def programme_calendar(request, slug):
     programme = get_programme_for_user(request.user, slug)
     sessions = session_selectors.sessions_for_calendar(request.user, programme)
-    response = HttpResponse(
-        build_programme_calendar(programme, sessions), content_type="text/calendar; charset=utf-8"
-    )
+    response = HttpResponse(build_programme_calendar(programme, sessions), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{programme.slug}.ics"'
     return response

@@ -111,9 +111,7 @@ def watch_csp(page: Page) -> list[str]:
             found.append(f"console on {page.url}: {message.text}")
 
     page.on("console", on_console)
-    page.expose_function(
-        "__challengeCspViolation", lambda text: found.append(f"event on {page.url}: {text}")
-    )
+    page.expose_function("__challengeCspViolation", lambda text: found.append(f"event on {page.url}: {text}"))
     page.add_init_script(
         """document.addEventListener("securitypolicyviolation", function (e) {
             window.__challengeCspViolation(

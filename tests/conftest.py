@@ -8,7 +8,6 @@ import pytest
 from django.test.utils import override_settings
 
 from sessions.models import Participant
-
 from tests import factories as f
 
 
@@ -39,9 +38,7 @@ def _test_settings():
         SECURE_SSL_REDIRECT=False,
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "staticfiles": {
-                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-            },
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
         TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
         CHALLENGE_TODAY=datetime.date(2009, 5, 6),

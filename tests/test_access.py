@@ -5,7 +5,6 @@ from django.urls import reverse
 
 from programmes.models import Milestone
 from sessions.models import ChallengeSession, Participant
-
 from tests import factories as f
 
 VIEWERS = ["facilitator", "officer", "lead", "reviewer"]
@@ -41,9 +40,20 @@ def urls(world):
 
 
 NAMES = [
-    "dashboard", "programme_ics", "session_list", "session_detail", "session_ics",
-    "session_create", "session_edit", "session_cancel", "session_held", "milestone_create",
-    "milestone_edit", "milestone_done", "participant_add", "participant_remove",
+    "dashboard",
+    "programme_ics",
+    "session_list",
+    "session_detail",
+    "session_ics",
+    "session_create",
+    "session_edit",
+    "session_cancel",
+    "session_held",
+    "milestone_create",
+    "milestone_edit",
+    "milestone_done",
+    "participant_add",
+    "participant_remove",
 ]
 
 
@@ -122,7 +132,9 @@ def test_facilitator_of_another_programme_cannot_manage_this_one(client, world):
 
 
 def test_participant_sees_only_their_sessions(client, world):
-    hidden = f.session(world.programme, areas=[world.safer_city], title="Unrelated session", date=world.session.date.replace(day=20))
+    hidden = f.session(
+        world.programme, areas=[world.safer_city], title="Unrelated session", date=world.session.date.replace(day=20)
+    )
     client.force_login(world.reviewer)
     page = client.get(reverse("session_list", args=["caa-2009"])).content.decode()
     assert "Safeguarding children" in page
@@ -135,7 +147,9 @@ def test_participant_sees_only_their_sessions(client, world):
 
 
 def test_officer_reads_everything_and_changes_nothing(client, world):
-    f.session(world.programme, areas=[world.safer_city], title="Unrelated session", date=world.session.date.replace(day=20))
+    f.session(
+        world.programme, areas=[world.safer_city], title="Unrelated session", date=world.session.date.replace(day=20)
+    )
     client.force_login(world.officer)
     page = client.get(reverse("session_list", args=["caa-2009"])).content.decode()
     assert "Unrelated session" in page and "Safeguarding children" in page

@@ -12,14 +12,24 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from programmes.models import FocusTopic, Milestone, Partner, Programme, Question, QuestionSet, Section, ThematicArea, User
-from indicators.models import Indicator, IndicatorValue
-from findings.models import Action, Finding, Theme
 from evaluations.models import AreaSelfEvaluationBuild, DraftComment, SelfEvaluation
-from findings.services import add_action, record_finding
 from evaluations.services import circulate, comment_on_draft, current_self_evaluation
-from workspace.models import Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
+from findings.models import Action, Finding, Theme
+from findings.services import add_action, record_finding
+from indicators.models import Indicator, IndicatorValue
+from programmes.models import (
+    FocusTopic,
+    Milestone,
+    Partner,
+    Programme,
+    Question,
+    QuestionSet,
+    Section,
+    ThematicArea,
+    User,
+)
 from sessions.models import ChallengeSession, Participant
+from workspace.models import Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
 from workspace.services import close_session, post_comment, reply_to, save_answer
 
 DEFAULT_FAMILY = "caa-challenge-methodology"
@@ -92,9 +102,7 @@ def make_world(suffix=""):
     )
     programme.areas.add(area)
     programme.facilitators.add(facilitator)
-    Milestone.objects.create(
-        programme=programme, title="Formal assessment", date=datetime.date(2009, 10, 1)
-    )
+    Milestone.objects.create(programme=programme, title="Formal assessment", date=datetime.date(2009, 10, 1))
     session = ChallengeSession.objects.create(
         programme=programme,
         title=f"Children's services challenge{suffix}",
@@ -106,9 +114,7 @@ def make_world(suffix=""):
         question_set=default_question_set(),
     )
     session.areas.add(area)
-    Participant.objects.create(
-        session=session, person=lead, role=Participant.Role.PRESENTER, area=area
-    )
+    Participant.objects.create(session=session, person=lead, role=Participant.Role.PRESENTER, area=area)
     Participant.objects.create(session=session, person=reviewer, role=Participant.Role.REVIEWER)
 
     # The workspace, written as the app writes it, so every kind of history exists.
@@ -170,12 +176,8 @@ def make_world(suffix=""):
         owner=lead,
         due_date=datetime.date(2009, 12, 1),
     )
-    self_evaluation = circulate(
-        self_evaluation=current_self_evaluation(programme=programme, area=area), by=facilitator
-    )
-    comment_on_draft(
-        self_evaluation=self_evaluation, author=reviewer, text="Salford's health partners agree."
-    )
+    self_evaluation = circulate(self_evaluation=current_self_evaluation(programme=programme, area=area), by=facilitator)
+    comment_on_draft(self_evaluation=self_evaluation, author=reviewer, text="Salford's health partners agree.")
     AreaSelfEvaluationBuild.objects.create(
         programme=programme,
         requested_by=facilitator,
@@ -326,10 +328,7 @@ def test_a_used_question_set_is_read_only(admin_client, world, rf, admin_user):
         assert admin_client.get(admin_url(model, "change", obj.pk)).status_code == 200
     assert admin_client.post(admin_url(Section, "change", section.pk), {}).status_code == 403
     assert admin_client.post(admin_url(Question, "change", question.pk), {}).status_code == 403
-    assert (
-        admin_client.post(admin_url(Section, "delete", section.pk), {"post": "yes"}).status_code
-        == 403
-    )
+    assert admin_client.post(admin_url(Section, "delete", section.pk), {"post": "yes"}).status_code == 403
     assert Section.objects.filter(pk=section.pk).exists()
 
 
@@ -821,9 +820,7 @@ def finding_post(finding, **changes):
     return data
 
 
-def test_a_finding_edit_keeps_its_evidence_to_its_session_and_bumps_its_revision(
-    admin_client, world
-):
+def test_a_finding_edit_keeps_its_evidence_to_its_session_and_bumps_its_revision(admin_client, world):
     finding = Finding.objects.get(session=world)
     other = make_world(suffix=" elsewhere")
     url = admin_url(Finding, "change", finding.pk)
@@ -1014,9 +1011,7 @@ def test_the_admin_refuses_every_non_superuser(rf, world):
 
     staff = User.objects.create_user(username="staff", is_staff=True)
     superuser = User.objects.create_user(username="root", is_staff=True, is_superuser=True)
-    inactive_superuser = User.objects.create_user(
-        username="gone", is_staff=True, is_superuser=True, is_active=False
-    )
+    inactive_superuser = User.objects.create_user(username="gone", is_staff=True, is_superuser=True, is_active=False)
     request = rf.get("/admin/")
     for user, allowed in [
         (AnonymousUser(), False),
@@ -1093,9 +1088,7 @@ def test_the_admin_shows_a_held_sessions_question_set_read_only(admin_client, wo
     assert Answer.objects.filter(session=session).exists()
 
 
-def test_the_admin_still_offers_the_question_set_of_a_session_with_nothing_in_it(
-    admin_client, world
-):
+def test_the_admin_still_offers_the_question_set_of_a_session_with_nothing_in_it(admin_client, world):
     fresh = ChallengeSession.objects.create(
         programme=world.programme,
         title="Not yet held",

@@ -29,9 +29,19 @@ def test_sign_in_and_out(client):
 def test_change_password(client):
     user = f.person(username="ruth")
     client.force_login(user)
-    response = client.post(reverse("password_change"), {"old_password": "a-long-test-password", "new_password1": "short", "new_password2": "short"})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "a-long-test-password", "new_password1": "short", "new_password2": "short"},
+    )
     assert "This password is too short" in response.content.decode()
-    response = client.post(reverse("password_change"), {"old_password": "a-long-test-password", "new_password1": "Greater-Manchester-2009", "new_password2": "Greater-Manchester-2009"})
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "a-long-test-password",
+            "new_password1": "Greater-Manchester-2009",
+            "new_password2": "Greater-Manchester-2009",
+        },
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("Greater-Manchester-2009")
@@ -47,7 +57,9 @@ def test_reset_password_by_email(client):
     response = client.get(link, follow=True)
     assert "Choose a new password" in response.content.decode()
     url = response.redirect_chain[-1][0]
-    response = client.post(url, {"new_password1": "Salford-Partnership-2009", "new_password2": "Salford-Partnership-2009"})
+    response = client.post(
+        url, {"new_password1": "Salford-Partnership-2009", "new_password2": "Salford-Partnership-2009"}
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("Salford-Partnership-2009")

@@ -15,17 +15,16 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from icalendar import Calendar
 
+from challenge.validators import NoLineBreaks
+from evaluations import services as evaluation_services
+from evaluations.models import CirculationEmail
+from findings import services as finding_services
+from findings.models import Finding, Theme
 from indicators import csv_import as indicator_import
 from indicators.csv_import import ImportConflict, apply_import, plan_import
 from indicators.models import Indicator, IndicatorValue
 from programmes.models import Milestone, Programme, ThematicArea
-from challenge.validators import NoLineBreaks
-from findings import services as finding_services
-from evaluations import services as evaluation_services
-from evaluations.models import CirculationEmail
-from findings.models import Finding, Theme
 from sessions.models import ChallengeSession, Participant, SessionNotice
-
 from tests import factories as f
 from tests.test_session_pages import form_data
 
@@ -147,8 +146,12 @@ def test_the_limits_come_from_the_model_field(kpis, monkeypatch):
     field = IndicatorValue._meta.get_field("value")
     monkeypatch.setattr(field, "max_digits", 6)
     monkeypatch.setattr(field, "decimal_places", 2)
-    plan = plan_import("indicator,period,value\nconceptions,2001,12345\nconceptions,2002,1.234\n", may_change=lambda a: True)
-    assert plan.errors == [(2, "value", "“12345” is too large: this column takes at most 4 digits before the decimal point.")]
+    plan = plan_import(
+        "indicator,period,value\nconceptions,2001,12345\nconceptions,2002,1.234\n", may_change=lambda a: True
+    )
+    assert plan.errors == [
+        (2, "value", "“12345” is too large: this column takes at most 4 digits before the decimal point.")
+    ]
     assert plan.warnings == [(3, "value", "“1.234” has more than 2 decimal places: it will be saved rounded, as 1.23.")]
 
 
@@ -157,8 +160,14 @@ def test_extra_decimals_are_rounded_with_a_warning_per_line_in_the_preview(fac_c
     response = fac_client.post(reverse("indicator_import"), {"step": "preview", "csv": text})
     html = response.content.decode()
     assert "Check these: they will be saved, but not exactly as written." in html
-    assert "Line 2, column “value”: “52.34567” has more than 4 decimal places: it will be saved rounded, as 52.3457." in html
-    assert "Line 3, column “national”: “40.00005” has more than 4 decimal places: it will be saved rounded, as 40.0001." in html
+    assert (
+        "Line 2, column “value”: “52.34567” has more than 4 decimal places: it will be saved rounded, as 52.3457."
+        in html
+    )
+    assert (
+        "Line 3, column “national”: “40.00005” has more than 4 decimal places: it will be saved rounded, as 40.0001."
+        in html
+    )
     assert "2 new, 0 changed, 0 unchanged" in html and not IndicatorValue.objects.exists()
     assert fac_client.post(reverse("indicator_import"), {"step": "apply", "csv": text}).status_code == 302
     assert [(v.value, v.national) for v in IndicatorValue.objects.order_by("period_start")] == [
@@ -186,18 +195,31 @@ def test_the_largest_storable_values_show_on_every_page(fac_client, kpis):
         reverse("indicator_export"),
     ]:
         assert fac_client.get(url).status_code == 200, url
-    assert "conceptions,2007,9999999999.9999,-9999999999.9999" in fac_client.get(reverse("indicator_export")).content.decode()
+    assert (
+        "conceptions,2007,9999999999.9999,-9999999999.9999"
+        in fac_client.get(reverse("indicator_export")).content.decode()
+    )
 
 
 @pytest.mark.parametrize("target", ["1e20", "NaN", "Infinity", "12345678901", "1.23456"])
 def test_admin_refuses_a_target_it_cannot_store(admin_client, kpis, target):
     url = reverse("admin:indicators_indicator_change", args=[kpis.conceptions.pk])
     data = {
-        "area": kpis.health_inequalities.pk, "code": "conceptions", "name": "Teenage conceptions",
-        "definition": "", "unit": "percent", "polarity": "lower", "frequency": "year", "target": target,
-        "target_date": "", "source": "", "position": 0,
-        "values-TOTAL_FORMS": 1, "values-INITIAL_FORMS": 0,
-        "values-0-period_start": "2008-01-01", "values-0-value": "1" + "0" * 29,
+        "area": kpis.health_inequalities.pk,
+        "code": "conceptions",
+        "name": "Teenage conceptions",
+        "definition": "",
+        "unit": "percent",
+        "polarity": "lower",
+        "frequency": "year",
+        "target": target,
+        "target_date": "",
+        "source": "",
+        "position": 0,
+        "values-TOTAL_FORMS": 1,
+        "values-INITIAL_FORMS": 0,
+        "values-0-period_start": "2008-01-01",
+        "values-0-value": "1" + "0" * 29,
     }
     response = admin_client.post(url, data)
     assert response.status_code == 200
@@ -214,9 +236,12 @@ OURS = {"programmes", "indicators", "challenge_sessions", "workspace", "findings
 # Single-line text that people never type: codes, choices, digests, and the auth fields Django
 # validates itself (user names, hashed passwords).
 NOT_TYPED = {
-    ("programmes.User", "username"), ("programmes.User", "password"),
-    ("evaluations.SelfEvaluation", "pdf_sha256"), ("evaluations.AreaSelfEvaluationBuild", "pdf_sha256"),
-    ("evaluations.AreaSelfEvaluationBuild", "step"), ("evaluations.AreaSelfEvaluationBuild", "task_id"),
+    ("programmes.User", "username"),
+    ("programmes.User", "password"),
+    ("evaluations.SelfEvaluation", "pdf_sha256"),
+    ("evaluations.AreaSelfEvaluationBuild", "pdf_sha256"),
+    ("evaluations.AreaSelfEvaluationBuild", "step"),
+    ("evaluations.AreaSelfEvaluationBuild", "task_id"),
 }
 
 
@@ -238,7 +263,9 @@ def typed_single_line_fields():
 def test_every_typed_single_line_field_refuses_line_breaks():
     fields = list(typed_single_line_fields())
     assert len(fields) >= 20
-    missing = [f"{m._meta.label}.{fl.name}" for m, fl in fields if not any(isinstance(v, NoLineBreaks) for v in fl.validators)]
+    missing = [
+        f"{m._meta.label}.{fl.name}" for m, fl in fields if not any(isinstance(v, NoLineBreaks) for v in fl.validators)
+    ]
     assert missing == []
     for model, field in fields:
         for value in ["Safeguarding\r\nchildren", "Safeguarding\nchildren", "Safe\u2028guarding"]:
@@ -255,7 +282,7 @@ def test_line_break_in_a_session_title_is_refused_beside_it_and_everything_typed
     assert response.context["form"].errors["title"] == [LINE_BREAK_MESSAGE]
     assert not ChallengeSession.objects.filter(title__startswith="Health and").exists()
     html = response.content.decode()
-    title_block = html[html.index('id="div_id_title"'):]
+    title_block = html[html.index('id="div_id_title"') :]
     title_block = title_block[: title_block.index('id="div_id_date"')]
     assert LINE_BREAK_MESSAGE in title_block
     assert "Health and\r\nsafety" in html or "Health and\nsafety" in html
@@ -264,8 +291,9 @@ def test_line_break_in_a_session_title_is_refused_beside_it_and_everything_typed
 
 def test_line_break_in_a_venue_is_refused_when_editing(fac_client, world):
     session = world.session
-    data = form_data(world, title=session.title, areas=[world.safeguarding.pk], venue="Civic\nCentre",
-                     revision=session.revision)
+    data = form_data(
+        world, title=session.title, areas=[world.safeguarding.pk], venue="Civic\nCentre", revision=session.revision
+    )
     response = fac_client.post(reverse("session_edit", args=[session.pk]), data)
     assert response.status_code == 200
     assert response.context["form"].errors["venue"] == [LINE_BREAK_MESSAGE]
@@ -279,16 +307,25 @@ def test_line_break_in_a_finding_title_is_refused_and_pasted_themes_split(fac_cl
     assert response.status_code == 200
     assert response.context["form"].errors["title"] == [LINE_BREAK_MESSAGE]
     assert "Slipping." in response.content.decode() and not Finding.objects.exists()
-    response = fac_client.post(url, {"kind": "risk", "title": "Pace of delivery", "text": "Slipping.",
-                                     "new_themes": "Governance\r\nPace  of delivery, Partnership"})
+    response = fac_client.post(
+        url,
+        {
+            "kind": "risk",
+            "title": "Pace of delivery",
+            "text": "Slipping.",
+            "new_themes": "Governance\r\nPace  of delivery, Partnership",
+        },
+    )
     assert response.status_code == 302
     names = sorted(Theme.objects.values_list("name", flat=True))
     assert names == ["Governance", "Pace of delivery", "Partnership"]
 
 
 def test_line_break_in_a_milestone_title_is_refused(fac_client, world):
-    response = fac_client.post(reverse("milestone_create", args=["caa-2009"]),
-                               {"title": "Cabinet\r\nbriefing", "date": "2009-06-01", "precision": "day", "owner": "Leader's office"})
+    response = fac_client.post(
+        reverse("milestone_create", args=["caa-2009"]),
+        {"title": "Cabinet\r\nbriefing", "date": "2009-06-01", "precision": "day", "owner": "Leader's office"},
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["title"] == [LINE_BREAK_MESSAGE]
     assert "Leader&#x27;s office" in response.content.decode() or "Leader's office" in response.content.decode()
@@ -297,7 +334,9 @@ def test_line_break_in_a_milestone_title_is_refused(fac_client, world):
 
 def legacy_line_breaks(world):
     """Data saved before line breaks were refused."""
-    ChallengeSession.objects.filter(pk=world.session.pk).update(title="Safeguarding\r\nchildren", venue="Civic\r\nCentre")
+    ChallengeSession.objects.filter(pk=world.session.pk).update(
+        title="Safeguarding\r\nchildren", venue="Civic\r\nCentre"
+    )
     ThematicArea.objects.filter(pk=world.safeguarding.pk).update(name="Safeguarding\r\nchildren")
     Programme.objects.filter(pk=world.programme.pk).update(name="CAA 2009\r\nchallenge sessions")
     type(world.lead).objects.filter(pk=world.lead.pk).update(first_name="Andrew\r\n")
@@ -318,24 +357,40 @@ def test_calendar_of_legacy_data_with_line_breaks_is_valid_with_one_line_summary
     assert str(Calendar.from_ical(response.content)["X-WR-CALNAME"]) == "CAA 2009 challenge sessions"
 
 
-def test_invitation_for_legacy_title_with_line_breaks_is_sent_with_one_line_subject(fac_client, world, django_capture_on_commit_callbacks):
+def test_invitation_for_legacy_title_with_line_breaks_is_sent_with_one_line_subject(
+    fac_client, world, django_capture_on_commit_callbacks
+):
     legacy_line_breaks(world)
     ChallengeSession.objects.filter(pk=world.session.pk).update(status="draft")
     with django_capture_on_commit_callbacks(execute=True):
         fac_client.post(reverse("session_status", args=[world.session.pk, "schedule"]))
-    assert sorted(m.to[0] for m in mail.outbox) == ["facilitator@example.org", "lead@example.org", "reviewer@example.org"]
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "facilitator@example.org",
+        "lead@example.org",
+        "reviewer@example.org",
+    ]
     assert {m.subject for m in mail.outbox} == {"Invitation: Safeguarding children, Friday 8 May 2009 10:00"}
     notice = SessionNotice.objects.get()
-    assert (notice.kind, notice.status, notice.recipients, notice.sent, notice.error) == ("invitation", "sent", 3, 3, "")
+    assert (notice.kind, notice.status, notice.recipients, notice.sent, notice.error) == (
+        "invitation",
+        "sent",
+        3,
+        3,
+        "",
+    )
 
 
-def test_circulation_for_legacy_area_name_with_line_breaks_is_sent_with_one_line_subject(fac_client, world, django_capture_on_commit_callbacks):
+def test_circulation_for_legacy_area_name_with_line_breaks_is_sent_with_one_line_subject(
+    fac_client, world, django_capture_on_commit_callbacks
+):
     legacy_line_breaks(world)
     type(world.police).objects.filter(pk=world.police.pk).update(contact_email="partnership@gmp.example")
     se = evaluation_services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
     with django_capture_on_commit_callbacks(execute=True):
         fac_client.post(reverse("self_evaluation_action", args=[se.pk, "circulate"]))
-    assert [m.subject for m in mail.outbox] == ["For comment: Safeguarding children mini self-evaluation (draft, version 1)"]
+    assert [m.subject for m in mail.outbox] == [
+        "For comment: Safeguarding children mini self-evaluation (draft, version 1)"
+    ]
     batch = CirculationEmail.objects.get()
     assert (batch.status, batch.sent) == ("sent", 1)
     html = fac_client.get(reverse("self_evaluation", args=[se.pk])).content.decode()
@@ -350,7 +405,9 @@ class RefusingBackend(BaseEmailBackend):
 
 
 @override_settings(EMAIL_BACKEND="tests.test_bad_input.RefusingBackend")
-def test_failed_invitations_are_shown_to_the_facilitator_not_reported_sent(fac_client, client, world, django_capture_on_commit_callbacks):
+def test_failed_invitations_are_shown_to_the_facilitator_not_reported_sent(
+    fac_client, client, world, django_capture_on_commit_callbacks
+):
     ChallengeSession.objects.filter(pk=world.session.pk).update(status="draft")
     with django_capture_on_commit_callbacks(execute=True):
         fac_client.post(reverse("session_status", args=[world.session.pk, "schedule"]))
@@ -414,7 +471,9 @@ def elsewhere(world):
     session = f.session(programme, areas=[area], facilitator=world.facilitator, date=datetime.date(2009, 9, 1))
     theme = Theme.objects.create(programme=programme, name="Foreign theme")
     admin = type(world.facilitator).objects.create_superuser("root", "root@example.org", "a-long-test-password")
-    return type("Elsewhere", (), {"area": area, "programme": programme, "session": session, "theme": theme, "admin": admin})
+    return type(
+        "Elsewhere", (), {"area": area, "programme": programme, "session": session, "theme": theme, "admin": admin}
+    )
 
 
 BAD_IDS = ["999999", "abc", HUGE_ID, "-1", "1.5", ""]
@@ -446,7 +505,7 @@ def test_session_form_with_a_bad_id_is_a_form_error(fac_client, world, elsewhere
     errors = response.context["form"].errors[field]
     assert errors and all("valid" in e or "required" in e for e in errors), errors
     html = response.content.decode()
-    field_block = html[html.index(f'id="div_id_{field}"'):]
+    field_block = html[html.index(f'id="div_id_{field}"') :]
     assert errors[0] in field_block  # beside the field
     assert 'value="Changed title"' in html
     session.refresh_from_db()
@@ -476,8 +535,14 @@ def test_finding_form_with_a_bad_id_is_a_form_error(fac_client, world, elsewhere
             from workspace import services as ws
 
             question = elsewhere.session.question_set.sections.first().questions.first()
-            answer = ws.save_answer(session=elsewhere.session, area=elsewhere.area, question=question, by=world.facilitator,
-                                    expected_revision=0, text="Elsewhere")
+            answer = ws.save_answer(
+                session=elsewhere.session,
+                area=elsewhere.area,
+                question=question,
+                by=world.facilitator,
+                expected_revision=0,
+                text="Elsewhere",
+            )
             bad = answer.pk
     url = reverse("session_findings", args=[world.session.pk, world.safeguarding.pk])
     response = fac_client.post(url, {"kind": "risk", "title": "Pace of delivery", "text": "Kept text", field: [bad]})
@@ -489,26 +554,38 @@ def test_finding_form_with_a_bad_id_is_a_form_error(fac_client, world, elsewhere
 
 @pytest.mark.parametrize("bad", BAD_IDS)
 def test_action_form_with_a_bad_owner_is_a_message(fac_client, world, bad):
-    finding = finding_services.record_finding(session=world.session, area=world.safeguarding, by=world.facilitator,
-                                              kind="risk", title="Pace", text="Slipping.")
+    finding = finding_services.record_finding(
+        session=world.session,
+        area=world.safeguarding,
+        by=world.facilitator,
+        kind="risk",
+        title="Pace",
+        text="Slipping.",
+    )
     prefix = f"a{finding.pk}"
-    response = fac_client.post(reverse("action_add", args=[finding.pk]), {
-        f"{prefix}-description": "Do it", f"{prefix}-owner": bad, f"{prefix}-due_date": "2009-07-01"}, follow=True)
+    response = fac_client.post(
+        reverse("action_add", args=[finding.pk]),
+        {f"{prefix}-description": "Do it", f"{prefix}-owner": bad, f"{prefix}-due_date": "2009-07-01"},
+        follow=True,
+    )
     assert response.status_code == 200
     assert "Owner:" in response.content.decode()
     assert not finding.actions.exists()
 
 
-@pytest.mark.parametrize("url_name,args", [
-    ("session_detail", [HUGE_ID]),
-    ("session_edit", [HUGE_ID]),
-    ("session_ics", [HUGE_ID]),
-    ("workspace", [1, HUGE_ID]),
-    ("session_findings", [1, HUGE_ID]),
-    ("self_evaluation", [HUGE_ID]),
-    ("area_build_status", [HUGE_ID]),
-    ("milestone_edit", ["caa-2009", HUGE_ID]),
-])
+@pytest.mark.parametrize(
+    "url_name,args",
+    [
+        ("session_detail", [HUGE_ID]),
+        ("session_edit", [HUGE_ID]),
+        ("session_ics", [HUGE_ID]),
+        ("workspace", [1, HUGE_ID]),
+        ("session_findings", [1, HUGE_ID]),
+        ("self_evaluation", [HUGE_ID]),
+        ("area_build_status", [HUGE_ID]),
+        ("milestone_edit", ["caa-2009", HUGE_ID]),
+    ],
+)
 def test_ids_too_large_for_the_database_in_addresses_are_not_found(fac_client, world, url_name, args):
     args = [world.session.pk if a == 1 else a for a in args]
     assert fac_client.get(reverse(url_name, args=args)).status_code == 404
@@ -522,11 +599,20 @@ def test_ids_too_large_for_the_database_match_nothing_in_a_list(world):
 
 def test_admin_form_with_an_id_too_large_is_a_form_error(admin_client, world):
     url = reverse("admin:programmes_programme_change", args=[world.programme.pk])
-    response = admin_client.post(url, {
-        "name": "Renamed", "slug": "caa-2009", "start_date": "2009-04-01", "end_date": "2009-11-30",
-        "question_set": world.programme.question_set_id, "areas": [HUGE_ID], "facilitators": [world.facilitator.pk],
-        "milestones-TOTAL_FORMS": 0, "milestones-INITIAL_FORMS": 0,
-    })
+    response = admin_client.post(
+        url,
+        {
+            "name": "Renamed",
+            "slug": "caa-2009",
+            "start_date": "2009-04-01",
+            "end_date": "2009-11-30",
+            "question_set": world.programme.question_set_id,
+            "areas": [HUGE_ID],
+            "facilitators": [world.facilitator.pk],
+            "milestones-TOTAL_FORMS": 0,
+            "milestones-INITIAL_FORMS": 0,
+        },
+    )
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["areas"] == [
         f"Select a valid choice. {HUGE_ID} is not one of the available choices."

@@ -15,9 +15,14 @@ from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
 from sessions.models import ChallengeSession, Participant
-
 from tests import factories as f
-from tests.browser_support import TIMEOUT_MS, _migration_data, _migration_data_for_later_tests, _plain_http_cookies, assert_accessible, browser_type_launch_args, csp_violations, open_page, page_with_timeouts, sign_in
+from tests.browser_support import (
+    TIMEOUT_MS,
+    assert_accessible,
+    csp_violations,
+    open_page,
+    sign_in,
+)
 
 # A live server needs real commits, so these tests are transactional: the database is
 # emptied after each one (browser_support._migration_data puts back the rows the
@@ -106,9 +111,7 @@ def test_facilitator_schedules_a_session_fixing_a_refused_reviewer(page, live_se
     assert_accessible(page, "the session page")
 
     # The dashboard lists it under the upcoming sessions (today is 6 May 2009).
-    page.get_by_role("navigation", name="Breadcrumb").get_by_role(
-        "link", name="CAA 2009 challenge sessions"
-    ).click()
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="CAA 2009 challenge sessions").click()
     upcoming = page.get_by_role("region", name="Upcoming sessions")
     row = upcoming.get_by_role("row").filter(has_text="Children and health")
     expect(row).to_have_count(1)
@@ -161,9 +164,7 @@ def test_without_javascript_participants_and_filters_still_work(browser, live_se
         form.get_by_role("radio", name="Presenter").check()
         form.get_by_role("button", name="Add to session").click()
         page.wait_for_url(re.compile(rf"/sessions/{world.session.pk}/#participants$"))
-        expect(page.get_by_role("status").first).to_contain_text(
-            "Added Karen Ashworth as presenter"
-        )
+        expect(page.get_by_role("status").first).to_contain_text("Added Karen Ashworth as presenter")
         area_card = (
             page.get_by_role("region", name="Areas and presenters")
             .get_by_role("article")
@@ -245,9 +246,7 @@ def test_htmx_updates_participants_in_place(page, live_server, world):
     expect(page.get_by_role("region", name="Peer reviewers")).not_to_contain_text("Karen Ashworth")
     assert page.url == url
     assert page.evaluate("window.__marker") == 1
-    assert not Participant.objects.filter(
-        session=world.session, person=world.council_colleague
-    ).exists()
+    assert not Participant.objects.filter(session=world.session, person=world.council_colleague).exists()
     assert Participant.objects.filter(
         session=world.session,
         person=world.health_reviewer,
@@ -280,9 +279,7 @@ def test_reviewer_sees_their_session_without_facilitator_controls(page, live_ser
     expect(page.get_by_role("button", name=re.compile("^Remove"))).to_have_count(0)
 
     # Nor does the dashboard offer to schedule one.
-    page.get_by_role("navigation", name="Breadcrumb").get_by_role(
-        "link", name="CAA 2009 challenge sessions"
-    ).click()
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="CAA 2009 challenge sessions").click()
     expect(page.get_by_role("heading", name="CAA 2009 challenge sessions", level=1)).to_be_visible()
     expect(page.get_by_role("link", name="Schedule a session")).to_have_count(0)
     expect(page.get_by_role("link", name="Schedule one")).to_have_count(0)
@@ -328,9 +325,7 @@ def test_htmx_updates_break_nothing_under_the_content_security_policy(page, live
     page.evaluate("window.__marker = 1")
     timetable = page.locator("#timetable")
     timetable.get_by_role("button", name=re.compile(r"^Mark done\W+Area leads briefed")).click()
-    expect(
-        timetable.get_by_role("button", name=re.compile(r"^Mark not done\W+Area leads briefed"))
-    ).to_be_visible()
+    expect(timetable.get_by_role("button", name=re.compile(r"^Mark not done\W+Area leads briefed"))).to_be_visible()
     assert page.evaluate("window.__marker") == 1
     expect(page.locator("style")).to_have_count(0)
 

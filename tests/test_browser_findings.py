@@ -22,11 +22,14 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from indicators.models import Indicator, IndicatorValue
-from findings.models import Action, Finding
 from evaluations.models import SelfEvaluation
-
-from tests.browser_support import _migration_data, _migration_data_for_later_tests, _plain_http_cookies, assert_accessible, browser_type_launch_args, open_page, page_with_timeouts, sign_in
+from findings.models import Action, Finding
+from indicators.models import Indicator, IndicatorValue
+from tests.browser_support import (
+    assert_accessible,
+    open_page,
+    sign_in,
+)
 
 # A live server needs real commits, so these tests are transactional (see browser_support).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -99,7 +102,10 @@ def test_facilitator_records_flag_and_action_finalises_officer_downloads_pdf(
     expect(card.get_by_label(re.compile("^Status of"))).to_have_value("not_started")
     action = Action.objects.get()
     assert (action.finding, action.owner, action.owner_partner, action.due_date) == (
-        finding, world.lead, world.council, datetime.date(2009, 7, 31)
+        finding,
+        world.lead,
+        world.council,
+        datetime.date(2009, 7, 31),
     )
     assert_accessible(page, "the session findings page with a finding and an action")
 
@@ -177,13 +183,13 @@ def test_facilitator_records_flag_and_action_finalises_officer_downloads_pdf(
 
 
 def _indicator(area, code, name, values, **kw):
-    indicator = Indicator.objects.create(
-        area=area, code=code, name=name, frequency=Indicator.Frequency.YEAR, **kw
-    )
+    indicator = Indicator.objects.create(area=area, code=code, name=name, frequency=Indicator.Frequency.YEAR, **kw)
     for year, (value, national) in values.items():
         IndicatorValue.objects.create(
-            indicator=indicator, period_start=datetime.date(year, 1, 1),
-            value=Decimal(value), national=Decimal(national),
+            indicator=indicator,
+            period_start=datetime.date(year, 1, 1),
+            value=Decimal(value),
+            national=Decimal(national),
         )
     return indicator
 
@@ -195,16 +201,20 @@ def indicators(world):
     on the infographic says it is the worse)."""
     world.session.areas.add(world.health_inequalities)
     improving = _indicator(
-        world.health_inequalities, "life-gap", "Life expectancy gap",
-        {2004: ("9.0", "7.0"), 2005: ("8.6", "7.0"), 2006: ("8.1", "6.9"),
-         2007: ("7.7", "6.9"), 2008: ("7.2", "6.8")},
-        unit=Indicator.Unit.SCORE, polarity=Indicator.Polarity.LOWER,
+        world.health_inequalities,
+        "life-gap",
+        "Life expectancy gap",
+        {2004: ("9.0", "7.0"), 2005: ("8.6", "7.0"), 2006: ("8.1", "6.9"), 2007: ("7.7", "6.9"), 2008: ("7.2", "6.8")},
+        unit=Indicator.Unit.SCORE,
+        polarity=Indicator.Polarity.LOWER,
     )
     declining = _indicator(
-        world.safer_city, "feel-safe", "Residents who feel safe after dark",
-        {2004: ("52", "55"), 2005: ("51", "55"), 2006: ("49", "56"),
-         2007: ("48", "56"), 2008: ("46", "57")},
-        unit=Indicator.Unit.PERCENT, polarity=Indicator.Polarity.HIGHER,
+        world.safer_city,
+        "feel-safe",
+        "Residents who feel safe after dark",
+        {2004: ("52", "55"), 2005: ("51", "55"), 2006: ("49", "56"), 2007: ("48", "56"), 2008: ("46", "57")},
+        unit=Indicator.Unit.PERCENT,
+        polarity=Indicator.Polarity.HIGHER,
     )
     return improving, declining
 
@@ -231,9 +241,7 @@ def test_infographic_indicator_and_area_pages(page, live_server, world, indicato
         expect(chart).to_have_count(1)
         expect(chart.locator("title")).to_have_text(re.compile(rf"^{re.escape(indicator.name)}"))
         expect(chart).to_have_accessible_name(re.compile(rf"^{re.escape(indicator.name)}"))
-        expect(chart).to_have_accessible_description(
-            re.compile(rf"Direction of travel: {direction.lower()}\.")
-        )
+        expect(chart).to_have_accessible_description(re.compile(rf"Direction of travel: {direction.lower()}\."))
         # The direction is written out, not only shown by the icon or colour.
         expect(card.locator(".direction")).to_contain_text(direction)
     expect(page.get_by_role("img", name=re.compile("^Residents who feel safe"))).to_have_count(1)
@@ -306,9 +314,7 @@ def test_facilitator_imports_a_value_that_turns_the_trend(page, live_server, wor
 
     # The infographic now puts the safer city after health inequalities (both improving).
     page.goto(f"{base}/programmes/caa-2009/indicators/")
-    expect(page.locator("main h2")).to_have_text(
-        ["Health inequalities", "Safer city", "Safeguarding children"]
-    )
+    expect(page.locator("main h2")).to_have_text(["Health inequalities", "Safer city", "Safeguarding children"])
 
 
 def test_import_without_javascript(new_context, live_server, world, indicators):

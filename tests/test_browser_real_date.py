@@ -18,7 +18,10 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from tests.browser_support import PASSWORD, _migration_data, _migration_data_for_later_tests, _plain_http_cookies, browser_type_launch_args, page_with_timeouts, sign_in
+from tests.browser_support import (
+    PASSWORD,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,7 +62,7 @@ def visit_every_page(page: Page, base: str) -> dict[str, list[str]]:
         ]
         for href in page.eval_on_selector_all("main a[href], nav a[href]", "els => els.map(e => e.href)"):
             href = href.split("#")[0]
-            if href.startswith(base) and not NOT_PAGES.search(href[len(base):]):
+            if href.startswith(base) and not NOT_PAGES.search(href[len(base) :]):
                 if shape(href) not in found:
                     queue.append(href)
     return found

@@ -10,9 +10,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from challenge import session_timeout
-
 from tests import factories as f
-from tests.browser_support import PASSWORD, _migration_data, _migration_data_for_later_tests, _plain_http_cookies, assert_accessible, browser_type_launch_args, page_with_timeouts, sign_in
+from tests.browser_support import (
+    PASSWORD,
+    assert_accessible,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,8 +53,6 @@ def test_idle_time_out_sends_the_person_to_sign_in_with_a_message(page, live_ser
     sign_in(page, base, "lead")
     now[0] += 9 * 60 * 60
     page.goto(f"{base}/")
-    expect(page.get_by_role("status")).to_contain_text(
-        "You were signed out after 8 hours without activity."
-    )
+    expect(page.get_by_role("status")).to_contain_text("You were signed out after 8 hours without activity.")
     expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
     assert_accessible(page, "the sign-in page after a time-out")

@@ -15,11 +15,14 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from tests import factories as f
+from tests.browser_support import (
+    assert_accessible,
+    open_page,
+    sign_in,
+)
 from workspace import services as services
 from workspace.models import Answer, AnswerVersion, Comment
-
-from tests import factories as f
-from tests.browser_support import _migration_data, _migration_data_for_later_tests, _plain_http_cookies, assert_accessible, browser_type_launch_args, open_page, page_with_timeouts, sign_in
 
 # A live server needs real commits, so these tests are transactional (see browser_support).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -92,10 +95,8 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     # Three answers, each saved and shown in place.
     mark_page(page)
     saves = [
-        ("1.1", "Referrals rose by a fifth; some children wait too long.", "3 – possible",
-         "Likelihood: 3 – possible"),
-        ("1.2", "Around 1,200 children on plans across the city.", "4 – wide",
-         "Scale: 4 – wide"),
+        ("1.1", "Referrals rose by a fifth; some children wait too long.", "3 – possible", "Likelihood: 3 – possible"),
+        ("1.2", "Around 1,200 children on plans across the city.", "4 – wide", "Scale: 4 – wide"),
         ("2.1", None, "Improving", "Direction of travel: Improving"),
     ]
     for number, text, rating, shown in saves:
@@ -126,9 +127,7 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     page.reload()
     progress = page.get_by_role("region", name="Progress")
     expect(progress).to_contain_text(re.compile(r"3 of \d+ questions answered"))
-    expect(progress.locator("figcaption")).to_have_text(
-        "Impact: likelihood 3, scale 4, high (score 12 of 25)."
-    )
+    expect(progress.locator("figcaption")).to_have_text("Impact: likelihood 3, scale 4, high (score 12 of 25).")
     # For a screen reader the matrix is named, and its description says the same.
     matrix = progress.get_by_role("img", name="Impact matrix")
     expect(matrix).to_have_accessible_name("Impact matrix")
@@ -146,9 +145,7 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     expect(block).to_contain_text("No comments yet.")
     block.get_by_text("Comment as a critical friend").click()
     expect(block.get_by_role("radio", name="Challenge", exact=True)).to_be_checked()
-    block.get_by_label("Your comment").fill(
-        "Why do a fifth of children wait longer than the target?"
-    )
+    block.get_by_label("Your comment").fill("Why do a fifth of children wait longer than the target?")
     assert_accessible(reviewer, "the workspace as a peer reviewer, a comment form open")
     mark_page(reviewer)
     block.get_by_role("button", name=re.compile("^Post comment")).click()
@@ -173,9 +170,7 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
         "Why do a fifth of children wait longer than the target?"
     )
     assert_accessible(reviewer, "the comment edit page")
-    reviewer.get_by_label("Your comment").fill(
-        "Why do a fifth of children wait longer than the 10-day target?"
-    )
+    reviewer.get_by_label("Your comment").fill("Why do a fifth of children wait longer than the 10-day target?")
     reviewer.get_by_role("button", name="Save").click()
     expect(reviewer).to_have_url(f"{url}#question-{q['1.1'].pk}")
     expect(reviewer.get_by_role("status").first).to_contain_text("Comment updated.")
@@ -209,9 +204,7 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     mark_page(facilitator)
     # (The words after "Mark addressed" are there for screen readers, in a visually-hidden
     # span, which the accessible name sets apart with a space.)
-    block.get_by_role(
-        "button", name=re.compile(r"^Mark addressed\s*: challenge from Paul Hargreaves$")
-    ).click()
+    block.get_by_role("button", name=re.compile(r"^Mark addressed\s*: challenge from Paul Hargreaves$")).click()
     expect(block.get_by_role("status")).to_have_text("Marked addressed.")
     expect(block.get_by_role("status")).to_be_focused()
     thread = block.locator(".thread")
@@ -227,9 +220,7 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     # Everyone sees it addressed, and the progress box counts it.
     page.reload()
     expect(question_block(page, "1.1").locator(".thread .status")).to_have_text("Addressed")
-    expect(page.get_by_role("region", name="Progress")).to_contain_text(
-        "0 open 1 addressed 0 unresolved"
-    )
+    expect(page.get_by_role("region", name="Progress")).to_contain_text("0 open 1 addressed 0 unresolved")
 
     # The answer's history: the versions and every change to its comments.
     question_block(page, "1.1").get_by_role("link", name="History of answer 1.1").click()
@@ -255,10 +246,12 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     sign_in(colleague, base, "colleague")
     colleague.goto(url)
     expect(colleague.get_by_role("heading", name="Safeguarding children", level=1)).to_be_visible()
-    expect(colleague.get_by_text(
-        "Your organisation leads Safeguarding children, so you cannot challenge it: a critical "
-        "friend comes from another organisation."
-    )).to_be_visible()
+    expect(
+        colleague.get_by_text(
+            "Your organisation leads Safeguarding children, so you cannot challenge it: a critical "
+            "friend comes from another organisation."
+        )
+    ).to_be_visible()
     expect(colleague.get_by_text("Comment as a critical friend")).to_have_count(0)
     expect(colleague.get_by_role("button", name=re.compile("^Post comment"))).to_have_count(0)
     expect(colleague.get_by_role("button", name=re.compile("^Save answer"))).to_have_count(0)
@@ -280,9 +273,7 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
 # --- Without JavaScript ------------------------------------------------------------------
 
 
-def test_without_javascript_answers_and_comments_are_plain_form_posts(
-    new_context, live_server, world
-):
+def test_without_javascript_answers_and_comments_are_plain_form_posts(new_context, live_server, world):
     base = live_server.url
     q = questions(world.session)
     url = workspace_url(base, world)
@@ -420,8 +411,12 @@ def test_edit_conflict_without_javascript(new_context, live_server, world):
     lead.goto(url)
     # The facilitator saves an answer while the lead's page is open.
     services.save_answer(
-        session=world.session, area=world.safeguarding, question=question, by=world.facilitator,
-        expected_revision=0, text="Facilitator's note: see the 2008 reviews.",
+        session=world.session,
+        area=world.safeguarding,
+        question=question,
+        by=world.facilitator,
+        expected_revision=0,
+        text="Facilitator's note: see the 2008 reviews.",
     )
     block = question_block(lead, "1.3")
     block.get_by_label("Answer", exact=True).fill(mine)

@@ -19,18 +19,16 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from programmes import services as challenge_services
-from programmes.models import Milestone
-from findings import services as findings_services
 from evaluations import services as evaluation_services
-from findings.models import Action, Finding
 from evaluations.models import AreaSelfEvaluationBuild, DraftComment, SelfEvaluation
 from evaluations.tasks import retry_if_locked
+from findings.models import Action, Finding
+from programmes import services as challenge_services
+from programmes.models import Milestone
+from sessions.models import ChallengeSession
+from tests import factories as f
 from workspace import services as ws
 from workspace.models import Answer, AnswerVersion, Comment, CommentVersion
-from sessions.models import ChallengeSession
-
-from tests import factories as f
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOSED = "The session is closed: answers and comments are frozen."
@@ -62,23 +60,41 @@ def _stale_and_closed(world):
 def test_an_answer_against_a_session_closed_meanwhile_is_refused(world, question):
     stale = _stale_and_closed(world)
     with pytest.raises(ValidationError, match="The session is closed"):
-        ws.save_answer(session=stale, area=world.safeguarding, question=question, by=world.lead,
-                       expected_revision=0, text="Saved after the close?")
+        ws.save_answer(
+            session=stale,
+            area=world.safeguarding,
+            question=question,
+            by=world.lead,
+            expected_revision=0,
+            text="Saved after the close?",
+        )
     assert not Answer.objects.exists() and not AnswerVersion.objects.exists()
 
 
 def test_a_comment_against_a_session_closed_meanwhile_is_refused(world, question):
     stale = _stale_and_closed(world)
     with pytest.raises(ValidationError, match="The session is closed"):
-        ws.post_comment(session=stale, area=world.safeguarding, question=question, author=world.reviewer,
-                        kind="challenge", text="Posted after the close?")
+        ws.post_comment(
+            session=stale,
+            area=world.safeguarding,
+            question=question,
+            author=world.reviewer,
+            kind="challenge",
+            text="Posted after the close?",
+        )
     assert not Comment.objects.exists() and not CommentVersion.objects.exists()
 
 
 @pytest.mark.parametrize("write", ["reply", "edit", "withdraw", "status"])
 def test_thread_writes_against_a_session_closed_meanwhile_are_refused(world, question, write):
-    thread = ws.post_comment(session=world.session, area=world.safeguarding, question=question,
-                             author=world.reviewer, kind="challenge", text="Where is the evidence?")
+    thread = ws.post_comment(
+        session=world.session,
+        area=world.safeguarding,
+        question=question,
+        author=world.reviewer,
+        kind="challenge",
+        text="Where is the evidence?",
+    )
     # The comment as a request loaded it, with the session it saw: open.
     thread = Comment.objects.select_related("session").get(pk=thread.pk)
     _stale_and_closed(world)
@@ -113,7 +129,11 @@ def test_a_comment_posted_twice_with_the_same_token_is_saved_once(client, world,
     client.force_login(world.reviewer)
     page = client.get(reverse("workspace", args=[world.session.pk, world.safeguarding.pk])).content.decode()
     p = f"c{question.pk}-"
-    data = {p + "kind": "challenge", p + "text": "How do you know?", p + "submission_token": token_in(page, p + "submission_token")}
+    data = {
+        p + "kind": "challenge",
+        p + "text": "How do you know?",
+        p + "submission_token": token_in(page, p + "submission_token"),
+    }
     url = reverse("comment_post", args=[world.session.pk, world.safeguarding.pk, question.pk])
     first, second = client.post(url, data), client.post(url, data)
     assert first.status_code == second.status_code == 302 and first.url == second.url
@@ -126,19 +146,29 @@ def test_htmx_answer_to_a_comment_carries_a_fresh_token(client, world, question)
     p = f"c{question.pk}-"
     sent = "6f1c1a0e-8d8b-4a53-9a55-0c8d1f1a2b3c"
     url = reverse("comment_post", args=[world.session.pk, world.safeguarding.pk, question.pk])
-    response = client.post(url, {p + "kind": "challenge", p + "text": "Why?", p + "submission_token": sent}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        url, {p + "kind": "challenge", p + "text": "Why?", p + "submission_token": sent}, HTTP_HX_REQUEST="true"
+    )
     html = response.content.decode()
     assert response.status_code == 200 and "Challenge posted." in html
     fresh = token_in(html, p + "submission_token")
     assert fresh != sent
     # A second comment with the fresh token is a new comment.
-    client.post(url, {p + "kind": "question", p + "text": "And when?", p + "submission_token": fresh}, HTTP_HX_REQUEST="true")
+    client.post(
+        url, {p + "kind": "question", p + "text": "And when?", p + "submission_token": fresh}, HTTP_HX_REQUEST="true"
+    )
     assert list(Comment.objects.values_list("text", flat=True)) == ["Why?", "And when?"]
 
 
 def test_a_reply_posted_twice_with_the_same_token_is_saved_once(client, world, question):
-    thread = ws.post_comment(session=world.session, area=world.safeguarding, question=question,
-                             author=world.reviewer, kind="challenge", text="Where is the evidence?")
+    thread = ws.post_comment(
+        session=world.session,
+        area=world.safeguarding,
+        question=question,
+        author=world.reviewer,
+        kind="challenge",
+        text="Where is the evidence?",
+    )
     client.force_login(world.lead)
     page = client.get(reverse("workspace", args=[world.session.pk, world.safeguarding.pk])).content.decode()
     p = f"r{thread.pk}-"
@@ -152,8 +182,13 @@ def test_a_finding_and_an_action_posted_twice_are_recorded_once(client, world):
     client.force_login(world.facilitator)
     url = reverse("session_findings", args=[world.session.pk, world.safeguarding.pk])
     page = client.get(url).content.decode()
-    data = {"kind": "strength", "title": "A referral hub", "text": "It works.", "new_themes": "Governance",
-            "submission_token": token_in(page, "submission_token")}
+    data = {
+        "kind": "strength",
+        "title": "A referral hub",
+        "text": "It works.",
+        "new_themes": "Governance",
+        "submission_token": token_in(page, "submission_token"),
+    }
     first, second = client.post(url, data), client.post(url, data)
     finding = Finding.objects.get()
     assert first.status_code == second.status_code == 302 and first.url == second.url
@@ -162,8 +197,12 @@ def test_a_finding_and_an_action_posted_twice_are_recorded_once(client, world):
 
     page = client.get(url).content.decode()
     p = f"a{finding.pk}-"
-    data = {p + "description": "Write it up", p + "owner": world.lead.pk, p + "due_date": "2009-06-01",
-            p + "submission_token": token_in(page, p + "submission_token")}
+    data = {
+        p + "description": "Write it up",
+        p + "owner": world.lead.pk,
+        p + "due_date": "2009-06-01",
+        p + "submission_token": token_in(page, p + "submission_token"),
+    }
     action_url = reverse("action_add", args=[finding.pk])
     assert [client.post(action_url, data).status_code for _ in range(2)] == [302, 302]
     assert list(Action.objects.values_list("description", flat=True)) == ["Write it up"]
@@ -173,8 +212,13 @@ def test_a_milestone_saved_twice_is_added_once(client, world):
     client.force_login(world.facilitator)
     url = reverse("milestone_create", args=["caa-2009"])
     page = client.get(url).content.decode()
-    data = {"title": "Report to the executive", "date": "2009-05-22", "precision": "day", "owner": "",
-            "submission_token": token_in(page, "submission_token")}
+    data = {
+        "title": "Report to the executive",
+        "date": "2009-05-22",
+        "precision": "day",
+        "owner": "",
+        "submission_token": token_in(page, "submission_token"),
+    }
     assert [client.post(url, data).status_code for _ in range(2)] == [302, 302]
     assert list(Milestone.objects.values_list("title", flat=True)) == ["Report to the executive"]
     # Editing is not a create: its form has no token and saves as before.
@@ -197,10 +241,20 @@ def test_a_session_created_twice_is_created_once(client, world):
     client.force_login(world.facilitator)
     url = reverse("session_create", args=["caa-2009"])
     page = client.get(url).content.decode()
-    data = {"title": "Health and safety", "date": "2009-06-10", "start_time": "10:00", "end_time": "12:00",
-            "venue": "Salford Civic Centre", "meeting_link": "", "areas": [world.health_inequalities.pk],
-            "facilitator": world.facilitator.pk, "reviewers": [world.reviewer.pk], "notes": "",
-            "action": "draft", "submission_token": token_in(page, "submission_token")}
+    data = {
+        "title": "Health and safety",
+        "date": "2009-06-10",
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "venue": "Salford Civic Centre",
+        "meeting_link": "",
+        "areas": [world.health_inequalities.pk],
+        "facilitator": world.facilitator.pk,
+        "reviewers": [world.reviewer.pk],
+        "notes": "",
+        "action": "draft",
+        "submission_token": token_in(page, "submission_token"),
+    }
     first, second = client.post(url, data), client.post(url, data)
     created = ChallengeSession.objects.get(title="Health and safety")
     # The resent form is answered as the first was, not refused as a clash with itself.
@@ -210,11 +264,13 @@ def test_a_session_created_twice_is_created_once(client, world):
 def test_a_token_belonging_to_another_programme_is_refused(world):
     other = f.programme(facilitators=[world.facilitator], name="Another", slug="another")
     token = "0b6a2f6e-1111-4c6b-9a8a-5d8e2b1c4d7e"
-    challenge_services.add_milestone(programme=world.programme, title="Ours", date=datetime.date(2009, 5, 1),
-                                     precision="day", submission_token=token)
+    challenge_services.add_milestone(
+        programme=world.programme, title="Ours", date=datetime.date(2009, 5, 1), precision="day", submission_token=token
+    )
     with pytest.raises(ValidationError, match="already been used"):
-        challenge_services.add_milestone(programme=other, title="Theirs", date=datetime.date(2009, 5, 1),
-                                         precision="day", submission_token=token)
+        challenge_services.add_milestone(
+            programme=other, title="Theirs", date=datetime.date(2009, 5, 1), precision="day", submission_token=token
+        )
     assert list(Milestone.objects.values_list("title", flat=True)) == ["Ours"]
 
 
@@ -232,7 +288,9 @@ def test_a_build_requested_twice_is_queued_once(client, world, django_capture_on
 # real commits, so they are transactional: the flush that ends each one removes the rows the
 # migrations made, which are put back before every test here and after the module.
 
-_default_question_set = importlib.import_module("programmes.migrations.0002_default_question_set").create_default_question_set
+_default_question_set = importlib.import_module(
+    "programmes.migrations.0002_default_question_set"
+).create_default_question_set
 
 
 def _restore_migration_data(django_db_blocker):
@@ -283,7 +341,11 @@ def _signed_in(user):
 @pytest.mark.django_db(transaction=True)
 def test_the_same_comment_posted_twice_at_once_is_saved_once(world, question):
     p = f"c{question.pk}-"
-    data = {p + "kind": "challenge", p + "text": "How do you know?", p + "submission_token": "3e1d9c52-6a8f-4b1e-8f0c-2d7b5e9a4c11"}
+    data = {
+        p + "kind": "challenge",
+        p + "text": "How do you know?",
+        p + "submission_token": "3e1d9c52-6a8f-4b1e-8f0c-2d7b5e9a4c11",
+    }
     url = reverse("comment_post", args=[world.session.pk, world.safeguarding.pk, question.pk])
     clients = [_signed_in(world.reviewer) for _ in range(2)]
     results = _together([lambda c=c: c.post(url, data) for c in clients])
@@ -294,8 +356,13 @@ def test_the_same_comment_posted_twice_at_once_is_saved_once(world, question):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_finding_posted_twice_at_once_is_recorded_once(world):
-    data = {"kind": "strength", "title": "A referral hub", "text": "It works.", "new_themes": "Governance",
-            "submission_token": "a4c0e7d2-5b3f-4e8a-9c1d-7f2e6b8a0d35"}
+    data = {
+        "kind": "strength",
+        "title": "A referral hub",
+        "text": "It works.",
+        "new_themes": "Governance",
+        "submission_token": "a4c0e7d2-5b3f-4e8a-9c1d-7f2e6b8a0d35",
+    }
     url = reverse("session_findings", args=[world.session.pk, world.safeguarding.pk])
     clients = [_signed_in(world.facilitator) for _ in range(2)]
     results = _together([lambda c=c: c.post(url, data) for c in clients])
@@ -308,18 +375,36 @@ def test_the_same_finding_posted_twice_at_once_is_recorded_once(world):
 def test_writes_racing_the_close_are_saved_before_it_or_refused(world, question):
     """Presenters and reviewers saving while the facilitator closes: each write either lands
     before the close or is refused. They all start from the session as they read it, open."""
-    thread = ws.post_comment(session=world.session, area=world.safeguarding, question=question,
-                             author=world.reviewer, kind="challenge", text="Where is the evidence?")
+    thread = ws.post_comment(
+        session=world.session,
+        area=world.safeguarding,
+        question=question,
+        author=world.reviewer,
+        kind="challenge",
+        text="Where is the evidence?",
+    )
     stale = ChallengeSession.objects.get(pk=world.session.pk)
     questions = list(stale.question_set.sections.get(title="Impact").questions.order_by("position"))
 
     def answer(q):
-        return lambda: ws.save_answer(session=stale, area=world.safeguarding, question=q, by=world.lead,
-                                      expected_revision=0, text=f"Answer to {q.pk}")
+        return lambda: ws.save_answer(
+            session=stale,
+            area=world.safeguarding,
+            question=q,
+            by=world.lead,
+            expected_revision=0,
+            text=f"Answer to {q.pk}",
+        )
 
     def comment(n):
-        return lambda: ws.post_comment(session=stale, area=world.safeguarding, question=question,
-                                       author=world.reviewer, kind="question", text=f"Question {n}")
+        return lambda: ws.post_comment(
+            session=stale,
+            area=world.safeguarding,
+            question=question,
+            author=world.reviewer,
+            kind="question",
+            text=f"Question {n}",
+        )
 
     def reply(n):
         return lambda: ws.reply_to(parent=thread, author=world.lead, text=f"Reply {n}")
@@ -327,7 +412,11 @@ def test_writes_racing_the_close_are_saved_before_it_or_refused(world, question)
     calls = [answer(q) for q in questions[:4]] + [comment(n) for n in range(4)] + [reply(n) for n in range(4)]
     calls.insert(6, lambda: ws.close_session(session=ChallengeSession.objects.get(pk=stale.pk), by=world.facilitator))
     results = _together(calls)
-    unexpected = [r for r in results if isinstance(r, BaseException) and not (isinstance(r, ValidationError) and CLOSED in r.messages)]
+    unexpected = [
+        r
+        for r in results
+        if isinstance(r, BaseException) and not (isinstance(r, ValidationError) and CLOSED in r.messages)
+    ]
     assert unexpected == []
     closed_at = ChallengeSession.objects.get(pk=stale.pk).closed_at
     assert closed_at is not None
@@ -348,13 +437,18 @@ def _build(world, **fields):
 
 def _task(build, status, **fields):
     return DBTaskResult.objects.create(
-        status=status, args_kwargs={"args": [], "kwargs": {"build_id": build.pk}},
-        task_path="evaluations.tasks.build_area_self_evaluation", backend_name="default", run_after=get_date_max(),
+        status=status,
+        args_kwargs={"args": [], "kwargs": {"build_id": build.pk}},
+        task_path="evaluations.tasks.build_area_self_evaluation",
+        backend_name="default",
+        run_after=get_date_max(),
         **fields,
     )
 
 
-def test_a_build_that_stopped_progressing_is_failed_and_can_be_tried_again(client, world, settings, django_capture_on_commit_callbacks):
+def test_a_build_that_stopped_progressing_is_failed_and_can_be_tried_again(
+    client, world, settings, django_capture_on_commit_callbacks
+):
     settings.BUILD_STALL_TIMEOUT = 600
     eleven_minutes_ago = timezone.now() - datetime.timedelta(minutes=11)
     build = _build(world, status="running", progress=60, step="Laying out the pages", progressed_at=eleven_minutes_ago)
@@ -382,8 +476,13 @@ def test_a_build_that_stopped_progressing_is_failed_and_can_be_tried_again(clien
 
 def test_a_build_that_progressed_recently_keeps_going(client, world, settings):
     settings.BUILD_STALL_TIMEOUT = 600
-    build = _build(world, status="running", progress=40, step="Compiling Safer city",
-                   progressed_at=timezone.now() - datetime.timedelta(minutes=9))
+    build = _build(
+        world,
+        status="running",
+        progress=40,
+        step="Compiling Safer city",
+        progressed_at=timezone.now() - datetime.timedelta(minutes=9),
+    )
     client.force_login(world.facilitator)
     html = client.get(reverse("documents", args=["caa-2009"])).content.decode()
     assert 'data-hx-trigger="every 2s"' in html and "Compiling Safer city" in html and "Try again" not in html
@@ -403,7 +502,9 @@ def test_the_stall_timeout_is_a_setting(client, world, settings):
 def test_a_queued_build_no_worker_took_up_says_so(client, world, settings):
     settings.BUILD_PICKUP_TIMEOUT = 60
     build = _build(world)
-    AreaSelfEvaluationBuild.objects.filter(pk=build.pk).update(requested_at=timezone.now() - datetime.timedelta(minutes=5))
+    AreaSelfEvaluationBuild.objects.filter(pk=build.pk).update(
+        requested_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
     client.force_login(world.facilitator)
     html = client.get(reverse("area_build_status", args=[build.pk])).content.decode()
     assert "No background worker has picked this up; ask your administrator to check the worker" in html
@@ -417,8 +518,13 @@ def test_a_queued_build_behind_a_busy_worker_is_waiting(client, world, settings)
     build = _build(world)
     requested = timezone.now() - datetime.timedelta(minutes=5)
     AreaSelfEvaluationBuild.objects.filter(pk=build.pk).update(requested_at=requested)
-    _task(build, TaskResultStatus.SUCCESSFUL, started_at=requested + datetime.timedelta(minutes=1),
-          finished_at=requested + datetime.timedelta(minutes=2), worker_ids=["alive"])
+    _task(
+        build,
+        TaskResultStatus.SUCCESSFUL,
+        started_at=requested + datetime.timedelta(minutes=1),
+        finished_at=requested + datetime.timedelta(minutes=2),
+        worker_ids=["alive"],
+    )
     client.force_login(world.facilitator)
     html = client.get(reverse("area_build_status", args=[build.pk])).content.decode()
     assert "Waiting for the worker" in html and "No background worker" not in html
@@ -464,10 +570,14 @@ def test_build_writes_give_up_after_a_few_tries_and_other_errors_at_once():
 
 
 def _database_settings(url):
-    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'challenge.settings'; django.setup(); " \
-           "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))"
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'challenge.settings'; django.setup(); "
+        "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))"
+    )
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": url}
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
 

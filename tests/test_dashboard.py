@@ -7,14 +7,18 @@ from django.urls import reverse
 
 from programmes.models import Milestone
 from sessions.models import Participant
-
 from tests import factories as f
 
 
 def test_dashboard_shows_areas_sessions_timeline_and_deadline(client, world):
     f.milestone(world.programme, title="Report emerging findings to the Executive", date=datetime.date(2009, 5, 22))
     f.milestone(world.programme, title="Programme board agrees the sessions", date=datetime.date(2009, 4, 7))
-    f.milestone(world.programme, title="Submit the area self-evaluation", date=datetime.date(2009, 7, 1), precision=Milestone.Precision.MONTH)
+    f.milestone(
+        world.programme,
+        title="Submit the area self-evaluation",
+        date=datetime.date(2009, 7, 1),
+        precision=Milestone.Precision.MONTH,
+    )
     f.milestone(world.programme, title="Already done", date=datetime.date(2009, 4, 20), done=True)
     client.force_login(world.facilitator)
     response = client.get(reverse("programme_dashboard", args=["caa-2009"]))
@@ -62,11 +66,17 @@ def test_milestone_can_be_marked_done_in_place(client, world):
 
 def test_milestone_form_keeps_input_on_error(client, world):
     client.force_login(world.facilitator)
-    response = client.post(reverse("milestone_create", args=["caa-2009"]), {"title": "Leaders' briefing", "date": "not a date", "precision": "day"})
+    response = client.post(
+        reverse("milestone_create", args=["caa-2009"]),
+        {"title": "Leaders' briefing", "date": "not a date", "precision": "day"},
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["date"] == ["Enter a valid date."]
     assert 'value="Leaders&#x27; briefing"' in response.content.decode()
-    response = client.post(reverse("milestone_create", args=["caa-2009"]), {"title": "Leaders' briefing", "date": "2009-07-06", "precision": "day", "owner": "Leader"})
+    response = client.post(
+        reverse("milestone_create", args=["caa-2009"]),
+        {"title": "Leaders' briefing", "date": "2009-07-06", "precision": "day", "owner": "Leader"},
+    )
     assert response.status_code == 302
     assert world.programme.milestones.get().title == "Leaders' briefing"
 
@@ -75,7 +85,13 @@ def _grow(world, n):
     """Add `n` sessions, each with two areas, a presenter and two reviewers, and n milestones."""
     for i in range(n):
         day = datetime.date(2009, 6, 1) + datetime.timedelta(days=i)
-        s = f.session(world.programme, areas=[world.safeguarding, world.health_inequalities], title=f"Extra {i}", date=day, facilitator=world.facilitator)
+        s = f.session(
+            world.programme,
+            areas=[world.safeguarding, world.health_inequalities],
+            title=f"Extra {i}",
+            date=day,
+            facilitator=world.facilitator,
+        )
         f.participant(s, f.person(world.council), Participant.Role.PRESENTER, world.safeguarding)
         f.participant(s, f.person(world.police))
         f.participant(s, world.reviewer)
@@ -105,7 +121,12 @@ def test_dashboard_queries_do_not_grow_with_sessions(client, world, who, django_
 )
 def test_listing_pages_queries_do_not_grow(client, world, name, django_assert_max_num_queries):
     client.force_login(world.facilitator)
-    args = {"session_list": ["caa-2009"], "home": [], "session_detail": [world.session.pk], "programme_calendar": ["caa-2009"]}[name]
+    args = {
+        "session_list": ["caa-2009"],
+        "home": [],
+        "session_detail": [world.session.pk],
+        "programme_calendar": ["caa-2009"],
+    }[name]
     url = reverse(name, args=args)
     _grow(world, 2)
     for i in range(2):

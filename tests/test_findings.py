@@ -9,14 +9,13 @@ from django.core import mail
 from django.urls import reverse
 from pypdf import PdfReader
 
-from findings import services
 from evaluations import services as evaluation_services
-from findings.models import Action, Finding, Theme
 from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
 from evaluations.pdf import html_to_pdf, make_fetcher
-from workspace import services as ws
-
+from findings import services
+from findings.models import Action, Finding, Theme
 from tests import factories as f
+from workspace import services as ws
 
 
 def pdf_text(data: bytes) -> str:
@@ -30,18 +29,43 @@ def filled(world):
     """The world's session with an answer, a challenge and reply, a green flag and an action."""
     w = world
     qs = list(w.session.question_set.sections.get(title="Impact").questions.order_by("position"))
-    w.answer = ws.save_answer(session=w.session, area=w.safeguarding, question=qs[0], by=w.lead, expected_revision=0,
-                              text="Referrals to children's social care rose by a fifth.", likelihood=3)
+    w.answer = ws.save_answer(
+        session=w.session,
+        area=w.safeguarding,
+        question=qs[0],
+        by=w.lead,
+        expected_revision=0,
+        text="Referrals to children's social care rose by a fifth.",
+        likelihood=3,
+    )
     ws.save_answer(session=w.session, area=w.safeguarding, question=qs[1], by=w.lead, expected_revision=0, scale=4)
-    w.thread = ws.post_comment(session=w.session, area=w.safeguarding, question=qs[0], author=w.reviewer,
-                               kind="challenge", text="How do you know the rise is not just better recording?")
+    w.thread = ws.post_comment(
+        session=w.session,
+        area=w.safeguarding,
+        question=qs[0],
+        author=w.reviewer,
+        kind="challenge",
+        text="How do you know the rise is not just better recording?",
+    )
     ws.reply_to(parent=w.thread, author=w.lead, text="The audit of 200 cases in March says so.")
     w.theme = Theme.objects.create(programme=w.programme, name="Governance")
-    w.finding = services.record_finding(session=w.session, area=w.safeguarding, by=w.facilitator, kind="green_flag",
-                                        title="Multi-agency referral hub", text="Others could learn from it.",
-                                        themes=[w.theme], evidence_answers=[w.answer], evidence_comments=[w.thread])
-    w.action = services.add_action(finding=w.finding, description="Write up the hub for the Audit Commission",
-                                   owner=w.lead, due_date=datetime.date(2009, 5, 1))
+    w.finding = services.record_finding(
+        session=w.session,
+        area=w.safeguarding,
+        by=w.facilitator,
+        kind="green_flag",
+        title="Multi-agency referral hub",
+        text="Others could learn from it.",
+        themes=[w.theme],
+        evidence_answers=[w.answer],
+        evidence_comments=[w.thread],
+    )
+    w.action = services.add_action(
+        finding=w.finding,
+        description="Write up the hub for the Audit Commission",
+        owner=w.lead,
+        due_date=datetime.date(2009, 5, 1),
+    )
     w.se = evaluation_services.current_self_evaluation(programme=w.programme, area=w.safeguarding)
     return w
 
@@ -56,16 +80,31 @@ def test_action_records_owner_organisation_and_is_overdue(filled):
 def test_evidence_must_come_from_the_session_and_area(filled):
     other = f.session(filled.programme, areas=[filled.safer_city], title="Other", date=datetime.date(2009, 6, 2))
     with pytest.raises(Exception) as exc:
-        services.record_finding(session=other, area=filled.safer_city, by=filled.facilitator, kind="risk",
-                                title="x", text="y", evidence_answers=[filled.answer])
+        services.record_finding(
+            session=other,
+            area=filled.safer_city,
+            by=filled.facilitator,
+            kind="risk",
+            title="x",
+            text="y",
+            evidence_answers=[filled.answer],
+        )
     assert "Evidence must come from this session and area" in str(exc.value)
 
 
 def test_facilitator_records_a_finding_with_new_themes_in_the_browser_form(client, filled):
     client.force_login(filled.facilitator)
     url = reverse("session_findings", args=[filled.session.pk, filled.safeguarding.pk])
-    response = client.post(url, {"kind": "red_flag", "title": "Pace of delivery", "text": "Slipping.",
-                                 "new_themes": "Pace of delivery, Governance", "evidence_comments": [filled.thread.pk]})
+    response = client.post(
+        url,
+        {
+            "kind": "red_flag",
+            "title": "Pace of delivery",
+            "text": "Slipping.",
+            "new_themes": "Pace of delivery, Governance",
+            "evidence_comments": [filled.thread.pk],
+        },
+    )
     assert response.status_code == 302
     finding = Finding.objects.get(title="Pace of delivery")
     assert sorted(t.name for t in finding.themes.all()) == ["Governance", "Pace of delivery"]
@@ -77,7 +116,14 @@ def test_facilitator_records_a_finding_with_new_themes_in_the_browser_form(clien
 
 
 def test_findings_page_shows_flags_first_and_overdue_actions(client, filled):
-    services.record_finding(session=filled.session, area=filled.safeguarding, by=filled.facilitator, kind="strength", title="Strong LSCB", text="x")
+    services.record_finding(
+        session=filled.session,
+        area=filled.safeguarding,
+        by=filled.facilitator,
+        kind="strength",
+        title="Strong LSCB",
+        text="x",
+    )
     client.force_login(filled.officer)
     html = client.get(reverse("session_findings", args=[filled.session.pk, filled.safeguarding.pk])).content.decode()
     assert html.index("Multi-agency referral hub") < html.index("Strong LSCB")
@@ -91,7 +137,9 @@ def test_emerging_findings_by_area_kind_and_theme(client, filled):
     e = response.context["e"]
     assert [f.title for f in e.flags] == ["Multi-agency referral hub"]
     assert e.counts["Green flag"] == 1 and e.counts["Red flag"] == 0
-    assert [(t.name, [x.title for x in items]) for t, items in e.by_theme] == [("Governance", ["Multi-agency referral hub"])]
+    assert [(t.name, [x.title for x in items]) for t, items in e.by_theme] == [
+        ("Governance", ["Multi-agency referral hub"])
+    ]
     assert e.action_counts["overdue"] == 1
     assert "1 overdue" in response.content.decode()
 
@@ -139,8 +187,15 @@ def test_finalise_stores_the_pdf_and_downloads_never_change(client, filled):
     assert "DRAFT" not in text
     assert "Finalised by" in text and "Ruth Mellor" in text
     # Edit everything the PDF shows; the final download does not change.
-    ws.save_answer(session=filled.session, area=filled.safeguarding, question=filled.answer.question, by=filled.lead,
-                   expected_revision=filled.answer.revision, text="Rewritten later.", likelihood=5)
+    ws.save_answer(
+        session=filled.session,
+        area=filled.safeguarding,
+        question=filled.answer.question,
+        by=filled.lead,
+        expected_revision=filled.answer.revision,
+        text="Rewritten later.",
+        likelihood=5,
+    )
     filled.finding.title = "Renamed"
     filled.finding.save()
     assert client.get(url).content == first
@@ -152,7 +207,10 @@ def test_final_cannot_be_edited_and_reopening_keeps_version_one(client, filled):
     evaluation_services.finalise(self_evaluation=filled.se, by=filled.facilitator)
     v1 = SelfEvaluation.objects.get(pk=filled.se.pk)
     client.force_login(filled.facilitator)
-    response = client.post(reverse("self_evaluation_texts", args=[v1.pk]), {"introduction": "x", "conclusion": "y", "revision": v1.revision})
+    response = client.post(
+        reverse("self_evaluation_texts", args=[v1.pk]),
+        {"introduction": "x", "conclusion": "y", "revision": v1.revision},
+    )
     assert response.status_code == 403
     response = client.post(reverse("self_evaluation_action", args=[v1.pk, "reopen"]))
     v2 = SelfEvaluation.objects.get(area=filled.safeguarding, version=2)
@@ -182,9 +240,14 @@ def test_circulate_emails_partners_and_takes_comments(client, filled, django_cap
 
 
 def test_texts_conflict_keeps_both(client, filled):
-    evaluation_services.update_texts(self_evaluation=filled.se, expected_revision=filled.se.revision, introduction="Theirs", conclusion="")
+    evaluation_services.update_texts(
+        self_evaluation=filled.se, expected_revision=filled.se.revision, introduction="Theirs", conclusion=""
+    )
     client.force_login(filled.lead)
-    response = client.post(reverse("self_evaluation_texts", args=[filled.se.pk]), {"introduction": "Mine", "conclusion": "", "revision": filled.se.revision})
+    response = client.post(
+        reverse("self_evaluation_texts", args=[filled.se.pk]),
+        {"introduction": "Mine", "conclusion": "", "revision": filled.se.revision},
+    )
     html = response.content.decode()
     assert "Someone else saved these while you were editing" in html
     assert "Theirs" in html and "Mine</textarea>" in html
@@ -195,14 +258,23 @@ INJECTION = 'Look: <img src="http://127.0.0.1:9/tracker.png"> <script>alert(1)</
 
 
 def test_user_html_is_text_in_page_and_pdf_and_causes_no_request(client, filled, monkeypatch):
-    ws.post_comment(session=filled.session, area=filled.safeguarding, question=filled.answer.question, author=filled.reviewer, kind="question", text=INJECTION)
+    ws.post_comment(
+        session=filled.session,
+        area=filled.safeguarding,
+        question=filled.answer.question,
+        author=filled.reviewer,
+        kind="question",
+        text=INJECTION,
+    )
     client.force_login(filled.facilitator)
     page = client.get(reverse("self_evaluation", args=[filled.se.pk])).content.decode()
     assert "&lt;img src=&quot;http://127.0.0.1:9/tracker.png&quot;&gt;" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     connections = []
     real_connect = socket.socket.connect
-    monkeypatch.setattr(socket.socket, "connect", lambda self, addr: connections.append(addr) or real_connect(self, addr))
+    monkeypatch.setattr(
+        socket.socket, "connect", lambda self, addr: connections.append(addr) or real_connect(self, addr)
+    )
     data = client.get(reverse("self_evaluation_pdf", args=[filled.se.pk])).content
     assert connections == []
     text = pdf_text(data)
@@ -241,7 +313,13 @@ def test_area_self_evaluation_builds_in_the_background(client, filled, django_ca
 
 
 def test_build_in_progress_polls(client, filled):
-    build = AreaSelfEvaluationBuild.objects.create(programme=filled.programme, requested_by=filled.facilitator, status="running", progress=40, step="Compiling Safer city")
+    build = AreaSelfEvaluationBuild.objects.create(
+        programme=filled.programme,
+        requested_by=filled.facilitator,
+        status="running",
+        progress=40,
+        step="Compiling Safer city",
+    )
     client.force_login(filled.facilitator)
     html = client.get(reverse("documents", args=["caa-2009"])).content.decode()
     assert 'data-hx-trigger="every 2s"' in html and "Compiling Safer city" in html and 'aria-valuenow="40"' in html
@@ -260,6 +338,7 @@ def test_late_drafts_stand_out(client, filled, settings):
 
 
 # --- Access -------------------------------------------------------------------------------
+
 
 def _urls(w):
     se = w.se
@@ -291,9 +370,7 @@ def test_access_matrix(client, filled, who):
             expected = {302}
         elif who == "outsider":
             expected = {403}
-        elif level == "read" or who == "facilitator":
-            expected = {200, 302}
-        elif level == "write" and who == "lead":
+        elif level == "read" or who == "facilitator" or level == "write" and who == "lead":
             expected = {200, 302}
         elif level == "comment" and who in ("lead", "reviewer"):
             expected = {200, 302}  # officers read and change nothing
@@ -322,7 +399,9 @@ def test_wrong_methods(client, filled):
 
 
 def test_outsider_cannot_see_builds(client, filled):
-    build = AreaSelfEvaluationBuild.objects.create(programme=filled.programme, requested_by=filled.facilitator, status="ready", pdf=b"%PDF", pdf_sha256="x")
+    build = AreaSelfEvaluationBuild.objects.create(
+        programme=filled.programme, requested_by=filled.facilitator, status="ready", pdf=b"%PDF", pdf_sha256="x"
+    )
     client.force_login(filled.outsider)
     assert client.get(reverse("area_build_status", args=[build.pk])).status_code == 403
     assert client.get(reverse("area_build_pdf", args=[build.pk])).status_code == 403
@@ -335,7 +414,15 @@ def test_programme_pages_queries_do_not_grow(client, filled, name, django_assert
 
     def grow(n):
         for i in range(n):
-            fnd = services.record_finding(session=filled.session, area=filled.safeguarding, by=filled.facilitator, kind="risk", title=f"Risk {i}", text="t", themes=[filled.theme])
+            fnd = services.record_finding(
+                session=filled.session,
+                area=filled.safeguarding,
+                by=filled.facilitator,
+                kind="risk",
+                title=f"Risk {i}",
+                text="t",
+                themes=[filled.theme],
+            )
             services.add_action(finding=fnd, description="a", owner=filled.lead, due_date=datetime.date(2009, 7, 1))
             area = f.area(filled.police, slug=f"extra-{name}-{i}-{fnd.pk}")
             filled.programme.areas.add(area)
@@ -360,7 +447,9 @@ def test_dashboard_makes_overdue_actions_obvious(client, filled):
 
 
 def test_build_page_without_javascript_shows_progress_and_a_refresh_link(client, filled):
-    build = AreaSelfEvaluationBuild.objects.create(programme=filled.programme, requested_by=filled.facilitator, status="queued")
+    build = AreaSelfEvaluationBuild.objects.create(
+        programme=filled.programme, requested_by=filled.facilitator, status="queued"
+    )
     client.force_login(filled.officer)  # it holds every area: officers and facilitators read it
     html = client.get(reverse("area_build_status", args=[build.pk])).content.decode()
     assert "<h1>Area self-evaluation</h1>" in html

@@ -9,16 +9,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from programmes.models import QuestionSet
-from programmes.permissions import can_create_programme
-from findings import services
 from evaluations import services as evaluation_services
 from evaluations.models import AreaSelfEvaluationBuild, DraftComment, SelfEvaluation
+from findings import services
+from programmes.models import QuestionSet
+from programmes.permissions import can_create_programme
 from sessions import services as session_services
-from workspace import services as ws
 from sessions.models import ChallengeSession, Participant
-
 from tests import factories as f
+from workspace import services as ws
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +64,14 @@ def first_question(session):
 
 def test_a_session_with_answers_keeps_its_question_set(world, other_set):
     session = world.session
-    ws.save_answer(session=session, area=world.safeguarding, question=first_question(session),
-                   by=world.lead, expected_revision=0, text="Referrals rose by a fifth.")
+    ws.save_answer(
+        session=session,
+        area=world.safeguarding,
+        question=first_question(session),
+        by=world.lead,
+        expected_revision=0,
+        text="Referrals rose by a fifth.",
+    )
     original = session.question_set_id
     session = ChallengeSession.objects.get(pk=session.pk)
     session.question_set = other_set
@@ -94,8 +99,14 @@ def test_a_held_session_keeps_its_question_set_even_without_answers(world, other
 
 def test_a_session_with_a_comment_or_closed_keeps_its_question_set(world, other_set):
     session = world.session
-    ws.post_comment(session=session, area=world.safeguarding, question=first_question(session),
-                    author=world.reviewer, kind="question", text="Which year?")
+    ws.post_comment(
+        session=session,
+        area=world.safeguarding,
+        question=first_question(session),
+        author=world.reviewer,
+        kind="question",
+        text="Which year?",
+    )
     loaded = ChallengeSession.objects.get(pk=session.pk)
     assert loaded.has_question_set_locked()
     loaded.question_set = other_set
@@ -138,17 +149,40 @@ def two_sessions(world):
     safer city, with the health reviewer and a police presenter, and has an answer, a
     challenge and a finding; safer city's self-evaluation is a draft."""
     w = world
-    w.session2 = f.session(w.programme, areas=[w.safer_city], facilitator=w.facilitator,
-                           title="Safer city challenge", date=datetime.date(2009, 6, 2))
+    w.session2 = f.session(
+        w.programme,
+        areas=[w.safer_city],
+        facilitator=w.facilitator,
+        title="Safer city challenge",
+        date=datetime.date(2009, 6, 2),
+    )
     f.participant(w.session2, w.police_officer, Participant.Role.PRESENTER, w.safer_city)
     f.participant(w.session2, w.health_reviewer, Participant.Role.REVIEWER)
     question = first_question(w.session2)
-    ws.save_answer(session=w.session2, area=w.safer_city, question=question, by=w.police_officer,
-                   expected_revision=0, text="Burglary fell by a third in Little Hulton.")
-    ws.post_comment(session=w.session2, area=w.safer_city, question=question, author=w.health_reviewer,
-                    kind="challenge", text="Is the fall displaced to Walkden?")
-    w.finding2 = services.record_finding(session=w.session2, area=w.safer_city, by=w.facilitator,
-                                         kind="red_flag", title="Displacement unmeasured", text="No data.")
+    ws.save_answer(
+        session=w.session2,
+        area=w.safer_city,
+        question=question,
+        by=w.police_officer,
+        expected_revision=0,
+        text="Burglary fell by a third in Little Hulton.",
+    )
+    ws.post_comment(
+        session=w.session2,
+        area=w.safer_city,
+        question=question,
+        author=w.health_reviewer,
+        kind="challenge",
+        text="Is the fall displaced to Walkden?",
+    )
+    w.finding2 = services.record_finding(
+        session=w.session2,
+        area=w.safer_city,
+        by=w.facilitator,
+        kind="red_flag",
+        title="Displacement unmeasured",
+        text="No data.",
+    )
     w.se2 = evaluation_services.current_self_evaluation(programme=w.programme, area=w.safer_city)
     w.se1 = evaluation_services.current_self_evaluation(programme=w.programme, area=w.safeguarding)
     return w
@@ -169,8 +203,10 @@ def test_a_reviewer_of_session_one_cannot_read_session_twos_draft(client, two_se
     assert page.status_code == 403
     assert "Burglary fell by a third" not in page.content.decode()
     assert client.get(se_urls(w.se2)["pdf"]).status_code == 403
-    texts = client.post(reverse("self_evaluation_texts", args=[w.se2.pk]),
-                        {"introduction": "x", "conclusion": "y", "revision": w.se2.revision})
+    texts = client.post(
+        reverse("self_evaluation_texts", args=[w.se2.pk]),
+        {"introduction": "x", "conclusion": "y", "revision": w.se2.revision},
+    )
     assert texts.status_code == 403
     # Their own area's self-evaluation they still read.
     assert client.get(se_urls(w.se1)["page"]).status_code == 200
@@ -264,9 +300,13 @@ def test_an_uncirculated_version_is_not_read_by_partners(client, two_sessions):
     w.police.contact_email = "partnership@gmp.example"
     w.police.save()
     evaluation_services.circulate(self_evaluation=w.se2, by=w.facilitator, notify=False)
-    SelfEvaluation.objects.filter(pk=w.se2.pk).update(status="final", pdf=b"%PDF-1.7 v1", pdf_sha256="x",
-                                                     finalised_at=datetime.datetime(2009, 6, 10, tzinfo=datetime.UTC),
-                                                     finalised_by=w.facilitator)
+    SelfEvaluation.objects.filter(pk=w.se2.pk).update(
+        status="final",
+        pdf=b"%PDF-1.7 v1",
+        pdf_sha256="x",
+        finalised_at=datetime.datetime(2009, 6, 10, tzinfo=datetime.UTC),
+        finalised_by=w.facilitator,
+    )
     v2 = evaluation_services.reopen(self_evaluation=SelfEvaluation.objects.get(pk=w.se2.pk), by=w.facilitator)
     client.force_login(w.reviewer)
     assert client.get(se_urls(w.se2)["page"]).status_code == 200
@@ -299,8 +339,9 @@ def test_the_documents_page_lists_only_readable_self_evaluations(client, two_ses
 
 def test_the_emerging_findings_show_only_the_sessions_one_takes_part_in(client, two_sessions):
     w = two_sessions
-    services.record_finding(session=w.session, area=w.safeguarding, by=w.facilitator,
-                            kind="strength", title="Strong LSCB", text="x")
+    services.record_finding(
+        session=w.session, area=w.safeguarding, by=w.facilitator, kind="strength", title="Strong LSCB", text="x"
+    )
     client.force_login(w.reviewer)
     response = client.get(reverse("emerging_findings", args=["caa-2009"]))
     html = response.content.decode()
@@ -315,8 +356,12 @@ def test_the_emerging_findings_show_only_the_sessions_one_takes_part_in(client, 
 
 def test_the_dashboard_counts_only_visible_overdue_actions(client, two_sessions):
     w = two_sessions
-    services.add_action(finding=w.finding2, description="Measure displacement", owner=w.police_officer,
-                        due_date=datetime.date(2009, 5, 1))
+    services.add_action(
+        finding=w.finding2,
+        description="Measure displacement",
+        owner=w.police_officer,
+        due_date=datetime.date(2009, 5, 1),
+    )
     client.force_login(w.reviewer)
     html = client.get(reverse("programme_dashboard", args=["caa-2009"])).content.decode()
     assert "improvement action overdue" not in html
@@ -327,8 +372,9 @@ def test_the_dashboard_counts_only_visible_overdue_actions(client, two_sessions)
 
 def test_the_area_self_evaluation_is_for_those_who_read_every_area(client, two_sessions):
     w = two_sessions
-    build = AreaSelfEvaluationBuild.objects.create(programme=w.programme, requested_by=w.facilitator,
-                                                   status="ready", pdf=b"%PDF-1.7 all areas", pdf_sha256="x")
+    build = AreaSelfEvaluationBuild.objects.create(
+        programme=w.programme, requested_by=w.facilitator, status="ready", pdf=b"%PDF-1.7 all areas", pdf_sha256="x"
+    )
     client.force_login(w.reviewer)
     assert client.get(reverse("area_build_status", args=[build.pk])).status_code == 403
     assert client.get(reverse("area_build_pdf", args=[build.pk])).status_code == 403
@@ -378,7 +424,9 @@ def test_an_officer_who_also_takes_part_may_comment(client, world):
     assert DraftComment.objects.get().author == world.officer
 
 
-def test_the_documents_page_for_a_participant_does_not_query_per_area(client, two_sessions, django_assert_max_num_queries):
+def test_the_documents_page_for_a_participant_does_not_query_per_area(
+    client, two_sessions, django_assert_max_num_queries
+):
     w = two_sessions
     client.force_login(w.reviewer)
     url = reverse("documents", args=["caa-2009"])

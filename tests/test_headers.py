@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from findings import services
 from evaluations import services as evaluation_services
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,9 +110,7 @@ def test_signed_in_pages_and_downloads_are_never_stored(client, world):
 
 def test_htmx_fragments_for_a_signed_in_person_are_never_stored(client, world):
     client.force_login(world.facilitator)
-    response = client.get(
-        reverse("session_list", args=[world.programme.slug]), HTTP_HX_REQUEST="true"
-    )
+    response = client.get(reverse("session_list", args=[world.programme.slug]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "<html" not in response.content.decode()
     assert cache_control(response) == {"private", "no-store"}
@@ -142,7 +139,20 @@ def test_anonymous_pages_are_not_marked_private(client, world):
 # --- Markup the policy relies on -----------------------------------------------------------
 
 TEMPLATES = ROOT / "templates"
-PYTHON_PACKAGES = [ROOT / app for app in ("challenge", "programmes", "indicators", "sessions", "workspace", "findings", "evaluations", "dashboard", "demo")]
+PYTHON_PACKAGES = [
+    ROOT / app
+    for app in (
+        "challenge",
+        "programmes",
+        "indicators",
+        "sessions",
+        "workspace",
+        "findings",
+        "evaluations",
+        "dashboard",
+        "demo",
+    )
+]
 # An attribute named hx-… (not data-hx-…): in markup, or as a key in Python (widget attrs).
 BARE_HX_ATTRIBUTE = re.compile(r"(?<![\w-])hx-[a-z-]+\s*=")
 BARE_HX_KEY = re.compile(r"""["']hx-[a-z-]+["']\s*:""")

@@ -10,9 +10,7 @@ from django.urls import reverse
 
 from indicators.csv_import import apply_import, plan_import
 from indicators.kpis import assess
-from indicators.models import Indicator, IndicatorValue
-from indicators.models import parse_period
-
+from indicators.models import Indicator, IndicatorValue, parse_period
 from tests import factories as f
 
 
@@ -27,26 +25,34 @@ def vals(indicator, numbers, start=2004, national=None):
     for i, n in enumerate(numbers):
         if n is None:
             continue
-        rows.append(IndicatorValue.objects.create(
-            indicator=indicator, period_start=datetime.date(start + i, 1, 1), value=Decimal(str(n)),
-            national=Decimal(str(national[i])) if national else None,
-        ))
+        rows.append(
+            IndicatorValue.objects.create(
+                indicator=indicator,
+                period_start=datetime.date(start + i, 1, 1),
+                value=Decimal(str(n)),
+                national=Decimal(str(national[i])) if national else None,
+            )
+        )
     return rows
 
 
 # --- Rules ----------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("polarity,numbers,expected", [
-    ("higher", [50, 52, 55, 57, 60], "improving"),
-    ("higher", [60, 57, 55, 52, 50], "declining"),
-    ("lower", [60, 57, 55, 52, 50], "improving"),
-    ("lower", [50, 52, 55, 57, 60], "declining"),
-    ("higher", [50, 50.1, 49.9, 50, 50.2], "no_change"),
-    ("lower", [50, 50, 50], "no_change"),
-    ("higher", [50], "insufficient"),
-    ("higher", [], "insufficient"),
-])
+@pytest.mark.parametrize(
+    "polarity,numbers,expected",
+    [
+        ("higher", [50, 52, 55, 57, 60], "improving"),
+        ("higher", [60, 57, 55, 52, 50], "declining"),
+        ("lower", [60, 57, 55, 52, 50], "improving"),
+        ("lower", [50, 52, 55, 57, 60], "declining"),
+        ("higher", [50, 50.1, 49.9, 50, 50.2], "no_change"),
+        ("lower", [50, 50, 50], "no_change"),
+        ("higher", [50], "insufficient"),
+        ("higher", [], "insufficient"),
+    ],
+)
 def test_direction_of_travel(polarity, numbers, expected):
     i = ind(polarity=polarity)
     assert assess(i, vals(i, numbers)).direction == expected
@@ -69,15 +75,18 @@ def test_missing_years_are_spaced_by_date():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("polarity,numbers,target,when,expected", [
-    ("lower", [60, 57, 54, 51, 48], 45, 2010, "on_track"),
-    ("lower", [60, 59, 58, 57, 56], 40, 2010, "off_track"),
-    ("lower", [60, 50, 44], 45, 2010, "met"),
-    ("higher", [70, 72, 74, 76, 78], 80, 2010, "on_track"),
-    ("higher", [70, 69, 68], 80, 2010, "off_track"),
-    ("higher", [70], 80, 2010, "insufficient"),
-    ("higher", [70, 75], None, None, "no_target"),
-])
+@pytest.mark.parametrize(
+    "polarity,numbers,target,when,expected",
+    [
+        ("lower", [60, 57, 54, 51, 48], 45, 2010, "on_track"),
+        ("lower", [60, 59, 58, 57, 56], 40, 2010, "off_track"),
+        ("lower", [60, 50, 44], 45, 2010, "met"),
+        ("higher", [70, 72, 74, 76, 78], 80, 2010, "on_track"),
+        ("higher", [70, 69, 68], 80, 2010, "off_track"),
+        ("higher", [70], 80, 2010, "insufficient"),
+        ("higher", [70, 75], None, None, "no_target"),
+    ],
+)
 def test_on_track(polarity, numbers, target, when, expected):
     i = ind(polarity=polarity, target=target, target_date=datetime.date(when, 1, 1) if when else None)
     assert assess(i, vals(i, numbers)).on_track == expected
@@ -168,7 +177,11 @@ def test_import_refuses_areas_the_user_may_not_change(kpis):
 
 
 def test_import_needs_the_columns(kpis):
-    assert plan_import("code,year,v\n", may_change=lambda a: True).errors[0][2].startswith("The first line must name the columns; missing: indicator, period, value")
+    assert (
+        plan_import("code,year,v\n", may_change=lambda a: True)
+        .errors[0][2]
+        .startswith("The first line must name the columns; missing: indicator, period, value")
+    )
     assert plan_import("", may_change=lambda a: True).errors == [(1, "", "The file is empty.")]
 
 
@@ -203,10 +216,13 @@ def test_export_has_the_import_shape_and_round_trips(client, kpis):
 
 # --- Charts and pages -----------------------------------------------------------------------
 
+
 def test_chart_is_valid_svg_with_every_point(kpis):
     values = vals(kpis.conceptions, [60, 57, 54, 51, 48], national=[45, 44, 43, 42, 41])
     kpis.conceptions.target = Decimal("45")
-    svg = Template("{% load indicators %}{% indicator_chart i values %}").render(Context({"i": kpis.conceptions, "values": values}))
+    svg = Template("{% load indicators %}{% indicator_chart i values %}").render(
+        Context({"i": kpis.conceptions, "values": values})
+    )
     root = ET.fromstring(svg)
     ns = "{http://www.w3.org/2000/svg}"
     assert root.get("role") == "img"
@@ -220,7 +236,9 @@ def test_chart_is_valid_svg_with_every_point(kpis):
 
 
 def test_empty_chart_is_valid_svg(kpis):
-    svg = Template("{% load indicators %}{% indicator_chart i values True %}").render(Context({"i": kpis.smoking, "values": []}))
+    svg = Template("{% load indicators %}{% indicator_chart i values True %}").render(
+        Context({"i": kpis.smoking, "values": []})
+    )
     assert "No values yet" in ET.tostring(ET.fromstring(svg), encoding="unicode")
 
 
@@ -232,10 +250,12 @@ def test_area_page_and_workspace_show_the_indicators(client, kpis):
     assert "Teenage conceptions per 1,000" in html and "Improving" in html and "How these judgements are made" in html
     assert "Import CSV" not in html
     ws = client.get(reverse("workspace", args=[kpis.session.pk, kpis.health_inequalities.pk])).content.decode()
-    trajectory = ws[ws.index("2. Trajectory"):]
-    assert "The data: indicators for Health inequalities" in trajectory and "Teenage conceptions per 1,000" in trajectory
+    trajectory = ws[ws.index("2. Trajectory") :]
+    assert (
+        "The data: indicators for Health inequalities" in trajectory and "Teenage conceptions per 1,000" in trajectory
+    )
     detail = client.get(reverse("indicator_detail", args=["conceptions"])).content.decode()
-    assert "<caption>Teenage conceptions per 1,000: the numbers" in detail and "<th scope=\"row\">2008</th>" in detail
+    assert "<caption>Teenage conceptions per 1,000: the numbers" in detail and '<th scope="row">2008</th>' in detail
 
 
 def test_infographic_puts_worst_trajectories_first(client, kpis):
@@ -249,19 +269,28 @@ def test_infographic_puts_worst_trajectories_first(client, kpis):
     assert rows[0]["indicators"][0].assessment.direction == "declining"
 
 
-@pytest.mark.parametrize("who,may", [("facilitator", True), ("lead", True), ("reviewer", False), ("officer", False), ("outsider", False)])
+@pytest.mark.parametrize(
+    "who,may", [("facilitator", True), ("lead", True), ("reviewer", False), ("officer", False), ("outsider", False)]
+)
 def test_only_facilitators_and_area_leads_change_indicators(client, kpis, who, may):
     client.force_login(getattr(kpis, who))
     for url in [reverse("indicator_import"), reverse("indicator_template")]:
         assert client.get(url).status_code == (200 if may else 403)
-    response = client.post(reverse("indicator_import"), {"step": "apply", "csv": "indicator,period,value\nburglary,2008,1\n"})
+    response = client.post(
+        reverse("indicator_import"), {"step": "apply", "csv": "indicator,period,value\nburglary,2008,1\n"}
+    )
     if who == "lead":  # the lead leads safeguarding, not safer city
         assert "You may not change the indicators of Safer city." in response.content.decode()
     assert IndicatorValue.objects.filter(indicator=kpis.burglary).exists() == (who == "facilitator")
 
 
 def test_indicator_pages_access(client, kpis):
-    urls = [reverse("area_page", args=["safer-city"]), reverse("indicator_detail", args=["burglary"]), reverse("infographic", args=["caa-2009"]), reverse("indicator_export")]
+    urls = [
+        reverse("area_page", args=["safer-city"]),
+        reverse("indicator_detail", args=["burglary"]),
+        reverse("infographic", args=["caa-2009"]),
+        reverse("indicator_export"),
+    ]
     for url in urls:
         assert client.get(url).status_code == 302
     client.force_login(kpis.outsider)
@@ -290,7 +319,6 @@ def test_panel_queries_do_not_grow_with_values(client, kpis, django_assert_max_n
 def test_pdf_includes_the_indicators(kpis):
     from evaluations.pdf import self_evaluation_pdf
     from evaluations.services import current_self_evaluation
-
     from tests.test_findings import pdf_text
 
     vals(kpis.conceptions, [60, 57, 54, 51, 48])
@@ -316,8 +344,8 @@ def test_import_and_export_queries_do_not_grow_with_areas(client, kpis, name, dj
 
 
 def test_area_lists_match_the_single_area_rules(kpis):
-    from programmes.models import ThematicArea
     from indicators.permissions import areas_changeable_by, can_change_indicators
+    from programmes.models import ThematicArea
     from programmes.permissions import areas_visible_to, can_view_area
 
     f.area(kpis.fire, slug="not-in-any-programme")

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from programmes import methodology
 from programmes.models import Question, QuestionSet
 from programmes.services import new_question_set_version
-
 from tests import factories as f
 
 

@@ -9,7 +9,6 @@ from django.db import IntegrityError
 from programmes.models import Milestone
 from sessions import services
 from sessions.models import ChallengeSession, Participant
-
 from tests import factories as f
 
 T = datetime.time
@@ -34,9 +33,7 @@ def test_session_is_created_with_the_programmes_question_set(world):
     session = create(world)
     assert session.question_set == world.programme.question_set
     assert session.status == ChallengeSession.Status.DRAFT
-    assert list(session.participants.values_list("person__username", "role")) == [
-        ("nurse", "reviewer")
-    ]
+    assert list(session.participants.values_list("person__username", "role")) == [("nurse", "reviewer")]
 
 
 def test_reviewer_from_lead_org_is_refused(world):
@@ -56,7 +53,9 @@ def test_reviewer_from_org_leading_any_of_the_areas_is_refused(world):
 
 
 def test_reviewer_from_another_org_is_accepted(world):
-    session = create(world, areas=[world.safer_city, world.safeguarding], reviewers=[world.health_reviewer, world.fire_reviewer])
+    session = create(
+        world, areas=[world.safer_city, world.safeguarding], reviewers=[world.health_reviewer, world.fire_reviewer]
+    )
     assert session.participants.count() == 2
 
 
@@ -97,8 +96,7 @@ def test_nobody_is_booked_into_overlapping_sessions(world):
             facilitator=world.fire_reviewer,
         )
     assert exc.value.message_dict["date"] == [
-        "Paul Hargreaves is already booked into “Safeguarding children” on 8 May 2009 "
-        "from 10:00 to 12:00."
+        "Paul Hargreaves is already booked into “Safeguarding children” on 8 May 2009 from 10:00 to 12:00."
     ]
 
 
@@ -109,13 +107,22 @@ def test_facilitator_cannot_be_double_booked(world):
 
 
 def test_back_to_back_sessions_do_not_overlap(world):
-    session = create(world, date=datetime.date(2009, 5, 8), start_time=T(12), end_time=T(13), reviewers=[world.reviewer], areas=[world.health_inequalities])
+    session = create(
+        world,
+        date=datetime.date(2009, 5, 8),
+        start_time=T(12),
+        end_time=T(13),
+        reviewers=[world.reviewer],
+        areas=[world.health_inequalities],
+    )
     assert session.pk
 
 
 def test_cancelled_sessions_free_peoples_time(world):
     services.cancel_session(session=world.session)
-    session = create(world, date=datetime.date(2009, 5, 8), reviewers=[world.reviewer], areas=[world.health_inequalities])
+    session = create(
+        world, date=datetime.date(2009, 5, 8), reviewers=[world.reviewer], areas=[world.health_inequalities]
+    )
     assert session.pk
 
 
@@ -140,15 +147,27 @@ def test_stale_edit_is_refused_and_changes_nothing(world):
     session = world.session
     stale = session.revision
     services.update_session(
-        session=session, expected_revision=stale, title="First edit", date=session.date,
-        start_time=session.start_time, end_time=session.end_time, areas=[world.safeguarding],
-        facilitator=world.facilitator, reviewers=[world.reviewer],
+        session=session,
+        expected_revision=stale,
+        title="First edit",
+        date=session.date,
+        start_time=session.start_time,
+        end_time=session.end_time,
+        areas=[world.safeguarding],
+        facilitator=world.facilitator,
+        reviewers=[world.reviewer],
     )
     with pytest.raises(services.StaleEditError) as exc:
         services.update_session(
-            session=session, expected_revision=stale, title="Second edit", date=session.date,
-            start_time=session.start_time, end_time=session.end_time, areas=[world.safeguarding],
-            facilitator=world.facilitator, reviewers=[world.reviewer],
+            session=session,
+            expected_revision=stale,
+            title="Second edit",
+            date=session.date,
+            start_time=session.start_time,
+            end_time=session.end_time,
+            areas=[world.safeguarding],
+            facilitator=world.facilitator,
+            reviewers=[world.reviewer],
         )
     assert exc.value.current.title == "First edit"
     session.refresh_from_db()
@@ -157,7 +176,9 @@ def test_stale_edit_is_refused_and_changes_nothing(world):
 
 def test_presenter_must_present_an_area_of_the_session(world):
     with pytest.raises(ValidationError) as exc:
-        services.add_participant(session=world.session, person=world.police_officer, role=Participant.Role.PRESENTER, area=world.safer_city)
+        services.add_participant(
+            session=world.session, person=world.police_officer, role=Participant.Role.PRESENTER, area=world.safer_city
+        )
     assert "Safer city is not covered by this session" in exc.value.message_dict["area"][0]
     with pytest.raises(ValidationError) as exc:
         services.add_participant(session=world.session, person=world.police_officer, role=Participant.Role.PRESENTER)
@@ -172,7 +193,9 @@ def test_participant_rules_apply_when_adding_one_person(world):
         services.add_participant(session=world.session, person=world.reviewer, role=Participant.Role.OBSERVER)
     assert "already takes part" in exc.value.message_dict["person"][0]
     # A colleague of the lead organisation may observe.
-    part = services.add_participant(session=world.session, person=world.council_colleague, role=Participant.Role.OBSERVER)
+    part = services.add_participant(
+        session=world.session, person=world.council_colleague, role=Participant.Role.OBSERVER
+    )
     assert part.describe_role() == "Observer"
 
 
@@ -181,9 +204,15 @@ def test_removing_an_area_with_presenters_is_refused(world):
     session.areas.add(world.health_inequalities)
     with pytest.raises(ValidationError) as exc:
         services.update_session(
-            session=session, expected_revision=session.revision, title=session.title,
-            date=session.date, start_time=session.start_time, end_time=session.end_time,
-            areas=[world.health_inequalities], facilitator=world.facilitator, reviewers=[world.reviewer],
+            session=session,
+            expected_revision=session.revision,
+            title=session.title,
+            date=session.date,
+            start_time=session.start_time,
+            end_time=session.end_time,
+            areas=[world.health_inequalities],
+            facilitator=world.facilitator,
+            reviewers=[world.reviewer],
         )
     assert "Andrew Kenyon (Safeguarding children)" in exc.value.message_dict["areas"][0]
 

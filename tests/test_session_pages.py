@@ -7,8 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from icalendar import Calendar
 
-from sessions.models import ChallengeSession, Participant
-
+from sessions.models import ChallengeSession
 from tests import factories as f
 
 
@@ -81,7 +80,7 @@ def test_refused_reviewer_shows_message_beside_field_and_keeps_what_was_typed(fa
     ]
     html = response.content.decode()
     # Beside the field: inside the reviewers field's own container.
-    field_block = html[html.index('id="div_id_reviewers"'):]
+    field_block = html[html.index('id="div_id_reviewers"') :]
     field_block = field_block[: field_block.index('id="div_id_notes"')]
     assert "cannot be a peer reviewer here" in field_block
     # Nothing typed is lost.
@@ -125,7 +124,11 @@ def test_reschedule_tells_everyone_of_the_move(fac_client, world, django_capture
     session.refresh_from_db()
     assert session.date == datetime.date(2009, 5, 12)
     assert session.sequence == 1
-    assert sorted(m.to[0] for m in mail.outbox) == ["facilitator@example.org", "lead@example.org", "reviewer@example.org"]
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "facilitator@example.org",
+        "lead@example.org",
+        "reviewer@example.org",
+    ]
     assert all(m.subject.startswith("Moved: Safeguarding children") for m in mail.outbox)
     cal = Calendar.from_ical(mail.outbox[0].attachments[0][1])
     event = cal.walk("VEVENT")[0]
@@ -135,7 +138,15 @@ def test_reschedule_tells_everyone_of_the_move(fac_client, world, django_capture
 
 def test_changing_reviewers_invites_the_new_and_releases_the_old(fac_client, world, django_capture_on_commit_callbacks):
     session = world.session
-    data = form_data(world, title=session.title, date="2009-05-08", areas=[world.safeguarding.pk], revision=session.revision, reviewers=[world.fire_reviewer.pk], notes="")
+    data = form_data(
+        world,
+        title=session.title,
+        date="2009-05-08",
+        areas=[world.safeguarding.pk],
+        revision=session.revision,
+        reviewers=[world.fire_reviewer.pk],
+        notes="",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         fac_client.post(reverse("session_edit", args=[session.pk]), data)
     subjects = {m.to[0]: m.subject for m in mail.outbox}
@@ -162,7 +173,14 @@ def test_concurrent_edit_is_not_applied_and_both_versions_are_shown(fac_client, 
     session = world.session
     stale = session.revision
     first = form_data(world, title="Renamed by Ruth", date="2009-05-08", areas=[world.safeguarding.pk], revision=stale)
-    second = form_data(world, title="Renamed by Martin", date="2009-05-08", areas=[world.safeguarding.pk], revision=stale, notes="My careful notes")
+    second = form_data(
+        world,
+        title="Renamed by Martin",
+        date="2009-05-08",
+        areas=[world.safeguarding.pk],
+        revision=stale,
+        notes="My careful notes",
+    )
     assert fac_client.post(reverse("session_edit", args=[session.pk]), first).status_code == 302
     response = fac_client.post(reverse("session_edit", args=[session.pk]), second)
     assert response.status_code == 200
@@ -184,7 +202,9 @@ def test_held_session_cannot_be_edited(fac_client, world):
     ChallengeSession.objects.filter(pk=world.session.pk).update(status="held")
     response = fac_client.get(reverse("session_edit", args=[world.session.pk]))
     assert response.status_code == 302
-    response = fac_client.post(reverse("participant_add", args=[world.session.pk]), {"person": world.fire_reviewer.pk, "role": "observer"})
+    response = fac_client.post(
+        reverse("participant_add", args=[world.session.pk]), {"person": world.fire_reviewer.pk, "role": "observer"}
+    )
     assert response.status_code == 302
     assert not world.session.participants.filter(person=world.fire_reviewer).exists()
 
@@ -192,7 +212,9 @@ def test_held_session_cannot_be_edited(fac_client, world):
 def test_add_presenter_and_remove_participant(fac_client, world, django_capture_on_commit_callbacks):
     url = reverse("participant_add", args=[world.session.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = fac_client.post(url, {"person": world.council_colleague.pk, "role": "presenter", "area": world.safeguarding.pk})
+        response = fac_client.post(
+            url, {"person": world.council_colleague.pk, "role": "presenter", "area": world.safeguarding.pk}
+        )
     assert response.status_code == 302
     part = world.session.participants.get(person=world.council_colleague)
     assert part.describe_role() == "Presenter for Safeguarding children"
@@ -259,13 +281,22 @@ def test_programme_calendar_has_every_visible_session(client, world):
 
 
 def test_session_list_by_month_filters_by_area_and_status(fac_client, world):
-    f.session(world.programme, areas=[world.safer_city], title="Safer city session", date=datetime.date(2009, 6, 2), status="draft")
+    f.session(
+        world.programme,
+        areas=[world.safer_city],
+        title="Safer city session",
+        date=datetime.date(2009, 6, 2),
+        status="draft",
+    )
     url = reverse("session_list", args=["caa-2009"])
     html = fac_client.get(url).content.decode()
     assert "May 2009" in html and "June 2009" in html
     assert html.index("May 2009") < html.index("June 2009")
     html = fac_client.get(url, {"area": world.safer_city.pk}).content.decode()
-    assert "Safer city session" in html and "Safeguarding children</" not in html.split('id="results"')[1].split("Safer city session")[0]
+    assert (
+        "Safer city session" in html
+        and "Safeguarding children</" not in html.split('id="results"')[1].split("Safer city session")[0]
+    )
     html = fac_client.get(url, {"status": "draft"}).content.decode()
     results = html.split('id="results"')[1]
     assert "Safer city session" in results and "8 May" not in results

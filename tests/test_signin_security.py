@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from challenge import session_timeout
 from challenge.audit import client_ip
-
 from tests import factories as f
 
 PASSWORD = "a-long-test-password"
@@ -23,9 +22,7 @@ OTHER_ADDRESS = "198.51.100.20"
 
 
 def sign_in(client, username, password, address=HOME_ADDRESS, **extra):
-    return client.post(
-        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address, **extra
-    )
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address, **extra)
 
 
 def signed_in_as(client):
@@ -72,9 +69,7 @@ def test_lockout_page_says_when_to_try_again_and_whom_to_ask(client):
     page = response.content.decode()
     assert re.sub(r"\s+", " ", page).count("as <strong>lead</strong> from this network address") == 1
     assert "paused for 15 minutes" in page
-    assert any(
-        f"Try again after <strong>{t:%H:%M}</strong>" in page for t in (before, after)
-    ), page
+    assert any(f"Try again after <strong>{t:%H:%M}</strong>" in page for t in (before, after)), page
     assert "your programme's facilitator or the partnership's Challenge administrator" in page
     assert f'href="{reverse("password_reset")}"' in page
     assert 'name="password"' not in page  # no sign-in form to keep trying on
@@ -139,9 +134,7 @@ def test_limit_and_cool_off_come_from_settings(client):
 def test_admin_sign_in_page_is_throttled_too(client):
     f.person(username="admin", is_staff=True, is_superuser=True)
     for _ in range(5):
-        client.post(
-            reverse("admin:login"), {"username": "admin", "password": "wrong"}, REMOTE_ADDR=HOME_ADDRESS
-        )
+        client.post(reverse("admin:login"), {"username": "admin", "password": "wrong"}, REMOTE_ADDR=HOME_ADDRESS)
     response = client.post(
         reverse("admin:login"), {"username": "admin", "password": PASSWORD}, REMOTE_ADDR=HOME_ADDRESS
     )
@@ -226,16 +219,12 @@ def test_administrators_see_sign_ins_failures_and_lockouts_in_the_admin(client):
     ]
 
     response = client.get(reverse("admin:axes_accessfailurelog_changelist"))
-    failures = sorted(
-        ((a.username, a.locked_out) for a in response.context["cl"].result_list), key=str
-    )
+    failures = sorted(((a.username, a.locked_out) for a in response.context["cl"].result_list), key=str)
     assert failures == [("reviewer", False)] * 4 + [("reviewer", True)]
 
     # Deleting the attempt lifts the lock.
     attempt = AccessAttempt.objects.get()
-    response = client.post(
-        reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}
-    )
+    response = client.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
     assert response.status_code == 302 and not AccessAttempt.objects.exists()
     client.post(reverse("logout"))
     assert sign_in(client, "reviewer", PASSWORD, address=OTHER_ADDRESS).status_code == 302
@@ -275,8 +264,8 @@ def test_password_reset_sends_no_more_than_three_e_mails_an_hour(client, caplog)
     assert len(set(answers)) == 1  # the same neutral page, over the limit or not
     assert "If an account uses that address, we have sent it a link" in answers[-1]
     assert any(
-        'password reset refused (over limit): user=anonymous ip=203.0.113.7 path="/accounts/password_reset/" email="ruth@example.org"'
-        == line
+        line
+        == 'password reset refused (over limit): user=anonymous ip=203.0.113.7 path="/accounts/password_reset/" email="ruth@example.org"'
         for line in audit_lines(caplog)
     )
 
@@ -344,7 +333,9 @@ def test_session_ends_after_eight_hours_without_activity(client, world, clock, c
     page = client.get(response["Location"]).content.decode()
     assert "You were signed out after 8 hours without activity. Sign in again to carry on." in page
     assert signed_in_as(client) is None
-    assert 'sign-out: user="lead" ip=127.0.0.1 path="/programmes/caa-2009/" reason="session timed out"' in audit_lines(caplog)
+    assert 'sign-out: user="lead" ip=127.0.0.1 path="/programmes/caa-2009/" reason="session timed out"' in audit_lines(
+        caplog
+    )
 
 
 @pytest.mark.django_db
@@ -407,9 +398,7 @@ def test_timed_out_htmx_request_loads_the_sign_in_page_as_a_whole_page(client, w
         HTTP_HX_CURRENT_URL=f"http://testserver{reverse('session_detail', args=[world.session.pk])}",
     )
     assert response.status_code == 200
-    assert response["HX-Redirect"] == (
-        f"{reverse('login')}?next={reverse('session_detail', args=[world.session.pk])}"
-    )
+    assert response["HX-Redirect"] == (f"{reverse('login')}?next={reverse('session_detail', args=[world.session.pk])}")
 
 
 @pytest.mark.django_db
@@ -496,9 +485,7 @@ def test_csrf_refusal_is_logged(caplog):
 
     client = Client(enforce_csrf_checks=True)
     assert client.post(reverse("login"), {"username": "x", "password": "y"}).status_code == 403
-    assert audit_lines(caplog) == [
-        'refused (403): user=anonymous ip=127.0.0.1 path="/accounts/login/" method="POST"'
-    ]
+    assert audit_lines(caplog) == ['refused (403): user=anonymous ip=127.0.0.1 path="/accounts/login/" method="POST"']
 
 
 @pytest.mark.django_db
@@ -507,6 +494,5 @@ def test_what_someone_types_cannot_forge_an_audit_line(client, caplog):
     (line,) = audit_lines(caplog)
     assert "\n" not in line
     assert line == (
-        'sign-in failed: user="lead\\"\\nsign-in succeeded: user=\\"admin" ip=203.0.113.7 '
-        'path="/accounts/login/"'
+        'sign-in failed: user="lead\\"\\nsign-in succeeded: user=\\"admin" ip=203.0.113.7 path="/accounts/login/"'
     )

@@ -5,12 +5,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes.services import new_question_set_version
+from sessions.models import Participant
+from tests import factories as f
 from workspace import services as ws
 from workspace.models import Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
-from sessions.models import Participant
 from workspace.templatetags.workspace import band, simple_text
-
-from tests import factories as f
 
 
 @pytest.fixture
@@ -41,7 +40,13 @@ def comment_url(w):
 
 def answer_data(w, text="We know the impact.", revision=0, **extra):
     p = f"q{w.question.pk}-"
-    return {p + "text": text, p + "likelihood": "3", p + "evidence": "", p + "revision": revision, **{p + k: v for k, v in extra.items()}}
+    return {
+        p + "text": text,
+        p + "likelihood": "3",
+        p + "evidence": "",
+        p + "revision": revision,
+        **{p + k: v for k, v in extra.items()},
+    }
 
 
 def comment_data(w, text="How do you know?", kind="challenge"):
@@ -49,7 +54,14 @@ def comment_data(w, text="How do you know?", kind="challenge"):
 
 
 def a_thread(w):
-    return ws.post_comment(session=w.session, area=w.safeguarding, question=w.question, author=w.reviewer, kind="challenge", text="Where is the evidence?")
+    return ws.post_comment(
+        session=w.session,
+        area=w.safeguarding,
+        question=w.question,
+        author=w.reviewer,
+        kind="challenge",
+        text="Where is the evidence?",
+    )
 
 
 READERS = ["facilitator", "lead", "reviewer", "council_colleague", "observer", "officer"]
@@ -78,7 +90,18 @@ def test_outsider_and_anonymous_cannot_read(client, setup):
         client.logout()
 
 
-@pytest.mark.parametrize("who,allowed", [("facilitator", True), ("lead", True), ("reviewer", False), ("council_colleague", False), ("observer", False), ("officer", False), ("outsider", False)])
+@pytest.mark.parametrize(
+    "who,allowed",
+    [
+        ("facilitator", True),
+        ("lead", True),
+        ("reviewer", False),
+        ("council_colleague", False),
+        ("observer", False),
+        ("officer", False),
+        ("outsider", False),
+    ],
+)
 def test_who_may_answer(client, setup, who, allowed):
     client.force_login(getattr(setup, who))
     response = client.post(answer_url(setup), answer_data(setup))
@@ -93,7 +116,18 @@ def test_presenter_answers_only_for_their_area(client, setup):
     assert client.post(url, answer_data(setup)).status_code == 403
 
 
-@pytest.mark.parametrize("who,allowed", [("reviewer", True), ("council_colleague", False), ("lead", False), ("observer", False), ("officer", False), ("facilitator", False), ("outsider", False)])
+@pytest.mark.parametrize(
+    "who,allowed",
+    [
+        ("reviewer", True),
+        ("council_colleague", False),
+        ("lead", False),
+        ("observer", False),
+        ("officer", False),
+        ("facilitator", False),
+        ("outsider", False),
+    ],
+)
 def test_who_may_challenge(client, setup, who, allowed):
     client.force_login(getattr(setup, who))
     response = client.post(comment_url(setup), comment_data(setup))
@@ -108,7 +142,9 @@ def test_reviewer_from_lead_organisation_sees_why_they_cannot_comment(client, se
     assert "Comment as a critical friend" not in html
 
 
-@pytest.mark.parametrize("who,allowed", [("lead", True), ("facilitator", True), ("reviewer", False), ("observer", False), ("officer", False)])
+@pytest.mark.parametrize(
+    "who,allowed", [("lead", True), ("facilitator", True), ("reviewer", False), ("observer", False), ("officer", False)]
+)
 def test_who_may_reply(client, setup, who, allowed):
     thread = a_thread(setup)
     client.force_login(getattr(setup, who))
@@ -117,7 +153,9 @@ def test_who_may_reply(client, setup, who, allowed):
     assert thread.replies.exists() == allowed
 
 
-@pytest.mark.parametrize("who,allowed", [("facilitator", True), ("lead", False), ("reviewer", False), ("officer", False)])
+@pytest.mark.parametrize(
+    "who,allowed", [("facilitator", True), ("lead", False), ("reviewer", False), ("officer", False)]
+)
 def test_only_facilitator_marks_challenges(client, setup, who, allowed):
     thread = a_thread(setup)
     client.force_login(getattr(setup, who))
@@ -129,11 +167,15 @@ def test_only_facilitator_marks_challenges(client, setup, who, allowed):
         assert thread.status_by == setup.facilitator
 
 
-@pytest.mark.parametrize("who,allowed", [("reviewer", True), ("lead", False), ("facilitator", False), ("observer", False)])
+@pytest.mark.parametrize(
+    "who,allowed", [("reviewer", True), ("lead", False), ("facilitator", False), ("observer", False)]
+)
 def test_only_the_author_edits_or_withdraws(client, setup, who, allowed):
     thread = a_thread(setup)
     client.force_login(getattr(setup, who))
-    response = client.post(reverse("comment_edit", args=[thread.pk]), {"kind": "question", "text": "Changed", "revision": thread.revision})
+    response = client.post(
+        reverse("comment_edit", args=[thread.pk]), {"kind": "question", "text": "Changed", "revision": thread.revision}
+    )
     assert response.status_code == (302 if allowed else 403)
     response = client.post(reverse("comment_withdraw", args=[thread.pk]))
     assert response.status_code == (302 if allowed else 403)
@@ -145,7 +187,13 @@ def test_wrong_methods(client, setup):
     thread = a_thread(setup)
     client.force_login(setup.facilitator)
     assert client.post(ws_url(setup)).status_code == 405
-    for url in [answer_url(setup), comment_url(setup), reverse("comment_reply", args=[thread.pk]), reverse("comment_withdraw", args=[thread.pk]), reverse("comment_status", args=[thread.pk])]:
+    for url in [
+        answer_url(setup),
+        comment_url(setup),
+        reverse("comment_reply", args=[thread.pk]),
+        reverse("comment_withdraw", args=[thread.pk]),
+        reverse("comment_status", args=[thread.pk]),
+    ]:
         assert client.get(url).status_code == 405
     assert client.delete(reverse("session_freeze", args=[setup.session.pk, "close"])).status_code == 405
 
@@ -156,12 +204,19 @@ def test_unknown_area_or_question_is_not_found(client, setup):
     other_set_question = f.default_question_set()
     v2 = new_question_set_version(question_set=other_set_question)
     q2 = v2.sections.first().questions.first()
-    assert client.post(reverse("answer_save", args=[setup.session.pk, setup.safeguarding.pk, q2.pk]), {}).status_code == 404
+    assert (
+        client.post(reverse("answer_save", args=[setup.session.pk, setup.safeguarding.pk, q2.pk]), {}).status_code
+        == 404
+    )
 
 
 def test_answer_saves_text_rating_and_evidence_with_history(client, setup):
     client.force_login(setup.lead)
-    data = answer_data(setup, text="First version.", evidence="LSCB annual report 2008/09 | LSCB/0809\nOfsted letter | https://example.org/ofsted")
+    data = answer_data(
+        setup,
+        text="First version.",
+        evidence="LSCB annual report 2008/09 | LSCB/0809\nOfsted letter | https://example.org/ofsted",
+    )
     assert client.post(answer_url(setup), data).status_code == 302
     answer = Answer.objects.get()
     assert (answer.text, answer.likelihood, answer.revision, answer.updated_by) == ("First version.", 3, 1, setup.lead)
@@ -170,10 +225,15 @@ def test_answer_saves_text_rating_and_evidence_with_history(client, setup):
         {"title": "Ofsted letter", "link": "https://example.org/ofsted", "reference": ""},
     ]
     client.post(answer_url(setup), answer_data(setup, text="Second version.", revision=1))
-    history = client.get(reverse("answer_history", args=[setup.session.pk, setup.safeguarding.pk, setup.question.pk])).content.decode()
+    history = client.get(
+        reverse("answer_history", args=[setup.session.pk, setup.safeguarding.pk, setup.question.pk])
+    ).content.decode()
     assert history.index("Second version.") < history.index("First version.")
     assert "Version 2: Andrew Kenyon" in history
-    assert list(AnswerVersion.objects.values_list("revision", "text")) == [(2, "Second version."), (1, "First version.")]
+    assert list(AnswerVersion.objects.values_list("revision", "text")) == [
+        (2, "Second version."),
+        (1, "First version."),
+    ]
 
 
 def test_unchanged_save_adds_no_version(client, setup):
@@ -195,7 +255,14 @@ def test_bad_evidence_is_explained_and_nothing_typed_is_lost(client, setup):
 
 
 def test_concurrent_answer_edit_is_not_applied_and_both_texts_are_shown(client, setup):
-    ws.save_answer(session=setup.session, area=setup.safeguarding, question=setup.question, by=setup.facilitator, expected_revision=0, text="The facilitator's text.")
+    ws.save_answer(
+        session=setup.session,
+        area=setup.safeguarding,
+        question=setup.question,
+        by=setup.facilitator,
+        expected_revision=0,
+        text="The facilitator's text.",
+    )
     client.force_login(setup.lead)
     response = client.post(answer_url(setup), answer_data(setup, text="The lead's text.", revision=0))
     assert response.status_code == 200
@@ -211,7 +278,14 @@ def test_concurrent_answer_edit_is_not_applied_and_both_texts_are_shown(client, 
 
 
 def test_conflict_in_place_with_htmx(client, setup):
-    ws.save_answer(session=setup.session, area=setup.safeguarding, question=setup.question, by=setup.facilitator, expected_revision=0, text="Theirs.")
+    ws.save_answer(
+        session=setup.session,
+        area=setup.safeguarding,
+        question=setup.question,
+        by=setup.facilitator,
+        expected_revision=0,
+        text="Theirs.",
+    )
     client.force_login(setup.lead)
     response = client.post(answer_url(setup), answer_data(setup, text="Mine.", revision=0), HTTP_HX_REQUEST="true")
     html = response.content.decode()
@@ -231,7 +305,9 @@ def test_comment_edit_conflict_keeps_both(client, setup):
     thread = a_thread(setup)
     ws.edit_comment(comment=thread, by=setup.reviewer, expected_revision=1, text="Edited elsewhere.")
     client.force_login(setup.reviewer)
-    response = client.post(reverse("comment_edit", args=[thread.pk]), {"kind": "challenge", "text": "My edit.", "revision": 1})
+    response = client.post(
+        reverse("comment_edit", args=[thread.pk]), {"kind": "challenge", "text": "My edit.", "revision": 1}
+    )
     html = response.content.decode()
     assert "This comment changed while you were editing it" in html
     assert "Edited elsewhere." in html and "My edit.</textarea>" in html
@@ -244,7 +320,9 @@ def test_comment_history_records_every_change(setup):
     ws.edit_comment(comment=thread, by=setup.reviewer, expected_revision=1, text="Sharper.")
     ws.set_comment_status(comment=thread, by=setup.facilitator, status="unresolved")
     ws.withdraw_comment(comment=thread, by=setup.reviewer)
-    versions = list(CommentVersion.objects.filter(comment=thread).values_list("action", "text", "status", "by__username"))
+    versions = list(
+        CommentVersion.objects.filter(comment=thread).values_list("action", "text", "status", "by__username")
+    )
     assert versions == [
         ("posted", "Where is the evidence?", "open", "reviewer"),
         ("edited", "Sharper.", "open", "reviewer"),
@@ -289,7 +367,14 @@ def test_closing_freezes_and_reopening_is_recorded(client, setup):
 
 
 def test_session_page_shows_progress_per_area(client, setup):
-    ws.save_answer(session=setup.session, area=setup.safeguarding, question=setup.question, by=setup.lead, expected_revision=0, text="Answered.")
+    ws.save_answer(
+        session=setup.session,
+        area=setup.safeguarding,
+        question=setup.question,
+        by=setup.lead,
+        expected_revision=0,
+        text="Answered.",
+    )
     thread = a_thread(setup)
     ws.set_comment_status(comment=thread, by=setup.facilitator, status="unresolved")
     a_thread(setup)
@@ -297,7 +382,11 @@ def test_session_page_shows_progress_per_area(client, setup):
     response = client.get(reverse("session_detail", args=[setup.session.pk]))
     row = response.context["progress"][0]
     assert (row["answered"], row["total"]) == (1, 15)
-    assert [(p["section"].title, p["answered"], p["total"]) for p in row["sections"]] == [("Impact", 1, 4), ("Trajectory", 0, 5), ("Improvement plan", 0, 6)]
+    assert [(p["section"].title, p["answered"], p["total"]) for p in row["sections"]] == [
+        ("Impact", 1, 4),
+        ("Trajectory", 0, 5),
+        ("Improvement plan", 0, 6),
+    ]
     assert (row["counts"].open, row["counts"].addressed, row["counts"].unresolved) == (1, 0, 1)
     assert "1 of 15 answered" in response.content.decode()
 
@@ -312,13 +401,32 @@ def test_user_text_is_escaped_and_lists_are_kept():
 
 
 def test_impact_bands():
-    assert [band(1, 4)["label"], band(3, 3)["label"], band(3, 4)["label"], band(4, 5)["label"]] == ["Low", "Medium", "High", "Very high"]
+    assert [band(1, 4)["label"], band(3, 3)["label"], band(3, 4)["label"], band(4, 5)["label"]] == [
+        "Low",
+        "Medium",
+        "High",
+        "Very high",
+    ]
 
 
 def test_impact_matrix_marks_the_position_with_text(client, setup):
     kinds = {q.answer_kind: q for q in setup.session.question_set.sections.get(title="Impact").questions.all()}
-    ws.save_answer(session=setup.session, area=setup.safeguarding, question=kinds["likelihood"], by=setup.lead, expected_revision=0, likelihood=3)
-    ws.save_answer(session=setup.session, area=setup.safeguarding, question=kinds["scale"], by=setup.lead, expected_revision=0, scale=4)
+    ws.save_answer(
+        session=setup.session,
+        area=setup.safeguarding,
+        question=kinds["likelihood"],
+        by=setup.lead,
+        expected_revision=0,
+        likelihood=3,
+    )
+    ws.save_answer(
+        session=setup.session,
+        area=setup.safeguarding,
+        question=kinds["scale"],
+        by=setup.lead,
+        expected_revision=0,
+        scale=4,
+    )
     client.force_login(setup.officer)
     html = client.get(ws_url(setup)).content.decode()
     assert "Likelihood 3 of 5 and scale 4 of 5: score 12, high impact." in html
@@ -330,13 +438,37 @@ def _add_comments(w, questions, n):
     """Give each question `n` more threads (half of them with a reply) and an answer."""
     now = timezone.now()
     for q in questions:
-        Answer.objects.get_or_create(session=w.session, area=w.safeguarding, question=q, defaults=dict(text="a", revision=1, updated_by=w.lead, updated_at=now))
+        Answer.objects.get_or_create(
+            session=w.session,
+            area=w.safeguarding,
+            question=q,
+            defaults=dict(text="a", revision=1, updated_by=w.lead, updated_at=now),
+        )
         threads = Comment.objects.bulk_create(
-            Comment(session=w.session, area=w.safeguarding, question=q, author=w.reviewer, kind="challenge", text=f"c{i}", created_at=now, updated_at=now)
+            Comment(
+                session=w.session,
+                area=w.safeguarding,
+                question=q,
+                author=w.reviewer,
+                kind="challenge",
+                text=f"c{i}",
+                created_at=now,
+                updated_at=now,
+            )
             for i in range(n)
         )
         Comment.objects.bulk_create(
-            Comment(session=w.session, area=w.safeguarding, question=q, parent=t, author=w.lead, kind="reply", text="r", created_at=now, updated_at=now)
+            Comment(
+                session=w.session,
+                area=w.safeguarding,
+                question=q,
+                parent=t,
+                author=w.lead,
+                kind="reply",
+                text="r",
+                created_at=now,
+                updated_at=now,
+            )
             for t in threads[: n // 2]
         )
 

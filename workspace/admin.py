@@ -1,12 +1,9 @@
 """Administration of the workspace's records: answers, comments and their history are read
 here, never edited (administrators only)."""
 
-from workspace.models import Answer
-from workspace.models import AnswerVersion
-from workspace.models import Comment
-from workspace.models import CommentVersion
-from workspace.models import SessionEvent
 from django.contrib import admin
+
+from workspace.models import Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
 
 WORKSPACE_NOTE = (
     "Shown read-only. Answers and comments are written in the session's workspace, which "
@@ -132,6 +129,4 @@ class SessionEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["session", "by"]
     search_fields = ["session__title", "note"]
     date_hierarchy = "at"
-    fieldsets = [
-        (None, {"description": HISTORY_NOTE, "fields": ["session", "action", "by", "at", "note"]})
-    ]
+    fieldsets = [(None, {"description": HISTORY_NOTE, "fields": ["session", "action", "by", "at", "note"]})]

@@ -4,11 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from programmes.models import AnswerKind
 from challenge.submission import SubmissionTokenMixin
-
-from workspace.models import Comment, Confidence, Direction
-from workspace.models import LIKELIHOOD_CHOICES, SCALE_CHOICES
+from programmes.models import AnswerKind
+from workspace.models import LIKELIHOOD_CHOICES, SCALE_CHOICES, Comment, Confidence, Direction
 
 RATING_FIELDS = {
     AnswerKind.LIKELIHOOD: "likelihood",
@@ -71,22 +69,37 @@ class AnswerForm(forms.Form):
         help_text="Separate paragraphs with a blank line; start lines with “- ” for a list.",
     )
     likelihood = forms.TypedChoiceField(
-        label="Likelihood", choices=LIKELIHOOD_CHOICES, coerce=int, empty_value=None,
-        required=False, widget=forms.RadioSelect,
+        label="Likelihood",
+        choices=LIKELIHOOD_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
     )
     scale = forms.TypedChoiceField(
-        label="Scale of the impact", choices=SCALE_CHOICES, coerce=int, empty_value=None,
-        required=False, widget=forms.RadioSelect,
+        label="Scale of the impact",
+        choices=SCALE_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
     )
     direction = forms.ChoiceField(
-        label="Direction of travel", choices=Direction.choices, required=False,
+        label="Direction of travel",
+        choices=Direction.choices,
+        required=False,
         widget=forms.RadioSelect,
     )
     confidence = forms.ChoiceField(
-        label="Confidence", choices=Confidence.choices, required=False, widget=forms.RadioSelect,
+        label="Confidence",
+        choices=Confidence.choices,
+        required=False,
+        widget=forms.RadioSelect,
     )
     evidence = forms.CharField(
-        label="Evidence", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Evidence",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=EVIDENCE_HELP,
     )
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

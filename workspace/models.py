@@ -4,13 +4,12 @@ history of every change to either, and the record of closing and reopening the w
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-
 from django.utils import timezone
 
+from challenge.submission import submission_token_field
 from challenge.validators import no_line_breaks
 from programmes.models import AnswerKind, Question, ThematicArea
 from sessions.models import ChallengeSession
-from challenge.submission import submission_token_field
 
 LIKELIHOOD_CHOICES = [
     (1, "1 – rare"),
@@ -67,18 +66,12 @@ class Answer(AnswerContent):
     area = models.ForeignKey(ThematicArea, on_delete=models.PROTECT, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     revision = models.PositiveIntegerField(default=0)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     updated_at = models.DateTimeField(null=True)
 
     class Meta:
         ordering = ["session", "area", "question__section__position", "question__position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["session", "area", "question"], name="one_answer_per_question"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["session", "area", "question"], name="one_answer_per_question")]
 
     def __str__(self):
         return f"{self.area} — {self.question}"
@@ -113,9 +106,7 @@ class AnswerVersion(AnswerContent):
 
     class Meta:
         ordering = ["answer", "-revision"]
-        constraints = [
-            models.UniqueConstraint(fields=["answer", "revision"], name="unique_answer_version")
-        ]
+        constraints = [models.UniqueConstraint(fields=["answer", "revision"], name="unique_answer_version")]
 
     def __str__(self):
         return f"Version {self.revision} by {self.edited_by}"
@@ -145,9 +136,7 @@ class Comment(models.Model):
     session = models.ForeignKey(ChallengeSession, on_delete=models.CASCADE, related_name="comments")
     area = models.ForeignKey(ThematicArea, on_delete=models.PROTECT, related_name="comments")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="comments")
-    parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
-    )
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     text = models.TextField()

@@ -1,9 +1,11 @@
 """What one person may do in one session's workspace (see SessionAccess)."""
 
-from sessions.models import ChallengeSession
-from sessions.permissions import can_manage_session
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+
+from sessions.models import ChallengeSession
+from sessions.permissions import can_manage_session
+
 
 class SessionAccess:
     """What one user may do in one session's workspace, worked out once per request.
@@ -69,11 +71,7 @@ class SessionAccess:
         return self.comment_refusal(area) is None
 
     def can_edit_comment(self, comment):
-        return (
-            self.session.is_open_for_work
-            and comment.author_id == self.user.pk
-            and not comment.is_withdrawn
-        )
+        return self.session.is_open_for_work and comment.author_id == self.user.pk and not comment.is_withdrawn
 
     def can_moderate(self):
         return self.is_facilitator and self.session.is_open_for_work

@@ -7,16 +7,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from programmes.models import AnswerKind, Question
-
 from workspace.models import Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
 
-ANSWERED = (
-    ~Q(text="")
-    | Q(likelihood__isnull=False)
-    | Q(scale__isnull=False)
-    | ~Q(direction="")
-    | ~Q(confidence="")
-)
+ANSWERED = ~Q(text="") | Q(likelihood__isnull=False) | Q(scale__isnull=False) | ~Q(direction="") | ~Q(confidence="")
 
 
 @dataclass
@@ -121,19 +114,11 @@ def impact_position(answers):
 
 
 def workspace(session, area) -> Workspace:
-    sections = list(
-        session.question_set.sections.prefetch_related("questions").order_by("position", "pk")
-    )
-    answers = list(
-        Answer.objects.filter(session=session, area=area).select_related(
-            "updated_by", "question"
-        )
-    )
+    sections = list(session.question_set.sections.prefetch_related("questions").order_by("position", "pk"))
+    answers = list(Answer.objects.filter(session=session, area=area).select_related("updated_by", "question"))
     by_question = {a.question_id: a for a in answers}
     comments = list(
-        Comment.objects.filter(session=session, area=area).select_related(
-            "author", "author__partner", "status_by"
-        )
+        Comment.objects.filter(session=session, area=area).select_related("author", "author__partner", "status_by")
     )
     threads = _threads(comments)
     section_blocks = []
@@ -160,9 +145,7 @@ def workspace(session, area) -> Workspace:
 
 def session_progress(session, areas):
     """For the session page: per area, answered questions by section and thread counts."""
-    sections = list(
-        session.question_set.sections.annotate(n=Count("questions")).order_by("position", "pk")
-    )
+    sections = list(session.question_set.sections.annotate(n=Count("questions")).order_by("position", "pk"))
     answered = defaultdict(int)
     for row in (
         Answer.objects.filter(session=session)
@@ -181,9 +164,7 @@ def session_progress(session, areas):
         setattr(counts[row["area_id"]], row["status"], row["n"])
     result = []
     for area in areas:
-        per_section = [
-            {"section": s, "answered": answered[(area.pk, s.pk)], "total": s.n} for s in sections
-        ]
+        per_section = [{"section": s, "answered": answered[(area.pk, s.pk)], "total": s.n} for s in sections]
         result.append(
             {
                 "area": area,

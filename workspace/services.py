@@ -16,9 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from challenge.submission import create_once
-
-from workspace.models import ANSWER_CONTENT_FIELDS, Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
 from sessions.models import ChallengeSession
+from workspace.models import ANSWER_CONTENT_FIELDS, Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
 
 
 class EditConflict(Exception):

@@ -13,21 +13,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from challenge.validators import single_line
 from indicators.selectors import indicators_for_area
 from programmes.models import Question
-from challenge.validators import single_line
-
-from workspace import selectors
-from workspace import services
+from workspace import selectors, services
+from workspace.forms import AnswerForm, CommentEditForm, CommentForm, ReplyForm
 from workspace.models import Comment
 from workspace.permissions import get_session_access
-from workspace.forms import AnswerForm, CommentEditForm, CommentForm, ReplyForm
 
 
 def _area(access, area_pk):
-    area = get_object_or_404(
-        access.session.areas.select_related("lead_partner", "lead_officer"), pk=area_pk
-    )
+    area = get_object_or_404(access.session.areas.select_related("lead_partner", "lead_officer"), pk=area_pk)
     return area
 
 
@@ -162,8 +158,12 @@ def comment_post(request, pk, area_pk, question_pk):
     if form.is_valid():
         try:
             comment = services.post_comment(
-                session=access.session, area=area, question=question, author=request.user,
-                kind=form.cleaned_data["kind"], text=form.cleaned_data["text"],
+                session=access.session,
+                area=area,
+                question=question,
+                author=request.user,
+                kind=form.cleaned_data["kind"],
+                text=form.cleaned_data["text"],
                 submission_token=form.submitted_token,
             )
         except ValidationError as error:
@@ -174,9 +174,7 @@ def comment_post(request, pk, area_pk, question_pk):
 
 
 def _comment_access(request, comment_pk):
-    comment = get_object_or_404(
-        Comment.objects.select_related("session", "area", "question", "parent"), pk=comment_pk
-    )
+    comment = get_object_or_404(Comment.objects.select_related("session", "area", "question", "parent"), pk=comment_pk)
     access = get_session_access(request.user, comment.session_id)
     comment.session = access.session
     return comment, access
@@ -193,7 +191,9 @@ def comment_reply(request, comment_pk):
     if form.is_valid():
         try:
             services.reply_to(
-                parent=thread, author=request.user, text=form.cleaned_data["text"],
+                parent=thread,
+                author=request.user,
+                text=form.cleaned_data["text"],
                 submission_token=form.submitted_token,
             )
         except ValidationError as error:
@@ -215,9 +215,11 @@ def comment_edit(request, comment_pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.edit_comment(
-                comment=comment, by=request.user,
+                comment=comment,
+                by=request.user,
                 expected_revision=form.cleaned_data["revision"],
-                text=form.cleaned_data["text"], kind=form.cleaned_data.get("kind"),
+                text=form.cleaned_data["text"],
+                kind=form.cleaned_data.get("kind"),
             )
         except services.EditConflict as error:
             conflict = error.current
@@ -233,8 +235,14 @@ def comment_edit(request, comment_pk):
     return render(
         request,
         "workspace/comment_edit.html",
-        {"form": form, "comment": comment, "conflict": conflict, "session": access.session,
-         "programme": access.session.programme, "area": comment.area},
+        {
+            "form": form,
+            "comment": comment,
+            "conflict": conflict,
+            "session": access.session,
+            "programme": access.session.programme,
+            "area": comment.area,
+        },
     )
 
 
@@ -286,8 +294,14 @@ def answer_history(request, pk, area_pk, question_pk):
     return render(
         request,
         "workspace/answer_history.html",
-        {"session": access.session, "programme": access.session.programme, "area": area,
-         "question": question, "versions": versions, "comment_versions": comment_versions},
+        {
+            "session": access.session,
+            "programme": access.session.programme,
+            "area": area,
+            "question": question,
+            "versions": versions,
+            "comment_versions": comment_versions,
+        },
     )
 
 
@@ -304,7 +318,9 @@ def session_freeze(request, pk, action):
                 services.close_session(session=session, by=request.user)
                 messages.success(request, "Session closed: its answers and comments are frozen.")
             else:
-                services.reopen_session(session=session, by=request.user, note=single_line(request.POST.get("note", ""))[:300])
+                services.reopen_session(
+                    session=session, by=request.user, note=single_line(request.POST.get("note", ""))[:300]
+                )
                 messages.success(request, "Session reopened: answers and comments can change again.")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -319,7 +335,12 @@ def session_freeze(request, pk, action):
     return render(
         request,
         "sessions/session_status.html",
-        {"session": session, "programme": session.programme, "action": action,
-         "heading": heading, "explanation": explanation, "ask_note": action == "reopen"},
+        {
+            "session": session,
+            "programme": session.programme,
+            "action": action,
+            "heading": heading,
+            "explanation": explanation,
+            "ask_note": action == "reopen",
+        },
     )
-

@@ -7,9 +7,8 @@ app, as a programme facilitator, not through the Django admin."""
 import secrets
 from dataclasses import dataclass, field
 
-from programmes.models import Partner, User
-
 from demo.seed.files import load
+from programmes.models import Partner, User
 
 PERSON_FIELDS = ["first_name", "last_name", "job_title", "email"]
 
@@ -37,8 +36,9 @@ def seed_partners() -> dict:
     partners = {}
     for short, spec in load("partners.toml").items():
         partners[short], _ = Partner.objects.update_or_create(
-            name=spec["name"], defaults={"short_name": short, "kind": spec["kind"],
-                                         "contact_email": spec["contact_email"]})
+            name=spec["name"],
+            defaults={"short_name": short, "kind": spec["kind"], "contact_email": spec["contact_email"]},
+        )
     return partners
 
 
@@ -50,8 +50,7 @@ def seed_people(partners, logins: Logins) -> dict:
     for spec in data["person"]:
         fields = _account_fields(spec)
         fields["partner"] = partners[spec["partner"]]
-        person, created = User.objects.update_or_create(username=spec["username"],
-                                                        defaults=fields)
+        person, created = User.objects.update_or_create(username=spec["username"], defaults=fields)
         if "login" in spec:
             logins.set_password(person, created, spec["login"])
         elif created:
@@ -59,8 +58,7 @@ def seed_people(partners, logins: Logins) -> dict:
             person.save(update_fields=["password"])
         people[person.username] = person
     admin = data["admin"]
-    admin_user, created = User.objects.update_or_create(
-        username=admin["username"], defaults=_account_fields(admin))
+    admin_user, created = User.objects.update_or_create(username=admin["username"], defaults=_account_fields(admin))
     logins.set_password(admin_user, created, admin["login"])
     return people
 

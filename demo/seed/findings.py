@@ -16,14 +16,13 @@ from django.conf import settings
 from django.db import transaction
 
 from challenge import clock
-from findings.models import Action, Finding, Theme
-from evaluations.models import SelfEvaluation
-from findings.services import add_action, record_finding, set_action_status
-from evaluations.services import circulate, current_self_evaluation, finalise, update_texts
-from workspace.models import Answer, Comment
-
 from demo.seed.files import load
 from demo.seed.workspace import CODES
+from evaluations.models import SelfEvaluation
+from evaluations.services import circulate, current_self_evaluation, finalise, update_texts
+from findings.models import Action, Finding, Theme
+from findings.services import add_action, record_finding, set_action_status
+from workspace.models import Answer, Comment
 
 
 @dataclass
@@ -42,10 +41,12 @@ class Result:
 
     def summary(self):
         states = ", ".join(f"{area} {status}" for area, status in self.self_evaluations.items())
-        return (f"{self.themes} themes, {self.findings} findings ({self.red_flags} red and "
-                f"{self.green_flags} green flags), {self.actions} actions ({self.overdue} overdue "
-                f"on {_day(self.demo_day)}); self-evaluations: {states}; new: "
-                f"{self.new_findings} findings, {self.new_actions} actions")
+        return (
+            f"{self.themes} themes, {self.findings} findings ({self.red_flags} red and "
+            f"{self.green_flags} green flags), {self.actions} actions ({self.overdue} overdue "
+            f"on {_day(self.demo_day)}); self-evaluations: {states}; new: "
+            f"{self.new_findings} findings, {self.new_actions} actions"
+        )
 
 
 def _day(date):
@@ -91,38 +92,53 @@ def _by_session_and_area(specs):
 
 def _seed_themes(programme, specs):
     # By name; the description only when created, so that an edit in the app stands.
-    return {spec["name"]: Theme.objects.get_or_create(
-                programme=programme, name=spec["name"],
-                defaults={"description": spec["description"]})[0]
-            for spec in specs}
+    return {
+        spec["name"]: Theme.objects.get_or_create(
+            programme=programme, name=spec["name"], defaults={"description": spec["description"]}
+        )[0]
+        for spec in specs
+    }
 
 
 def _seed_area_findings(session, area, specs, themes, recorded_by, people, result):
-    answers = {CODES.get(a.question.text): a for a in Answer.objects.filter(
-        session=session, area=area, revision__gt=0).select_related("question")}
+    answers = {
+        CODES.get(a.question.text): a
+        for a in Answer.objects.filter(session=session, area=area, revision__gt=0).select_related("question")
+    }
     threads = {}
-    for thread in (Comment.objects.filter(session=session, area=area, parent__isnull=True,
-                                          withdrawn_at__isnull=True)
-                   .select_related("question", "author").order_by("created_at", "id")):
+    for thread in (
+        Comment.objects.filter(session=session, area=area, parent__isnull=True, withdrawn_at__isnull=True)
+        .select_related("question", "author")
+        .order_by("created_at", "id")
+    ):
         threads.setdefault((CODES.get(thread.question.text), thread.author.username), thread)
     for spec in specs:
         wanted_answers = spec.get("evidence_answers", [])
         wanted_threads = [(t["question"], t["author"]) for t in spec.get("evidence_threads", [])]
         evidence_answers = [answers[code] for code in wanted_answers if code in answers]
         evidence_threads = [threads[key] for key in wanted_threads if key in threads]
-        missing = (len(wanted_answers) + len(wanted_threads)
-                   - len(evidence_answers) - len(evidence_threads))
+        missing = len(wanted_answers) + len(wanted_threads) - len(evidence_answers) - len(evidence_threads)
         if missing:
             result.notes.append(f"“{spec['title']}”: {missing} evidence items not in the session.")
         finding = record_finding(
-            session=session, area=area, by=recorded_by, kind=spec["kind"], title=spec["title"],
-            text=spec["text"], themes=[themes[name] for name in spec.get("themes", [])],
-            evidence_answers=evidence_answers, evidence_comments=evidence_threads)
+            session=session,
+            area=area,
+            by=recorded_by,
+            kind=spec["kind"],
+            title=spec["title"],
+            text=spec["text"],
+            themes=[themes[name] for name in spec.get("themes", [])],
+            evidence_answers=evidence_answers,
+            evidence_comments=evidence_threads,
+        )
         result.new_findings += 1
         for action_spec in spec.get("action", []):
-            action = add_action(finding=finding, description=action_spec["description"],
-                                owner=people[action_spec["owner"]],
-                                due_date=action_spec["due_date"])
+            action = add_action(
+                finding=finding,
+                description=action_spec["description"],
+                owner=people[action_spec["owner"]],
+                due_date=action_spec["due_date"],
+            )
             if action_spec["status"] != action.status:
                 set_action_status(action=action, status=action_spec["status"])
             result.new_actions += 1
@@ -144,13 +160,19 @@ def _seed_self_evaluations(programme, people, demo_day, result):
             result.notes.append(f"{slug} is not in {programme}: its self-evaluation not seeded.")
             continue
         se = current_self_evaluation(programme=programme, area=area)
-        untouched = (se.version == 1 and se.status == SelfEvaluation.Status.DRAFT
-                     and se.revision == 1 and not se.introduction and not se.conclusion)
+        untouched = (
+            se.version == 1
+            and se.status == SelfEvaluation.Status.DRAFT
+            and se.revision == 1
+            and not se.introduction
+            and not se.conclusion
+        )
         if untouched:
             introduction, conclusion = spec.get("introduction", ""), spec.get("conclusion", "")
             if introduction or conclusion:
-                se = update_texts(self_evaluation=se, expected_revision=se.revision,
-                                  introduction=introduction, conclusion=conclusion)
+                se = update_texts(
+                    self_evaluation=se, expected_revision=se.revision, introduction=introduction, conclusion=conclusion
+                )
             if spec["becomes"] == "circulated":
                 # Recorded as circulated, without e-mailing the demo partners' contacts.
                 se = circulate(self_evaluation=se, by=by, notify=False)

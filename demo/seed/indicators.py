@@ -11,10 +11,9 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from demo.seed.files import load, read_text
 from indicators.csv_import import ImportPlan, apply_import, plan_import
 from indicators.models import Indicator, IndicatorValue
-
-from demo.seed.files import load, read_text
 
 INDICATOR_FIELDS = ["name", "definition", "unit", "polarity", "frequency", "source"]
 
@@ -30,9 +29,11 @@ class Result:
     notes: list = field(default_factory=list)  # what was not seeded, and why
 
     def summary(self):
-        return (f"{self.indicators} indicators in {self.areas} areas ({self.quarterly} "
-                f"quarterly), {self.values} values; new: {self.new_indicators} indicators, "
-                f"{self.new_values} values")
+        return (
+            f"{self.indicators} indicators in {self.areas} areas ({self.quarterly} "
+            f"quarterly), {self.values} values; new: {self.new_indicators} indicators, "
+            f"{self.new_values} values"
+        )
 
 
 def seed_indicators(areas) -> Result:
@@ -52,11 +53,11 @@ def seed_indicators(areas) -> Result:
         fields["target"] = None if target is None else Decimal(str(target))
         fields["target_date"] = spec.get("target_date")
         indicator, created = Indicator.objects.get_or_create(
-            code=spec["code"], defaults={**fields, "area": area, "position": positions[area.pk]})
+            code=spec["code"], defaults={**fields, "area": area, "position": positions[area.pk]}
+        )
         result.new_indicators += created
         if indicator.frequency != spec["frequency"]:
-            result.notes.append(f"{indicator.code} is no longer {spec['frequency']}ly: "
-                                "its demo values not seeded.")
+            result.notes.append(f"{indicator.code} is no longer {spec['frequency']}ly: its demo values not seeded.")
         else:
             seeded.append(indicator)
     result.new_values = _seed_values({i.code for i in seeded}, result)

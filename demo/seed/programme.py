@@ -3,30 +3,29 @@ its challenge sessions (sessions.toml)."""
 
 from django.utils.text import slugify
 
+from demo.seed.files import load
 from programmes import methodology
 from programmes.models import FocusTopic, Milestone, Programme, QuestionSet, ThematicArea
 from sessions.models import ChallengeSession, Participant
 from sessions.services import add_participant, create_session
 
-from demo.seed.files import load
-
-PROGRAMME_FIELDS = ["name", "partnership_name", "description", "start_date", "end_date",
-                    "self_evaluation_deadline"]
+PROGRAMME_FIELDS = ["name", "partnership_name", "description", "start_date", "end_date", "self_evaluation_deadline"]
 
 
 def seed_areas(partners, people) -> dict:
     """The areas by slug, with their focus topics."""
     areas = {}
     for spec in load("areas.toml")["area"]:
-        values = {"name": spec["name"], "description": spec["description"],
-                  "lead_partner": partners[spec["lead_partner"]],
-                  "lead_officer": people[spec["lead_officer"]]}
+        values = {
+            "name": spec["name"],
+            "description": spec["description"],
+            "lead_partner": partners[spec["lead_partner"]],
+            "lead_officer": people[spec["lead_officer"]],
+        }
         ThematicArea(**values).clean()  # the lead officer must work for the lead organisation
-        area, _ = ThematicArea.objects.update_or_create(slug=slugify(spec["name"]),
-                                                        defaults=values)
+        area, _ = ThematicArea.objects.update_or_create(slug=slugify(spec["name"]), defaults=values)
         for position, topic in enumerate(spec.get("focus_topics", []), start=1):
-            FocusTopic.objects.update_or_create(
-                area=area, name=topic, defaults={"position": position})
+            FocusTopic.objects.update_or_create(area=area, name=topic, defaults={"position": position})
         areas[area.slug] = area
     return areas
 
@@ -38,24 +37,24 @@ def programme_data() -> dict:
 def seed_programme(data, areas, people) -> Programme:
     """The programme (`data` from programme.toml) on every area, with its facilitators and
     milestones."""
-    question_set = (QuestionSet.objects.filter(family=methodology.FAMILY)
-                    .order_by("version").first())
+    question_set = QuestionSet.objects.filter(family=methodology.FAMILY).order_by("version").first()
     if question_set is None:
         raise RuntimeError("The default question set is missing: run `manage.py migrate`.")
     values = {name: data[name] for name in PROGRAMME_FIELDS}
     programme, _ = Programme.objects.update_or_create(
-        slug=data["slug"], defaults=values,
+        slug=data["slug"],
+        defaults=values,
         # A facilitator may move the programme to a later version: keep their choice.
-        create_defaults={**values, "question_set": question_set})
+        create_defaults={**values, "question_set": question_set},
+    )
     programme.areas.add(*areas.values())
     programme.facilitators.add(*(people[username] for username in data["facilitators"]))
     for spec in data["milestone"]:
-        values = {"date": spec["date"], "precision": spec["precision"],
-                  "owner": spec.get("owner", "")}
+        values = {"date": spec["date"], "precision": spec["precision"], "owner": spec.get("owner", "")}
         # `done` only on creation, so that ticking a milestone off survives a re-run.
         Milestone.objects.update_or_create(
-            programme=programme, title=spec["title"], defaults=values,
-            create_defaults={**values, "done": spec["done"]})
+            programme=programme, title=spec["title"], defaults=values, create_defaults={**values, "done": spec["done"]}
+        )
     return programme
 
 
@@ -66,25 +65,33 @@ def seed_sessions(programme, areas, people) -> dict:
     as they are. Returns the sessions by date."""
     sessions = {}
     for spec in load("sessions.toml")["session"]:
-        existing = ChallengeSession.objects.filter(
-            programme=programme, title=spec["title"], date=spec["date"]).first()
+        existing = ChallengeSession.objects.filter(programme=programme, title=spec["title"], date=spec["date"]).first()
         if existing is not None:
             sessions[existing.date] = existing
             continue
         session = create_session(
-            programme=programme, title=spec["title"], date=spec["date"],
-            start_time=spec["start_time"], end_time=spec["end_time"], venue=spec["venue"],
+            programme=programme,
+            title=spec["title"],
+            date=spec["date"],
+            start_time=spec["start_time"],
+            end_time=spec["end_time"],
+            venue=spec["venue"],
             areas=[areas[slug] for slug in spec["areas"]],
             facilitator=people[spec["facilitator"]],
             reviewers=[people[username] for username in spec["reviewers"]],
-            schedule=False, notify=False)
+            schedule=False,
+            notify=False,
+        )
         for presenter in spec["presenters"]:
-            add_participant(session=session, person=people[presenter["person"]],
-                            role=Participant.Role.PRESENTER, area=areas[presenter["area"]],
-                            notify=False)
+            add_participant(
+                session=session,
+                person=people[presenter["person"]],
+                role=Participant.Role.PRESENTER,
+                area=areas[presenter["area"]],
+                notify=False,
+            )
         for username in spec["observers"]:
-            add_participant(session=session, person=people[username],
-                            role=Participant.Role.OBSERVER, notify=False)
+            add_participant(session=session, person=people[username], role=Participant.Role.OBSERVER, notify=False)
         # Straight to its state: the services would e-mail everyone on scheduling.
         ChallengeSession.objects.filter(pk=session.pk).update(status=spec["status"])
         session.refresh_from_db()

@@ -13,15 +13,14 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from demo.seed.files import load
 from programmes import methodology
 from programmes.models import Question, User
-from workspace.models import Answer, AnswerVersion, Comment, CommentVersion
 from sessions.models import Participant
-from workspace.permissions import SessionAccess
 from workspace.forms import RATING_FIELDS
+from workspace.models import Answer, AnswerVersion, Comment, CommentVersion
+from workspace.permissions import SessionAccess
 from workspace.services import post_comment, reply_to, save_answer, set_comment_status
-
-from demo.seed.files import load
 
 # Question codes, in the methodology's order: Impact I1–I4, Trajectory T1–T5, Improvement plan
 # P1–P6. Answers and comments are matched to the session's questions by the question's text.
@@ -43,9 +42,11 @@ class Result:
     notes: list = field(default_factory=list)  # what was not seeded, and why
 
     def summary(self):
-        return (f"{self.day}: {self.answers} answers, {self.threads + self.replies} comments "
-                f"({self.threads} threads, {self.replies} replies); new: {self.new_answers} "
-                f"answers, {self.new_comments} comments")
+        return (
+            f"{self.day}: {self.answers} answers, {self.threads + self.replies} comments "
+            f"({self.threads} threads, {self.replies} replies); new: {self.new_answers} "
+            f"answers, {self.new_comments} comments"
+        )
 
 
 def seed_workspace(sessions) -> Result:
@@ -64,8 +65,7 @@ def seed_workspace(sessions) -> Result:
         result.notes.append(f"{session} is closed or cancelled: its workspace was left as it is.")
     else:
         areas = {area.slug: area for area in session.areas.all()}
-        questions = {CODES.get(q.text): q for q in Question.objects.filter(
-            section__question_set=session.question_set)}
+        questions = {CODES.get(q.text): q for q in Question.objects.filter(section__question_set=session.question_set)}
         questions.pop(None, None)  # questions from a later version, which have no demo answer
         threads = comments["thread"]
         people = {u.username: u for u in User.objects.filter(username__in=_usernames(threads))}
@@ -84,6 +84,7 @@ def seed_workspace(sessions) -> Result:
 def _backdate(session, since):
     """Date what this run seeded as it would have happened: answers written over the two
     days before the session, challenges and replies during it, decisions at its close."""
+
     def local(day, time):
         return timezone.make_aware(datetime.datetime.combine(day, time))
 
@@ -96,12 +97,12 @@ def _backdate(session, since):
     start, end = local(session.date, session.start_time), local(session.date, session.end_time)
     decided = end - datetime.timedelta(minutes=10)
     comments = list(Comment.objects.filter(session=session, created_at__gte=since).order_by("pk"))
-    step = datetime.timedelta(
-        seconds=int((decided - start).total_seconds()) // max(len(comments), 1))
+    step = datetime.timedelta(seconds=int((decided - start).total_seconds()) // max(len(comments), 1))
     for i, comment in enumerate(comments):
         when = start + step * i
         Comment.objects.filter(pk=comment.pk).update(
-            created_at=when, updated_at=when, status_at=decided if comment.status_at else None)
+            created_at=when, updated_at=when, status_at=decided if comment.status_at else None
+        )
         versions = CommentVersion.objects.filter(comment=comment)
         versions.exclude(action=CommentVersion.Action.STATUS).update(at=when)
         versions.filter(action=CommentVersion.Action.STATUS).update(at=decided)
@@ -117,8 +118,12 @@ def _usernames(threads):
 
 def _presenter(session, area):
     """Who writes the area's answers: its lead officer if they present it, else a presenter."""
-    presenters = [p.person for p in session.participants.filter(
-        role=Participant.Role.PRESENTER, area=area).select_related("person").order_by("id")]
+    presenters = [
+        p.person
+        for p in session.participants.filter(role=Participant.Role.PRESENTER, area=area)
+        .select_related("person")
+        .order_by("id")
+    ]
     for person in presenters:
         if person.pk == area.lead_officer_id:
             return person
@@ -126,8 +131,7 @@ def _presenter(session, area):
 
 
 def _evidence(item):
-    return {"title": item["title"], "link": item.get("link", ""),
-            "reference": item.get("reference", "")}
+    return {"title": item["title"], "link": item.get("link", ""), "reference": item.get("reference", "")}
 
 
 def _seed_answers(session, areas, questions, answers, result):
@@ -137,19 +141,23 @@ def _seed_answers(session, areas, questions, answers, result):
         if presenter is None or not SessionAccess(presenter, session).can_answer(area):
             result.notes.append(f"No presenter for {slug} in {session}: answers not seeded.")
             continue
-        saved = dict(Answer.objects.filter(session=session, area=area)
-                     .values_list("question_id", "revision"))
+        saved = dict(Answer.objects.filter(session=session, area=area).values_list("question_id", "revision"))
         for code, question in questions.items():
             if saved.get(question.pk, 0) > 0:
                 continue  # already answered, perhaps edited in the app: keep it
             spec = by_code[code]
-            content = {"text": spec["text"],
-                       "evidence": [_evidence(item) for item in spec.get("evidence", [])]}
+            content = {"text": spec["text"], "evidence": [_evidence(item) for item in spec.get("evidence", [])]}
             rating_field = RATING_FIELDS.get(question.answer_kind)
             if rating_field and "rating" in spec:
                 content[rating_field] = spec["rating"]
-            save_answer(session=session, area=area, question=question, by=presenter,
-                        expected_revision=saved.get(question.pk, 0), **content)
+            save_answer(
+                session=session,
+                area=area,
+                question=question,
+                by=presenter,
+                expected_revision=saved.get(question.pk, 0),
+                **content,
+            )
             result.new_answers += 1
 
 
@@ -165,12 +173,13 @@ def _seed_threads(session, areas, questions, people, threads, result):
         if refusal:  # e.g. the reviewer's organisation leads the area
             result.notes.append(f"Thread by {username} on {slug} {code} not posted: {refusal}")
             continue
-        thread = Comment.objects.filter(session=session, area=area, question=question,
-                                        author=author, parent__isnull=True,
-                                        text=spec["text"]).first()
+        thread = Comment.objects.filter(
+            session=session, area=area, question=question, author=author, parent__isnull=True, text=spec["text"]
+        ).first()
         if thread is None:
-            thread = post_comment(session=session, area=area, question=question, author=author,
-                                  kind=spec["kind"], text=spec["text"])
+            thread = post_comment(
+                session=session, area=area, question=question, author=author, kind=spec["kind"], text=spec["text"]
+            )
             result.new_comments += 1
             # The status only when first posted: a facilitator's later decision stands.
             status = spec["status"]

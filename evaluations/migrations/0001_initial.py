@@ -7,98 +7,201 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('programmes', '0001_initial'),
+        ("programmes", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AreaSelfEvaluationBuild',
+            name="AreaSelfEvaluationBuild",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Building'), ('ready', 'Ready'), ('failed', 'Failed')], default='queued', max_length=20)),
-                ('progress', models.PositiveSmallIntegerField(default=0, help_text='Percent done.')),
-                ('step', models.CharField(blank=True, max_length=200)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('pdf', models.BinaryField(blank=True, null=True)),
-                ('pdf_sha256', models.CharField(blank=True, editable=False, max_length=64)),
-                ('error', models.TextField(blank=True)),
-                ('progressed_at', models.DateTimeField(blank=True, help_text='When the worker last reported progress.', null=True)),
-                ('task_id', models.CharField(blank=True, editable=False, help_text='The background task building it.', max_length=64)),
-                ('submission_token', models.UUIDField(blank=True, editable=False, null=True, unique=True)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='builds', to='programmes.programme')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Building"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0, help_text="Percent done.")),
+                ("step", models.CharField(blank=True, max_length=200)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("pdf", models.BinaryField(blank=True, null=True)),
+                ("pdf_sha256", models.CharField(blank=True, editable=False, max_length=64)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "progressed_at",
+                    models.DateTimeField(blank=True, help_text="When the worker last reported progress.", null=True),
+                ),
+                (
+                    "task_id",
+                    models.CharField(
+                        blank=True, editable=False, help_text="The background task building it.", max_length=64
+                    ),
+                ),
+                ("submission_token", models.UUIDField(blank=True, editable=False, null=True, unique=True)),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="builds", to="programmes.programme"
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['programme', '-requested_at'],
+                "ordering": ["programme", "-requested_at"],
             },
         ),
         migrations.CreateModel(
-            name='SelfEvaluation',
+            name="SelfEvaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('circulated', 'Circulated for comment'), ('final', 'Final')], default='draft', max_length=20)),
-                ('introduction', models.TextField(blank=True)),
-                ('conclusion', models.TextField(blank=True)),
-                ('revision', models.PositiveIntegerField(default=1)),
-                ('circulated_at', models.DateTimeField(blank=True, null=True)),
-                ('finalised_at', models.DateTimeField(blank=True, null=True)),
-                ('pdf', models.BinaryField(blank=True, null=True)),
-                ('pdf_sha256', models.CharField(blank=True, editable=False, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='self_evaluations', to='programmes.thematicarea')),
-                ('circulated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('circulated_to', models.ManyToManyField(blank=True, related_name='+', to='programmes.partner')),
-                ('finalised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='self_evaluations', to='programmes.programme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("circulated", "Circulated for comment"), ("final", "Final")],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("introduction", models.TextField(blank=True)),
+                ("conclusion", models.TextField(blank=True)),
+                ("revision", models.PositiveIntegerField(default=1)),
+                ("circulated_at", models.DateTimeField(blank=True, null=True)),
+                ("finalised_at", models.DateTimeField(blank=True, null=True)),
+                ("pdf", models.BinaryField(blank=True, null=True)),
+                ("pdf_sha256", models.CharField(blank=True, editable=False, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="self_evaluations",
+                        to="programmes.thematicarea",
+                    ),
+                ),
+                (
+                    "circulated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("circulated_to", models.ManyToManyField(blank=True, related_name="+", to="programmes.partner")),
+                (
+                    "finalised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="self_evaluations",
+                        to="programmes.programme",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['programme', 'area__name', '-version'],
+                "ordering": ["programme", "area__name", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='DraftComment',
+            name="DraftComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('submission_token', models.UUIDField(blank=True, editable=False, null=True, unique=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('self_evaluation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='draft_comments', to='evaluations.selfevaluation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("submission_token", models.UUIDField(blank=True, editable=False, null=True, unique=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "self_evaluation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="draft_comments",
+                        to="evaluations.selfevaluation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CirculationEmail',
+            name="CirculationEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('sent', 'Sent'), ('failed', 'Failed')], default='queued', max_length=20)),
-                ('recipients', models.PositiveIntegerField(default=0, help_text='How many e-mails were tried.')),
-                ('sent', models.PositiveIntegerField(default=0, help_text='How many of them went.')),
-                ('error', models.TextField(blank=True, help_text='What failed, one line per e-mail.')),
-                ('queued_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('self_evaluation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='circulation_emails', to='evaluations.selfevaluation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed")],
+                        default="queued",
+                        max_length=20,
+                    ),
+                ),
+                ("recipients", models.PositiveIntegerField(default=0, help_text="How many e-mails were tried.")),
+                ("sent", models.PositiveIntegerField(default=0, help_text="How many of them went.")),
+                ("error", models.TextField(blank=True, help_text="What failed, one line per e-mail.")),
+                ("queued_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "self_evaluation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="circulation_emails",
+                        to="evaluations.selfevaluation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['self_evaluation', '-queued_at', '-id'],
+                "ordering": ["self_evaluation", "-queued_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='selfevaluation',
-            constraint=models.UniqueConstraint(fields=('programme', 'area', 'version'), name='unique_self_evaluation_version'),
+            model_name="selfevaluation",
+            constraint=models.UniqueConstraint(
+                fields=("programme", "area", "version"), name="unique_self_evaluation_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='selfevaluation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('finalised_at__isnull', False), ('pdf__isnull', False), ('status', 'final')), models.Q(('status', 'final'), _negated=True), _connector='OR'), name='final_self_evaluation_keeps_its_pdf'),
+            model_name="selfevaluation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("finalised_at__isnull", False), ("pdf__isnull", False), ("status", "final")),
+                    models.Q(("status", "final"), _negated=True),
+                    _connector="OR",
+                ),
+                name="final_self_evaluation_keeps_its_pdf",
+            ),
         ),
     ]

@@ -60,10 +60,19 @@ def chart_data(indicator, values, *, small=False, id_prefix="chart"):
     if indicator.target is not None:
         numbers.append(float(indicator.target))
     result = {
-        "id": id_prefix, "width": width, "height": height, "small": small,
-        "indicator": indicator, "assessment": assess(indicator, values), "empty": not values,
-        "left": left, "top": top, "plot_w": plot_w, "plot_h": plot_h,
-        "bottom_y": top + plot_h, "right_x": left + plot_w,
+        "id": id_prefix,
+        "width": width,
+        "height": height,
+        "small": small,
+        "indicator": indicator,
+        "assessment": assess(indicator, values),
+        "empty": not values,
+        "left": left,
+        "top": top,
+        "plot_w": plot_w,
+        "plot_h": plot_h,
+        "bottom_y": top + plot_h,
+        "right_x": left + plot_w,
     }
     if not values:
         return result
@@ -90,7 +99,8 @@ def chart_data(indicator, values, *, small=False, id_prefix="chart"):
         yticks=[{"y": f"{y(t):.1f}", "label": kpi_number(Decimal(str(t)))} for t in ticks],
         xlabels=[{"x": f"{x(v.period_start):.1f}", "label": v.period} for v in values][:: max(1, len(values) // 8)],
         target_y=f"{y(indicator.target):.1f}" if indicator.target is not None else None,
-        first=values[0], last=values[-1],
+        first=values[0],
+        last=values[-1],
     )
     return result
 

@@ -16,9 +16,7 @@ def create_default_question_set(apps, schema_editor):
     Question = apps.get_model("programmes", "Question")
     if QuestionSet.objects.filter(family=FAMILY).exists():
         return
-    qs = QuestionSet.objects.create(
-        family=FAMILY, name=NAME, version=1, description=methodology.DESCRIPTION
-    )
+    qs = QuestionSet.objects.create(family=FAMILY, name=NAME, version=1, description=methodology.DESCRIPTION)
     for s_pos, section in enumerate(methodology.SECTIONS, start=1):
         sec = Section.objects.create(
             question_set=qs,
@@ -27,9 +25,7 @@ def create_default_question_set(apps, schema_editor):
             position=s_pos,
         )
         for q_pos, (text, guidance, kind) in enumerate(section["questions"], start=1):
-            Question.objects.create(
-                section=sec, text=text, guidance=guidance, answer_kind=kind, position=q_pos
-            )
+            Question.objects.create(section=sec, text=text, guidance=guidance, answer_kind=kind, position=q_pos)
 
 
 def remove_default_question_set(apps, schema_editor):

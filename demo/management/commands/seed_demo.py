@@ -43,11 +43,14 @@ class Command(BaseCommand):
             found = seed_findings(programme, sessions, people, demo_day=data["demo_day"])
         for note in kpis.notes + work.notes + found.notes:
             self.stdout.write(self.style.WARNING(note))
-        self.stdout.write(self.style.SUCCESS(
-            f"Seeded {programme.name}: {len(partners)} partners, {len(people)} people, "
-            f"{len(areas)} areas, {programme.milestones.count()} milestones, "
-            f"{len(sessions)} sessions; indicators: {kpis.summary()}; {work.summary()}; "
-            f"findings: {found.summary()}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {programme.name}: {len(partners)} partners, {len(people)} people, "
+                f"{len(areas)} areas, {programme.milestones.count()} milestones, "
+                f"{len(sessions)} sessions; indicators: {kpis.summary()}; {work.summary()}; "
+                f"findings: {found.summary()}."
+            )
+        )
         self.stdout.write("Demo logins:")
         for username, role, password in logins.shown:
             shown = password if password else "(unchanged)"
