@@ -10,9 +10,8 @@ class ChallengeConfig(AppConfig):
     def ready(self):
         # Receivers of the sign-in signals: the audit trail's log lines, and the start of the
         # session's clock for its time-outs.
-
         # Integer `in` lookups that ignore ids too large for the database (see lookups.py).
-        pass
+        from . import audit, lookups, session_timeout  # noqa: F401
 
 
 class ChallengeAdminConfig(AdminConfig):

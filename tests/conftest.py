@@ -17,7 +17,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     as fast as Django's default), not Django's shared-cache in-memory database. In shared
     cache, a second writer fails at once with "database table is locked" instead of waiting
     its turn as it does in production, so tests with concurrent requests
-    (tests/test_concurrency.py) could not run on it. PostgreSQL is left as it is."""
+    (tests/project/test_concurrency.py) could not run on it. PostgreSQL is left as it is."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]

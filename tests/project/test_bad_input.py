@@ -26,7 +26,7 @@ from indicators.models import Indicator, IndicatorValue
 from programmes.models import Milestone, Programme, ThematicArea
 from sessions.models import ChallengeSession, Participant, SessionNotice
 from tests import factories as f
-from tests.test_session_pages import form_data
+from tests.sessions.test_session_pages import form_data
 
 LINE_BREAK_MESSAGE = "Write this on one line: it cannot contain line breaks."
 HUGE_ID = "99999999999999999999999"  # beyond any database integer
@@ -404,7 +404,7 @@ class RefusingBackend(BaseEmailBackend):
         raise smtplib.SMTPRecipientsRefused({m.to[0]: (550, b"Mailbox unavailable") for m in messages})
 
 
-@override_settings(EMAIL_BACKEND="tests.test_bad_input.RefusingBackend")
+@override_settings(EMAIL_BACKEND="tests.project.test_bad_input.RefusingBackend")
 def test_failed_invitations_are_shown_to_the_facilitator_not_reported_sent(
     fac_client, client, world, django_capture_on_commit_callbacks
 ):
@@ -424,7 +424,7 @@ def test_failed_invitations_are_shown_to_the_facilitator_not_reported_sent(
     assert "Invitations failed" not in client.get(reverse("session_detail", args=[world.session.pk])).content.decode()
 
 
-@override_settings(EMAIL_BACKEND="tests.test_bad_input.RefusingBackend")
+@override_settings(EMAIL_BACKEND="tests.project.test_bad_input.RefusingBackend")
 def test_failed_circulation_is_shown_to_the_facilitator(fac_client, world, django_capture_on_commit_callbacks):
     type(world.police).objects.filter(pk=world.police.pk).update(contact_email="partnership@gmp.example")
     se = evaluation_services.current_self_evaluation(programme=world.programme, area=world.safeguarding)

@@ -4,7 +4,7 @@ They cover what the view tests cannot: the forms as a person fills them in, htmx
 parts of a page in place, the same journeys with JavaScript off, and an axe-core
 accessibility check (WCAG 2.x A/AA plus axe's best practices) of every page visited.
 
-Run with:  DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest tests/test_browser.py -q
+Run with:  DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest tests/browser/test_sessions.py -q
 """
 
 import datetime

@@ -8,7 +8,7 @@ by Playwright against the live server, with an axe-core check of each new page.
    indicator page and an area page; then a CSV import, previewed and applied, that shows on
    the indicator's table and chart; and the same import with JavaScript off.
 
-Run with:  DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest tests/test_browser_findings.py -q
+Run with:  DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest tests/browser/test_findings.py -q
 """
 
 import datetime

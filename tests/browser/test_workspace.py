@@ -5,7 +5,7 @@ What the view tests in test_workspace.py cannot show: answers and comments typed
 forms and swapped in place by htmx, the same with JavaScript off, and an edit conflict that
 keeps what the person typed.
 
-Run with:  DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest tests/test_browser_workspace.py -q
+Run with:  DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest tests/browser/test_workspace.py -q
 """
 
 import re

@@ -6,7 +6,7 @@ little is late. On the real date every 2009 milestone is overdue, every draft se
 late and every open action overdue: pages show tinted rows and boxes that the demo day never
 shows, and their links and buttons must keep their contrast there too.
 
-Run with:  DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest tests/test_browser_real_date.py -q
+Run with:  DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest tests/browser/test_real_date.py -q
 """
 
 import datetime

@@ -319,7 +319,7 @@ def test_panel_queries_do_not_grow_with_values(client, kpis, django_assert_max_n
 def test_pdf_includes_the_indicators(kpis):
     from evaluations.pdf import self_evaluation_pdf
     from evaluations.services import current_self_evaluation
-    from tests.test_findings import pdf_text
+    from tests.findings.test_findings import pdf_text
 
     vals(kpis.conceptions, [60, 57, 54, 51, 48])
     se = current_self_evaluation(programme=kpis.programme, area=kpis.health_inequalities)

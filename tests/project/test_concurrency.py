@@ -30,7 +30,7 @@ from tests import factories as f
 from workspace import services as ws
 from workspace.models import Answer, AnswerVersion, Comment, CommentVersion
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CLOSED = "The session is closed: answers and comments are frozen."
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from evaluations import services as evaluation_services
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def csp_directives(response) -> dict[str, list[str]]:

@@ -1,7 +1,7 @@
 """Browser test: the lock-out page as a person meets it, after too many wrong passwords, and
 the message after an idle time-out, both checked with axe-core.
 
-Run with:  DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest tests/test_browser_signin.py -q
+Run with:  DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest tests/browser/test_signin.py -q
 """
 
 import re
