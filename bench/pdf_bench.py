@@ -58,31 +58,52 @@ FINDINGS = 5  # per area
 ACTIONS_PER_FINDING = (2, 1, 1, 2, 0)
 
 SENTENCES = [
-    "Referrals to children's social care rose by a fifth between April and December, most of them from schools and the police.",
+    "Referrals to children's social care rose by a fifth between April and December, most of them from "
+    "schools and the police.",
     "The multi-agency referral hub now screens every contact within twenty-four hours, against four days a year ago.",
-    "Performance is worst in Little Hulton, Winton and Broughton, where the gap with the city average has not narrowed since 2006.",
-    "The partnership board reviews the indicator set quarterly and the delivery group monthly, with exceptions escalated to the chief executives.",
-    "An independent audit of two hundred cases in March found that thresholds were applied consistently in nine cases out of ten.",
-    "Staff turnover in the frontline teams fell from 24% to 15% after the recruitment and retention package was agreed.",
-    "We expect the new neighbourhood management arrangements to shorten the time between a problem being reported and action on the ground.",
-    "Comparator authorities in Greater Manchester improved faster over the same period, so our relative position has slipped slightly.",
-    "The evaluation of the pilot in Ordsall showed a measurable fall in repeat incidents, but the sample was small and the period short.",
-    "Funding for the second year depends on the outcome of the area-based grant review, which will not be known until the autumn.",
-    "Residents' surveys show satisfaction rising from 61% to 68%, although the response rate in the most deprived wards remains low.",
-    "Partners have agreed a single data-sharing protocol, which has removed most of the delays in passing information between agencies.",
-    "The action plan has twelve milestones for this year; nine have been met, two are late and one has been dropped as no longer relevant.",
-    "Voluntary sector partners deliver a third of the activity but are represented on only one of the four thematic delivery groups.",
-    "The trajectory is on course for the 2011 target if the current rate of improvement is sustained through the next two winters.",
-    "Case studies collected by the health trainers show families moving into work and off out-of-work benefits within six months.",
-    "There is no single owner for the cross-cutting work on worklessness, and the three strands are reported to different boards.",
-    "The Audit Commission's last inspection rated the service as performing adequately with promising prospects for improvement.",
+    "Performance is worst in Little Hulton, Winton and Broughton, where the gap with the city average "
+    "has not narrowed since 2006.",
+    "The partnership board reviews the indicator set quarterly and the delivery group monthly, with "
+    "exceptions escalated to the chief executives.",
+    "An independent audit of two hundred cases in March found that thresholds were applied consistently "
+    "in nine cases out of ten.",
+    "Staff turnover in the frontline teams fell from 24% to 15% after the recruitment and retention "
+    "package was agreed.",
+    "We expect the new neighbourhood management arrangements to shorten the time between a problem being "
+    "reported and action on the ground.",
+    "Comparator authorities in Greater Manchester improved faster over the same period, so our relative "
+    "position has slipped slightly.",
+    "The evaluation of the pilot in Ordsall showed a measurable fall in repeat incidents, but the sample "
+    "was small and the period short.",
+    "Funding for the second year depends on the outcome of the area-based grant review, which will not "
+    "be known until the autumn.",
+    "Residents' surveys show satisfaction rising from 61% to 68%, although the response rate in the most "
+    "deprived wards remains low.",
+    "Partners have agreed a single data-sharing protocol, which has removed most of the delays in "
+    "passing information between agencies.",
+    "The action plan has twelve milestones for this year; nine have been met, two are late and one has "
+    "been dropped as no longer relevant.",
+    "Voluntary sector partners deliver a third of the activity but are represented on only one of the "
+    "four thematic delivery groups.",
+    "The trajectory is on course for the 2011 target if the current rate of improvement is sustained "
+    "through the next two winters.",
+    "Case studies collected by the health trainers show families moving into work and off out-of-work "
+    "benefits within six months.",
+    "There is no single owner for the cross-cutting work on worklessness, and the three strands are "
+    "reported to different boards.",
+    "The Audit Commission's last inspection rated the service as performing adequately with promising "
+    "prospects for improvement.",
 ]
 REPLIES = [
     "The figures come from the quarterly return to the board; we can share the ward breakdown after the session.",
-    "That is fair: the evaluation did not have a control group, and we are commissioning a larger study from the university.",
-    "We have raised this with the chief executives' group, who agreed in February to nominate a single lead by the summer.",
-    "The trend is the same if you exclude the change in recording practice, which we checked with the performance team.",
-    "Yes, the voluntary sector forum has asked for a seat on the delivery group and the partnership board will decide in June.",
+    "That is fair: the evaluation did not have a control group, and we are commissioning a larger study "
+    "from the university.",
+    "We have raised this with the chief executives' group, who agreed in February to nominate a single "
+    "lead by the summer.",
+    "The trend is the same if you exclude the change in recording practice, which we checked with the "
+    "performance team.",
+    "Yes, the voluntary sector forum has asked for a seat on the delivery group and the partnership "
+    "board will decide in June.",
     "Capacity is the main risk: two posts are vacant and the interim arrangements end in September.",
 ]
 KINDS = ["challenge", "question", "challenge", "suggestion", "challenge", "commendation"]
@@ -161,7 +182,12 @@ def build_data(seed=2009):
         reviewers = [
             f.person(p, f"reviewer{i}", first_name=first, last_name=last)
             for i, (p, first, last) in enumerate(
-                zip(partners, ["Karen", "Paul", "Helen", "Tony"], ["Ashworth", "Hargreaves", "Barlow", "Byrne"])
+                zip(
+                    partners,
+                    ["Karen", "Paul", "Helen", "Tony"],
+                    ["Ashworth", "Hargreaves", "Barlow", "Byrne"],
+                    strict=True,
+                )
             )
         ]
         areas, leads = [], []
@@ -180,7 +206,7 @@ def build_data(seed=2009):
         )
         themes = [Theme.objects.create(programme=programme, name=t) for t in THEMES]
 
-        for i, (area, lead) in enumerate(zip(areas, leads)):
+        for i, (area, lead) in enumerate(zip(areas, leads, strict=True)):
             session = f.session(
                 programme,
                 areas=[area],
@@ -445,7 +471,8 @@ def main(argv=None):
         rows = [("Mini self-evaluation, 1 area (whole GET)", mini), (f"Area self-evaluation, {len(areas)} areas", full)]
         print(
             f"\nMedian of {args.repeat} run(s) after {args.warmup} warm-up; Python {platform.python_version()}, "
-            f"WeasyPrint {metadata.version('weasyprint')}, {os.cpu_count()} CPU(s), {datetime.date.today().isoformat()}.\n"
+            f"WeasyPrint {metadata.version('weasyprint')}, {os.cpu_count()} CPU(s), "
+            f"{datetime.date.today().isoformat()}.\n"
         )
         head = f"{'case':<52} {'whole':>7} {'WeasyPrint':>10} {'outside':>8} {'pages':>5} {'bytes':>9}"
         print(head)
@@ -470,19 +497,23 @@ def main(argv=None):
             f"Mini: WeasyPrint rendering the same HTML again, alone: {mini['weasyprint_alone']:.2f} s "
             f"(outside share {100 * mini['share_alone']:.1f}%). CPU time: {mini['whole_cpu']:.2f} s whole, "
             f"{mini['weasyprint_cpu']:.2f} s WeasyPrint (outside share {100 * mini['share_cpu']:.1f}%).\n"
-            f"      The request without WeasyPrint takes {1000 * mini_outside:.0f} ms, {mini_q} queries; HTML {mini['html_chars']:,} characters."
+            f"      The request without WeasyPrint takes {1000 * mini_outside:.0f} ms, {mini_q} queries; "
+            f"HTML {mini['html_chars']:,} characters."
         )
         print(
             f"Area: CPU time: {full['whole_cpu']:.2f} s whole, {full['weasyprint_cpu']:.2f} s WeasyPrint "
             f"(outside share {100 * full['share_cpu']:.1f}%).\n"
-            f"      The build without WeasyPrint takes {1000 * area_outside:.0f} ms, {area_q} queries; HTML {full['html_chars']:,} characters."
+            f"      The build without WeasyPrint takes {1000 * area_outside:.0f} ms, {area_q} queries; "
+            f"HTML {full['html_chars']:,} characters."
         )
         cold = mini["first"]
         if cold:
             print(
                 f"First PDF of the process (the warm-up run, not in the table): whole {cold['whole']:.2f} s, "
-                f"WeasyPrint {cold['weasyprint']:.2f} s, outside {100 * (1 - cold['weasyprint'] / cold['whole']):.1f}%: "
-                f"it includes importing WeasyPrint (in html_to_pdf, before its timer starts) and compiling the templates."
+                f"WeasyPrint {cold['weasyprint']:.2f} s, "
+                f"outside {100 * (1 - cold['weasyprint'] / cold['whole']):.1f}%: "
+                "it includes importing WeasyPrint (in html_to_pdf, before its timer starts) "
+                "and compiling the templates."
             )
         if args.verbose:
             for label, r in rows:

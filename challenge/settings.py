@@ -13,6 +13,15 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# From a checkout, templates/ and static/ are top-level folders beside manage.py. An installed
+# wheel (`pip install .`) carries them inside this package (pyproject.toml maps them there), and
+# the SQLite file, collected static files and media default to the working directory instead of
+# site-packages.
+SOURCE_CHECKOUT = (BASE_DIR / "manage.py").is_file()
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = BASE_DIR / "templates" if SOURCE_CHECKOUT else PACKAGE_DIR / "templates"
+STATIC_DIR = BASE_DIR / "static" if SOURCE_CHECKOUT else PACKAGE_DIR / "static"
+DATA_DIR = BASE_DIR if SOURCE_CHECKOUT else Path.cwd()
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -49,7 +58,7 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     # A development key: fine on a laptop, flagged by `check --deploy` (security.W009).
-    SECRET_KEY = "django-insecure-challenge-development-key-change-me"
+    SECRET_KEY = "django-insecure-challenge-development-key-change-me"  # noqa: S105 (flagged by check --deploy)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -130,7 +139,7 @@ WSGI_APPLICATION = "challenge.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [TEMPLATES_DIR],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -145,7 +154,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
@@ -233,8 +242,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "staticfiles")))
+# Installed, challenge/static is this app's own static folder, which Django's app-directories
+# finder already searches: listing it here too would find every file twice.
+STATICFILES_DIRS = [STATIC_DIR] if SOURCE_CHECKOUT else []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -245,7 +256,7 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "media/"
 
 # Django 6 assumes https for scheme-less URLs typed into forms; opt in now.
@@ -283,14 +294,28 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend], "QUEUES": ["defau
 # while no worker has started any task, tells the user no worker is running.
 BUILD_STALL_TIMEOUT = env_int("BUILD_STALL_TIMEOUT", 600)
 BUILD_PICKUP_TIMEOUT = env_int("BUILD_PICKUP_TIMEOUT", 60)
+# /healthz fails its worker check when a task has waited this long and no worker started or
+# finished one meanwhile (challenge/health.py).
+HEALTHZ_WORKER_MINUTES = env_int("HEALTHZ_WORKER_MINUTES", 5)
+if HEALTHZ_WORKER_MINUTES < 1:
+    raise ImproperlyConfigured("HEALTHZ_WORKER_MINUTES must be at least 1")
 
 # Security. HTTPS settings default on unless DEBUG, so `check --deploy` is clean in production.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+# ALLOW_HTTP=true turns them off for a trial over plain HTTP on loopback or a LAN (`check
+# --deploy` then says so); each can still be set on its own.
+_https = not DEBUG and not env_bool("ALLOW_HTTP", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _https)
+# Load balancers probe over plain HTTP, inside the network: answer them, not redirect them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/web)?$"]
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _https)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _https)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _https)
+# Behind a proxy that ends TLS (nginx, a load balancer), gunicorn sees plain HTTP: the proxy's
+# X-Forwarded-Proto header says whether the client used HTTPS. Set this only when every request
+# comes through such a proxy and it sets (not passes on) that header: a client reaching the app
+# directly could claim HTTPS. scripts/serve and deploy/ set it, as their nginx does.
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -317,10 +342,21 @@ if env_str("CSP_REPORT_URI"):
     _csp_directives["report-uri"] = [env_str("CSP_REPORT_URI")]
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_directives}
 
+# On standard output, one event a line. LOG_FORMAT: keyvalue (`time=… level=… logger=… msg="…"`),
+# json (one JSON object a line) or plain (level, logger, message). See challenge/logformat.py.
+_LOG_FORMATTERS = {
+    "keyvalue": {"()": "challenge.logformat.KeyValueFormatter"},
+    "json": {"()": "challenge.logformat.JsonFormatter"},
+    "plain": {"format": "%(levelname)s %(name)s %(message)s"},
+}
+_log_format = env_str("LOG_FORMAT", "keyvalue")
+if _log_format not in _LOG_FORMATTERS:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be one of {sorted(_LOG_FORMATTERS)}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"default": _LOG_FORMATTERS[_log_format]},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stdout"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # WeasyPrint reports every layout step at INFO.

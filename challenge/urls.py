@@ -3,9 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from challenge import auth_views
+from challenge import auth_views, health
 
 urlpatterns = [
+    # For load balancers and monitoring: no sign-in, exempt from the HTTPS redirect.
+    path("healthz", health.healthz, name="healthz"),
+    path("healthz/web", health.healthz_web, name="healthz_web"),
     path("", include("dashboard.urls")),
     path("", include("programmes.urls")),
     path("", include("indicators.urls")),

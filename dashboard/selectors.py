@@ -7,14 +7,21 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q
 
 from challenge.clock import today as clock_today
-from evaluations.models import SelfEvaluation
+from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
 from findings.models import Action
 from programmes.models import Programme
 from programmes.permissions import is_programme_facilitator
 from programmes.selectors import Timeline, timeline_for
+from sessions import selectors as session_selectors
 from sessions.models import ChallengeSession, Participant
-from sessions.permissions import readable_area_ids
+from sessions.permissions import can_manage_session, readable_area_ids, reads_whole_programme
 from sessions.selectors import sessions_for_user
+from workspace import selectors as workspace_selectors
+
+
+def home(user) -> dict:
+    """The home page: the programmes `user` may open and what they take part in next."""
+    return {"programmes": list(programmes_for_home(user)), "my_sessions": list(my_upcoming_sessions(user))}
 
 
 def programmes_for_home(user):
@@ -73,14 +80,14 @@ def programme_dashboard(user, programme) -> Dashboard:
         .order_by("date", "start_time", "pk")
     )
     areas = list(programme.areas.select_related("lead_partner", "lead_officer"))
-    rows = {a.pk: AreaRow(area=a) for a in areas}
+    rows = {area.pk: AreaRow(area=area) for area in areas}
     counts = dict.fromkeys(ChallengeSession.Status.values, 0)
-    for s in sessions:
-        counts[s.status] += 1
-        for a in s.areas.all():
-            if a.pk in rows:
-                rows[a.pk].sessions.append(s)
-    upcoming = [s for s in sessions if s.date >= today and not s.is_cancelled]
+    for session in sessions:
+        counts[session.status] += 1
+        for area in session.areas.all():
+            if area.pk in rows:
+                rows[area.pk].sessions.append(session)
+    upcoming = [session for session in sessions if session.date >= today and not session.is_cancelled]
     deadline_days = (programme.self_evaluation_deadline - today).days if programme.self_evaluation_deadline else None
     return Dashboard(
         programme=programme,
@@ -93,8 +100,18 @@ def programme_dashboard(user, programme) -> Dashboard:
         today=today,
         is_facilitator=is_programme_facilitator(user, programme),
         # Of the sessions this user may see: the others' findings are not theirs to count.
-        overdue_actions=Action.objects.filter(finding__session__in=[s.pk for s in sessions]).overdue(today).count(),
+        overdue_actions=Action.objects.filter(finding__session__in=[session.pk for session in sessions])
+        .overdue(today)
+        .count(),
     )
+
+
+def documents_page(user, programme) -> dict:
+    """The documents page: each area's self-evaluations (see `documents`) and, for those who
+    read every area, the programme's latest area self-evaluation build (it holds every area)."""
+    reads_build = reads_whole_programme(user, programme)
+    build = AreaSelfEvaluationBuild.objects.filter(programme=programme).defer("pdf").first() if reads_build else None
+    return {"rows": documents(programme, user), "reads_build": reads_build, "build": build, "today": clock_today()}
 
 
 def documents(programme, user):
@@ -109,24 +126,41 @@ def documents(programme, user):
         .order_by("area__name", "-version")
     )
     by_area = defaultdict(list)
-    for v in versions:
-        by_area[v.area_id].append(v)
+    for version in versions:
+        by_area[version.area_id].append(version)
     today = clock_today()
     deadline = programme.self_evaluation_deadline
     past_deadline = bool(deadline and today > deadline)
     readable = readable_area_ids(user, programme)
     rows = []
     for area in programme.areas.order_by("name"):
-        vs = by_area.get(area.pk, [])
-        if area.pk not in readable and not vs:
+        area_versions = by_area.get(area.pk, [])
+        if area.pk not in readable and not area_versions:
             continue
-        latest = vs[0] if vs else None
+        latest = area_versions[0] if area_versions else None
         rows.append(
             {
                 "area": area,
                 "latest": latest,
-                "older": vs[1:],
+                "older": area_versions[1:],
                 "late": past_deadline and not (latest and latest.is_final),
             }
         )
     return rows
+
+
+def session_page(user, session) -> dict:
+    """The session page: its areas and participants (grouped as sessions.selectors.session_detail
+    groups them), how far its work has got area by area, when it was closed and reopened, and,
+    for those who manage it, the e-mails sent about it."""
+    detail = session_selectors.session_detail(session)
+    can_manage = can_manage_session(user, session)
+    page = {
+        **detail,
+        "can_manage": can_manage,
+        "progress": workspace_selectors.session_progress(session, [area for area, _ in detail["areas"]]),
+        "events": workspace_selectors.session_events(session),
+    }
+    if can_manage:
+        page["notices"] = session_selectors.session_notices(session)
+    return page

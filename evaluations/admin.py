@@ -2,14 +2,14 @@
 (administrators only)."""
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models.functions import Length
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 
 from evaluations.models import AreaSelfEvaluationBuild, DraftComment, SelfEvaluation
+from evaluations.services import update_texts
 
 FINAL_NOTE = (
     "Final: this version is the record. Its PDF was stored when it was finalised and every "
@@ -141,16 +141,22 @@ class SelfEvaluationAdmin(admin.ModelAdmin):
         return deleted, counts, perms_needed, [*protected, *final]
 
     def save_model(self, request, obj, form, change):
-        # Only the texts, and only while it is not final: a version finalised while this page
-        # was open keeps what it was finalised with.
+        # Only the texts, through the service the app uses: it refuses a final version (one
+        # finalised while this page was being saved keeps what it was finalised with) and
+        # bumps the revision, so an edit open in the app is refused as stale. `obj` was read
+        # as this request began: the admin corrects what is saved now, knowingly.
         if not form.has_changed():
             return
-        with transaction.atomic():
-            current = SelfEvaluation.objects.select_for_update().only("status", "revision").get(pk=obj.pk)
-            if current.is_final:
-                raise PermissionDenied("This version is final.")
-            obj.revision = current.revision + 1
-            obj.save(update_fields=["introduction", "conclusion", "revision", "updated_at"])
+        try:
+            saved = update_texts(
+                self_evaluation=obj,
+                expected_revision=obj.revision,
+                introduction=obj.introduction,
+                conclusion=obj.conclusion,
+            )
+        except ValidationError as error:  # final, or changed in the app a moment ago
+            raise PermissionDenied(" ".join(error.messages)) from error
+        obj.revision, obj.updated_at = saved.revision, saved.updated_at
 
     @admin.display(description="Can it change?")
     def record_note(self, obj):

@@ -135,6 +135,9 @@ class DraftComment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self):
+        return f"{self.author} on {self.self_evaluation}: {self.text[:60]}"
+
 
 class AreaSelfEvaluationBuild(models.Model):
     """A background build of the programme's whole area self-evaluation PDF.

@@ -11,6 +11,8 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from evaluations.selectors import compile_area
+
 STATIC_BASE = "https://challenge.invalid/static/"
 
 SECTIONS = [
@@ -69,14 +71,15 @@ def html_to_pdf(html: str, *, title: str, fetcher=None, timings=None) -> bytes:
 
 
 def self_evaluation_html(self_evaluation, compiled=None) -> str:
-    from evaluations.selectors import compile_area
-
     compiled = compiled or compile_area(self_evaluation.programme, self_evaluation.area)
     return render_to_string(
         "evaluations/pdf/self_evaluation.html",
         {
-            "se": self_evaluation,
-            "c": compiled,
+            "self_evaluation": self_evaluation,
+            "compiled_area": compiled,
+            "programme": compiled.programme,
+            "area": compiled.area,
+            "title": f"{compiled.area.name}: mini self-evaluation",
             "draft": not self_evaluation.is_final,
             "generated_at": timezone.now(),
             "static_base": STATIC_BASE,

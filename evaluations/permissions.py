@@ -12,6 +12,8 @@ except officers, who read and change nothing. The programme's whole area self-ev
 holds every area, so only those who read every area of the programme read it: its
 facilitators, officers and administrators."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
@@ -54,4 +56,31 @@ def get_area_build_for_user(user, pk) -> AreaSelfEvaluationBuild:
 def can_write_texts(user, se) -> bool:
     return not se.is_final and (
         is_programme_facilitator(user, se.programme) or is_area_lead(user, se.programme, se.area)
+    )
+
+
+def can_comment_now(user, se) -> bool:
+    """Comment on `se` now: it is circulated, and `user` may comment on its draft."""
+    return se.status == SelfEvaluation.Status.CIRCULATED and can_comment_on_draft(user, se)
+
+
+@dataclass(frozen=True)
+class LifeSteps:
+    """The steps of its life `user` may take a version through now: the buttons its page
+    shows (the services refuse the rest)."""
+
+    circulate: bool = False
+    finalise: bool = False
+    reopen: bool = False
+
+
+def life_steps(user, se, *, is_latest) -> LifeSteps:
+    """A programme facilitator moves the latest version on: circulates a draft, finalises
+    one not final yet, reopens a final one as the next version."""
+    if not (is_latest and is_programme_facilitator(user, se.programme)):
+        return LifeSteps()
+    return LifeSteps(
+        circulate=se.status == SelfEvaluation.Status.DRAFT,
+        finalise=not se.is_final,
+        reopen=se.is_final,
     )

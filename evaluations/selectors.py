@@ -4,10 +4,16 @@ actions, indicators) for the page and the PDF, and the state of the area build."
 import datetime
 from dataclasses import dataclass, field
 
-from findings.selectors import _sort_findings, findings_queryset, mark_overdue
+from django.conf import settings
+from django.db.models import Q
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from evaluations.models import SelfEvaluation
+from findings.selectors import findings_queryset, mark_overdue, sort_findings
 from indicators.selectors import indicators_for_area
 from sessions.models import ChallengeSession
-from workspace.selectors import impact_position, workspace
+from workspace.selectors import impact_position, workspaces
 
 
 @dataclass
@@ -25,37 +31,78 @@ class Compiled:
 
 
 def compile_area(programme, area) -> Compiled:
-    sessions = list(
+    """`area`'s record across the programme's sessions, in a fixed number of queries however
+    many sessions, answers, challenges, findings and actions there are."""
+    sessions = (
         ChallengeSession.objects.filter(programme=programme, areas=area)
         .exclude(status=ChallengeSession.Status.CANCELLED)
         .select_related("question_set", "facilitator", "programme")
         .order_by("date", "start_time")
     )
-    workspaces = [workspace(s, area) for s in sessions]
-    findings = _sort_findings(findings_queryset().filter(session__programme=programme, area=area))
-    actions = mark_overdue([a for f in findings for a in f.actions.all()])
-    answers = [b.answer for w in workspaces for s in w.sections for b in s.questions if b.answer]
+    session_workspaces = workspaces(sessions, area)
+    findings = sort_findings(findings_queryset().filter(session__programme=programme, area=area))
+    actions = mark_overdue([action for finding in findings for action in finding.actions.all()])
+    answers = [
+        block.answer
+        for session_workspace in session_workspaces
+        for section_block in session_workspace.sections
+        for block in section_block.questions
+        if block.answer
+    ]
     return Compiled(
         programme=programme,
         area=area,
-        sessions=workspaces,
+        sessions=session_workspaces,
         findings=findings,
-        actions=sorted(actions, key=lambda a: (a.due_date, a.pk)),
+        actions=sorted(actions, key=lambda action: (action.due_date, action.pk)),
         impact=impact_position(answers),
-        flags=[f for f in findings if f.is_flag],
+        flags=[finding for finding in findings if finding.is_flag],
         indicators=indicators_for_area(area),
     )
+
+
+@dataclass
+class SelfEvaluationPage:
+    """What a self-evaluation's page shows besides the version itself."""
+
+    compiled_area: Compiled
+    versions: list  # the versions the reader may open, newest first
+    draft_comments: list
+    circulation_emails: list  # the latest e-mails that circulated it, for its facilitators
+
+    def is_latest(self, self_evaluation):
+        return self.versions[0].pk == self_evaluation.pk
+
+
+def self_evaluation_page(self_evaluation, user, *, manage) -> SelfEvaluationPage:
+    """Everything the self-evaluation page shows: the area's compiled record, the versions
+    `user` may read (a partner it was circulated to sees that one only), the partners'
+    comments and, for those who `manage` it, its circulation e-mails."""
+    versions = list(
+        SelfEvaluation.objects.filter(programme=self_evaluation.programme, area=self_evaluation.area)
+        .readable_by(user)
+        .defer("pdf")
+        .select_related("finalised_by")
+        .order_by("-version")
+    )
+    return SelfEvaluationPage(
+        compiled_area=compile_area(self_evaluation.programme, self_evaluation.area),
+        versions=versions,
+        draft_comments=list(self_evaluation.draft_comments.select_related("author", "author__partner")),
+        circulation_emails=list(self_evaluation.circulation_emails.all()[:5]) if manage else [],
+    )
+
+
+def stored_pdf(document) -> bytes:
+    """The PDF stored with a final self-evaluation or a finished build (the pages load them
+    without it: it can be large)."""
+    return bytes(type(document).objects.values_list("pdf", flat=True).get(pk=document.pk))
 
 
 def worker_seen(build, now) -> bool:
     """Whether a background worker has shown signs of life since `build` was asked for: it
     started or finished a task since, or is busy with one it started recently. (An idle
     worker would have taken up the build within seconds.)"""
-    from django.conf import settings
-    from django.db.models import Q
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     recent = now - datetime.timedelta(seconds=settings.BUILD_STALL_TIMEOUT)
     return DBTaskResult.objects.filter(
         Q(started_at__gte=build.requested_at)
@@ -67,3 +114,19 @@ def worker_seen(build, now) -> bool:
 def waiting_without_worker(build, now) -> bool:
     """Queued for longer than BUILD_PICKUP_TIMEOUT with no worker seen meanwhile."""
     return build.is_unclaimed(now) and not worker_seen(build, now)
+
+
+def latest_self_evaluations(programme, areas) -> dict:
+    """Each area's latest self-evaluation version, by area id, in one query. An area with none
+    yet gets an unsaved version 1 (a draft with no texts): reading never creates one."""
+    latest = {}
+    for self_evaluation in (
+        SelfEvaluation.objects.filter(programme=programme, area__in=areas)
+        .defer("pdf")
+        .select_related("finalised_by", "circulated_by")
+        .order_by("area_id", "-version")
+    ):
+        latest.setdefault(self_evaluation.area_id, self_evaluation)
+    for area in areas:
+        latest.setdefault(area.pk, SelfEvaluation(programme=programme, area=area, version=1))
+    return latest

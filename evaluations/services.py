@@ -10,11 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
+from challenge.editing import refuse_stale
 from challenge.submission import create_once
 from evaluations.models import AreaSelfEvaluationBuild, CirculationEmail, DraftComment, SelfEvaluation
+from evaluations.pdf import self_evaluation_pdf
 from evaluations.tasks import build_area_self_evaluation, send_draft_circulated
-from findings.services import StaleEdit
 from programmes.models import Partner
 
 logger = logging.getLogger(__name__)
@@ -39,12 +42,12 @@ def _lock(se) -> SelfEvaluation:
 
 @transaction.atomic
 def update_texts(*, self_evaluation, expected_revision, introduction, conclusion) -> SelfEvaluation:
-    """Change the introduction and conclusion of a draft or circulated version."""
+    """Change the introduction and conclusion of a draft or circulated version. Refuses
+    (StaleEdit) a change made against an older revision; bumps the revision."""
     current = _lock(self_evaluation)
     if current.is_final:
         raise ValidationError("A final self-evaluation does not change. Reopen it to make a new version.")
-    if current.revision != expected_revision:
-        raise StaleEdit(current)
+    refuse_stale(current, expected_revision)
     current.introduction, current.conclusion = introduction, conclusion
     current.revision += 1
     current.save()
@@ -55,8 +58,9 @@ def update_texts(*, self_evaluation, expected_revision, introduction, conclusion
 def circulate(*, self_evaluation, by, notify=True) -> SelfEvaluation:
     """Draft → circulated, to every partner with a contact address: records them in
     `circulated_to` (their people may then read and comment on this version), and queues an
-    e-mail to each partner's contact with a link to read and comment, recorded as a CirculationEmail that the task marks sent or failed. With
-    `notify=False` (the demonstration seed) nothing is queued or recorded as sent."""
+    e-mail to each partner's contact with a link to read and comment, recorded as a
+    CirculationEmail that the task marks sent or failed. With `notify=False` (the
+    demonstration seed) nothing is queued or recorded as sent."""
     current = _lock(self_evaluation)
     if current.status != SelfEvaluation.Status.DRAFT:
         raise ValidationError("Only a draft can be circulated.")
@@ -96,8 +100,6 @@ def comment_on_draft(*, self_evaluation, author, text, submission_token=None) ->
 def finalise(*, self_evaluation, by) -> SelfEvaluation:
     """Make the self-evaluation final: render its PDF once and keep those bytes, with their
     SHA-256, who finalised it and when. Every later download returns exactly these bytes."""
-    from evaluations.pdf import self_evaluation_pdf
-
     current = _lock(self_evaluation)
     if current.is_final:
         raise ValidationError("This version is already final.")
@@ -187,9 +189,6 @@ def _fail_task(task_id, now):
         pk = uuid.UUID(task_id)
     except (TypeError, ValueError):
         return
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     DBTaskResult.objects.filter(pk=pk, status=TaskResultStatus.RUNNING).update(
         status=TaskResultStatus.FAILED,
         finished_at=now,

@@ -4,8 +4,17 @@ whole area self-evaluation PDF (tens of seconds for a full programme)."""
 import logging
 import time
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import OperationalError
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django_tasks import task
+
+from challenge.mail import send_batch
+from challenge.validators import single_line
+from evaluations.area_pdf import area_self_evaluation_pdf
+from evaluations.models import AreaSelfEvaluationBuild, CirculationEmail, SelfEvaluation
 
 logger = logging.getLogger(__name__)
 
@@ -14,32 +23,26 @@ logger = logging.getLogger(__name__)
 def send_draft_circulated(*, self_evaluation_id: int, batch_id: int | None = None) -> int:
     """E-mail every partner's contact a link to the circulated draft, recording on
     CirculationEmail `batch_id` whether each e-mail went (the draft's page shows a failure)."""
-    from challenge.mail import send_batch
-    from evaluations.models import CirculationEmail
-
     return send_batch(CirculationEmail, batch_id, lambda: _circulation_messages(self_evaluation_id))
 
 
 def _circulation_messages(self_evaluation_id):
-    from django.conf import settings
-    from django.core.mail import EmailMessage
-    from django.template.loader import render_to_string
-
-    from challenge.validators import single_line
-    from evaluations.models import SelfEvaluation
-
-    se = (
+    self_evaluation = (
         SelfEvaluation.objects.select_related("programme", "area", "circulated_by")
         .defer("pdf")
         .get(pk=self_evaluation_id)
     )
-    url = settings.SITE_URL + se.get_absolute_url()
+    url = settings.SITE_URL + self_evaluation.get_absolute_url()
     # One line whatever was saved: a line break in a subject makes the mail library refuse it.
-    subject = single_line(f"For comment: {se.area.name} mini self-evaluation (draft, version {se.version})")
+    subject = single_line(
+        f"For comment: {self_evaluation.area.name} mini self-evaluation (draft, version {self_evaluation.version})"
+    )
     messages = []
     # Only the partners it was circulated to: only their people may open the link.
-    for partner in se.circulated_to.exclude(contact_email=""):
-        body = render_to_string("evaluations/email/circulated.txt", {"se": se, "partner": partner, "url": url})
+    for partner in self_evaluation.circulated_to.exclude(contact_email=""):
+        body = render_to_string(
+            "evaluations/email/circulated.txt", {"self_evaluation": self_evaluation, "partner": partner, "url": url}
+        )
         message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [partner.contact_email])
         messages.append((f"{partner.name} <{partner.contact_email}>", message))
     return messages
@@ -63,16 +66,12 @@ def retry_if_locked(write, *, retries=LOCKED_RETRIES, pause=LOCKED_FIRST_PAUSE, 
             logger.warning("Database locked (attempt %s of %s); trying again in %.1fs", attempt, retries, pause)
             sleep(pause)
             pause *= 2
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 @task()
 def build_area_self_evaluation(*, build_id: int) -> str:
     """Build the area self-evaluation PDF, recording progress, with its time, as it goes."""
-    from django.utils import timezone
-
-    from evaluations.area_pdf import area_self_evaluation_pdf
-    from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
-
     build = retry_if_locked(
         lambda: AreaSelfEvaluationBuild.objects.select_related("programme").defer("pdf").get(pk=build_id)
     )

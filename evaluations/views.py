@@ -11,15 +11,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from challenge.clock import today as clock_today
+from challenge.editing import ConflictBox, StaleEdit
 from challenge.submission import SubmissionTokenForm
 from evaluations import selectors, services
 from evaluations.forms import DraftCommentForm, TextsForm
-from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
+from evaluations.models import AreaSelfEvaluationBuild
+from evaluations.pdf import self_evaluation_pdf as render_self_evaluation_pdf
 from evaluations.permissions import (
+    can_comment_now,
     can_comment_on_draft,
     can_write_texts,
     get_area_build_for_user,
     get_self_evaluation_for_user,
+    life_steps,
 )
 from programmes.permissions import get_programme_for_user, is_programme_facilitator
 
@@ -46,84 +50,91 @@ def build_panel_context(request, build, programme):
 def self_evaluation_start(request, slug, area_pk):
     programme = get_programme_for_user(request.user, slug, manage=True)
     area = get_object_or_404(programme.areas, pk=area_pk)
-    se = services.current_self_evaluation(programme=programme, area=area)
-    return redirect(se)
+    self_evaluation = services.current_self_evaluation(programme=programme, area=area)
+    return redirect(self_evaluation)
 
 
-def _se_context(request, se, *, texts_form=None, conflict=None, comment_form=None):
-    manage = is_programme_facilitator(request.user, se.programme)
-    # The versions this user may read: a partner it was circulated to sees that one only.
-    versions = list(
-        SelfEvaluation.objects.filter(programme=se.programme, area=se.area)
-        .readable_by(request.user)
-        .defer("pdf")
-        .select_related("finalised_by")
-        .order_by("-version")
-    )
+def _page_context(request, self_evaluation, *, texts_form=None, conflict=None, comment_form=None):
+    programme = self_evaluation.programme
+    manage = is_programme_facilitator(request.user, programme)
+    page = selectors.self_evaluation_page(self_evaluation, request.user, manage=manage)
+    initial = {
+        "introduction": self_evaluation.introduction,
+        "conclusion": self_evaluation.conclusion,
+        "revision": self_evaluation.revision,
+    }
     return {
-        "se": se,
-        "programme": se.programme,
-        "area": se.area,
-        "c": selectors.compile_area(se.programme, se.area),
+        "self_evaluation": self_evaluation,
+        "programme": programme,
+        "area": self_evaluation.area,
+        "compiled_area": page.compiled_area,
         "manage": manage,
-        "can_write": can_write_texts(request.user, se),
-        "texts_form": texts_form
-        or TextsForm(initial={"introduction": se.introduction, "conclusion": se.conclusion, "revision": se.revision}),
+        "can_write": can_write_texts(request.user, self_evaluation),
+        "texts_form": texts_form or TextsForm(initial=initial),
         "conflict": conflict,
         "comment_form": comment_form or DraftCommentForm(),
-        "can_comment": can_comment_on_draft(request.user, se),
-        "draft_comments": list(se.draft_comments.select_related("author", "author__partner")),
-        "versions": versions,
-        "is_latest": versions[0].pk == se.pk,
-        "late": se.is_late(clock_today(), se.programme.self_evaluation_deadline),
-        "circulation_emails": list(se.circulation_emails.all()[:5]) if manage else [],
+        "can_comment": can_comment_now(request.user, self_evaluation),
+        "draft_comments": page.draft_comments,
+        "versions": page.versions,
+        "is_latest": page.is_latest(self_evaluation),
+        "steps": life_steps(request.user, self_evaluation, is_latest=page.is_latest(self_evaluation)),
+        "late": self_evaluation.is_late(clock_today(), programme.self_evaluation_deadline),
+        "circulation_emails": page.circulation_emails,
     }
 
 
 @require_GET
 @login_required
 def self_evaluation(request, pk):
-    se = get_self_evaluation_for_user(request.user, pk)
-    return render(request, "evaluations/self_evaluation.html", _se_context(request, se))
+    self_evaluation = get_self_evaluation_for_user(request.user, pk)
+    return render(request, "evaluations/self_evaluation.html", _page_context(request, self_evaluation))
 
 
 @require_POST
 @login_required
 def self_evaluation_texts(request, pk):
-    se = get_self_evaluation_for_user(request.user, pk)
-    if not can_write_texts(request.user, se):
+    self_evaluation = get_self_evaluation_for_user(request.user, pk)
+    if not can_write_texts(request.user, self_evaluation):
         raise PermissionDenied("Only the facilitator and the area's lead write the introduction and conclusion.")
     form = TextsForm(request.POST)
     conflict = None
     if form.is_valid():
         try:
             services.update_texts(
-                self_evaluation=se,
+                self_evaluation=self_evaluation,
                 expected_revision=form.cleaned_data["revision"],
                 introduction=form.cleaned_data["introduction"],
                 conclusion=form.cleaned_data["conclusion"],
             )
-        except services.StaleEdit as error:
-            conflict = error.current
+        except StaleEdit as error:
+            current = error.current
+            conflict = ConflictBox(
+                noun="this self-evaluation",
+                saved_at=current.updated_at,
+                saved=[("Introduction", current.introduction), ("Conclusion", current.conclusion)],
+            )
+            # Keep what they typed; the next save is made knowingly against the new version.
             data = request.POST.copy()
-            data["revision"] = conflict.revision
+            data["revision"] = current.revision
             form = TextsForm(data)
             form.is_valid()
-            form.add_error(None, error)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, "Introduction and conclusion saved.")
-            return redirect(se)
+            return redirect(self_evaluation)
     return render(
-        request, "evaluations/self_evaluation.html", _se_context(request, se, texts_form=form, conflict=conflict)
+        request,
+        "evaluations/self_evaluation.html",
+        _page_context(request, self_evaluation, texts_form=form, conflict=conflict),
     )
 
 
 SE_ACTIONS = {
     "circulate": (
         services.circulate,
-        "Circulated to partners for comment. The e-mails to their contacts are queued: this page shows whether they went.",
+        "Circulated to partners for comment. The e-mails to their contacts are queued: "
+        "this page shows whether they went.",
     ),
     "finalise": (services.finalise, "Finalised. The PDF is stored and will not change."),
     "reopen": (services.reopen, "Reopened as a new draft version. The final version stays downloadable."),
@@ -135,15 +146,15 @@ SE_ACTIONS = {
 def self_evaluation_action(request, pk, action):
     if action not in SE_ACTIONS:
         raise Http404("No such action")
-    se = get_self_evaluation_for_user(request.user, pk)
-    if not is_programme_facilitator(request.user, se.programme):
+    self_evaluation = get_self_evaluation_for_user(request.user, pk)
+    if not is_programme_facilitator(request.user, self_evaluation.programme):
         raise PermissionDenied("Only the facilitator circulates, finalises or reopens.")
     service, done = SE_ACTIONS[action]
     try:
-        result = service(self_evaluation=se, by=request.user)
+        result = service(self_evaluation=self_evaluation, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect(se)
+        return redirect(self_evaluation)
     messages.success(request, done)
     return redirect(result)
 
@@ -151,14 +162,14 @@ def self_evaluation_action(request, pk, action):
 @require_POST
 @login_required
 def self_evaluation_comment(request, pk):
-    se = get_self_evaluation_for_user(request.user, pk)
-    if not can_comment_on_draft(request.user, se):
+    self_evaluation = get_self_evaluation_for_user(request.user, pk)
+    if not can_comment_on_draft(request.user, self_evaluation):
         raise PermissionDenied("Officers read self-evaluations; they do not comment on them.")
     form = DraftCommentForm(request.POST)
     if form.is_valid():
         try:
             services.comment_on_draft(
-                self_evaluation=se,
+                self_evaluation=self_evaluation,
                 author=request.user,
                 text=form.cleaned_data["text"],
                 submission_token=form.submitted_token,
@@ -167,8 +178,10 @@ def self_evaluation_comment(request, pk):
             form.add_error(None, error)
         else:
             messages.success(request, "Comment added.")
-            return redirect(se.get_absolute_url() + "#draft-comments")
-    return render(request, "evaluations/self_evaluation.html", _se_context(request, se, comment_form=form))
+            return redirect(self_evaluation.get_absolute_url() + "#draft-comments")
+    return render(
+        request, "evaluations/self_evaluation.html", _page_context(request, self_evaluation, comment_form=form)
+    )
 
 
 def _pdf_response(data, filename):
@@ -180,14 +193,13 @@ def _pdf_response(data, filename):
 @require_GET
 @login_required
 def self_evaluation_pdf(request, pk):
-    se = get_self_evaluation_for_user(request.user, pk)
-    filename = f"{se.area.slug}-self-evaluation-v{se.version}{'' if se.is_final else '-draft'}.pdf"
-    if se.is_final:
-        data = bytes(SelfEvaluation.objects.values_list("pdf", flat=True).get(pk=se.pk))
+    self_evaluation = get_self_evaluation_for_user(request.user, pk)
+    draft = "" if self_evaluation.is_final else "-draft"
+    filename = f"{self_evaluation.area.slug}-self-evaluation-v{self_evaluation.version}{draft}.pdf"
+    if self_evaluation.is_final:
+        data = selectors.stored_pdf(self_evaluation)
     else:
-        from evaluations.pdf import self_evaluation_pdf as render_pdf
-
-        data = render_pdf(se)
+        data = render_self_evaluation_pdf(self_evaluation)
     return _pdf_response(data, filename)
 
 
@@ -220,5 +232,5 @@ def area_build_pdf(request, pk):
     build = get_area_build_for_user(request.user, pk)
     if build.status != AreaSelfEvaluationBuild.Status.READY:
         raise Http404("Not ready yet")
-    data = bytes(AreaSelfEvaluationBuild.objects.values_list("pdf", flat=True).get(pk=pk))
+    data = selectors.stored_pdf(build)
     return _pdf_response(data, f"{build.programme.slug}-area-self-evaluation.pdf")

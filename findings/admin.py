@@ -1,8 +1,8 @@
 """The admin for findings, improvement actions and self-evaluations.
 
-Edits here bypass `findings.services` for what it does not check itself: the admin checks
-that a finding's evidence comes from its session and area and its themes from its programme,
-records an action's owner's organisation, and bumps a finding's or self-evaluation's
+Edits here bypass `findings.services` for what it does not check itself: the admin runs the
+services' own checks (a finding's area, themes and evidence; an action's owner), records an
+action's owner's organisation, and bumps a finding's or self-evaluation's
 revision (so an edit someone has open in the app is refused as stale rather than silently
 overwriting this one).
 
@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from findings.models import Action, Finding, Theme
+from findings.services import validate_action_owner, validate_finding
 from workspace.models import Answer, Comment
 
 # --- Themes ------------------------------------------------------------------------------
@@ -44,14 +45,19 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 class ActionAdminForm(forms.ModelForm):
-    """Records the owner's organisation with the action, as `services.add_action` does: when
-    the action is added, and when it passes to someone else."""
+    """Checks the owner as `services.add_action` does (`services.validate_action_owner`) and
+    records their organisation with the action: when it is added, and when it passes to
+    someone else."""
 
-    def clean_owner(self):
-        owner = self.cleaned_data.get("owner")
-        if owner is not None and owner.partner_id is None:
-            raise ValidationError("The owner must belong to a partner organisation.")
-        return owner
+    def clean(self):
+        cleaned = super().clean()
+        owner = cleaned.get("owner")
+        if owner is not None:
+            try:
+                validate_action_owner(owner)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
 
     def save(self, commit=True):
         action = self.instance
@@ -73,8 +79,9 @@ class ActionInline(admin.TabularInline):
 
 
 class FindingAdminForm(forms.ModelForm):
-    """What `services.record_finding` and `update_finding` check: the evidence comes from the
-    finding's session and area. And the themes are the session's programme's."""
+    """What `services.record_finding` and `update_finding` check, with their own check
+    (`services.validate_finding`): the session covers the area, the themes are the session's
+    programme's and the evidence comes from the finding's session and area."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,15 +94,16 @@ class FindingAdminForm(forms.ModelForm):
         session, area = cleaned.get("session"), cleaned.get("area")
         if session is None or area is None:
             return cleaned
-        if not session.areas.filter(pk=area.pk).exists():
-            self.add_error("area", "The session does not cover this area.")
-        for name in ["evidence_answers", "evidence_comments"]:
-            chosen = cleaned.get(name)
-            if chosen and any(e.session_id != session.pk or e.area_id != area.pk for e in chosen):
-                self.add_error(name, "Evidence must come from this session and area.")
-        themes = cleaned.get("themes")
-        if themes and any(t.programme_id != session.programme_id for t in themes):
-            self.add_error("themes", "Themes must be the session's programme's.")
+        try:
+            validate_finding(
+                session=session,
+                area=area,
+                themes=cleaned.get("themes") or (),
+                evidence_answers=cleaned.get("evidence_answers") or (),
+                evidence_comments=cleaned.get("evidence_comments") or (),
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
         return cleaned
 
 

@@ -5,6 +5,7 @@ from django import forms
 from challenge.submission import SubmissionTokenMixin
 from challenge.validators import no_line_breaks
 from findings.models import Action, Finding, Theme
+from findings.selectors import action_owners
 from programmes.models import User
 
 
@@ -35,23 +36,24 @@ class FindingForm(SubmissionTokenMixin, forms.Form):
     def __init__(self, *args, programme, answers, threads, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["themes"].queryset = Theme.objects.filter(programme=programme)
-        self._answers = {str(a.pk): a for a in answers}
-        self._threads = {str(t.pk): t for t in threads}
-        self.fields["evidence_answers"].choices = [(str(a.pk), f"{a.question.text}") for a in answers]
+        self._answers = {str(answer.pk): answer for answer in answers}
+        self._threads = {str(thread.pk): thread for thread in threads}
+        self.fields["evidence_answers"].choices = [(str(answer.pk), answer.question.text) for answer in answers]
         self.fields["evidence_comments"].choices = [
-            (str(t.pk), f"{t.get_kind_display()} from {t.author.display_name}: {t.text[:90]}") for t in threads
+            (str(thread.pk), f"{thread.get_kind_display()} from {thread.author.display_name}: {thread.text[:90]}")
+            for thread in threads
         ]
 
     def clean_new_themes(self):
         # A line break pasted into the box separates themes just as a comma does.
-        names = [" ".join(n.split()) for n in re.split(r"[,\r\n]", self.cleaned_data.get("new_themes", ""))]
-        return [n[:200] for n in names if n]
+        names = [" ".join(name.split()) for name in re.split(r"[,\r\n]", self.cleaned_data.get("new_themes", ""))]
+        return [name[:200] for name in names if name]
 
     def evidence(self):
-        d = self.cleaned_data
+        data = self.cleaned_data
         return (
-            [self._answers[k] for k in d.get("evidence_answers", [])],
-            [self._threads[k] for k in d.get("evidence_comments", [])],
+            [self._answers[key] for key in data.get("evidence_answers", [])],
+            [self._threads[key] for key in data.get("evidence_comments", [])],
         )
 
 
@@ -67,11 +69,18 @@ class ActionForm(SubmissionTokenMixin, forms.ModelForm):
         }
         labels = {"description": "What will be done"}
 
-    def __init__(self, *args, finding=None, **kwargs):
+    def __init__(self, *args, finding=None, owners=None, **kwargs):
+        """`owners`, the people an action may be given to as read once for the page, fills the
+        select without a query per form; without it, the select reads them itself."""
         if finding is not None:
             kwargs.setdefault("prefix", f"a{finding.pk}")
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True, partner__isnull=False).select_related(
-            "partner"
-        )
-        self.fields["owner"].label_from_instance = lambda u: f"{u.display_name}, {u.partner.name}"
+        field = self.fields["owner"]
+        field.queryset = action_owners()  # what a submitted owner is checked against
+        field.label_from_instance = _owner_label
+        if owners is not None:
+            field.choices = [("", field.empty_label), *((owner.pk, _owner_label(owner)) for owner in owners)]
+
+
+def _owner_label(owner):
+    return f"{owner.display_name}, {owner.partner.name}"

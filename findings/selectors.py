@@ -1,12 +1,14 @@
 """Reads for findings pages, the documents page and the self-evaluation write-up."""
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
 from challenge.clock import today as clock_today
 from findings.models import KIND_ORDER, Action, Finding, Theme
+from programmes.models import User
+from workspace.models import Answer, Comment
 
 
 def findings_queryset():
@@ -18,19 +20,75 @@ def findings_queryset():
     )
 
 
-def _sort_findings(findings):
-    return sorted(findings, key=lambda f: (KIND_ORDER.index(f.kind), f.created_at, f.pk))
+def findings_with_context():
+    """Findings with the programme and area their page and permission check need."""
+    return Finding.objects.select_related("session__programme", "area")
+
+
+def actions_with_context():
+    """Actions with their finding's programme and area (the same)."""
+    return Action.objects.select_related("finding__session__programme", "finding__area")
+
+
+def sort_findings(findings):
+    """Flags first, then the other kinds in their order; oldest first within a kind."""
+    return sorted(findings, key=lambda finding: (KIND_ORDER.index(finding.kind), finding.created_at, finding.pk))
 
 
 def findings_for(session, area):
-    return _sort_findings(findings_queryset().filter(session=session, area=area))
+    return sort_findings(findings_queryset().filter(session=session, area=area))
 
 
 def mark_overdue(actions, today=None):
     today = today or clock_today()
-    for a in actions:
-        a.overdue = a.is_overdue(today)
+    for action in actions:
+        action.overdue = action.is_overdue(today)
     return actions
+
+
+def _mark_findings_overdue(findings):
+    today = clock_today()
+    for finding in findings:
+        mark_overdue(finding.actions.all(), today)
+
+
+def evidence_sources(session, area):
+    """What a finding for `area` in `session` may rest on: the answered questions (in the
+    question set's order) and the challenges still standing (oldest first)."""
+    answers = [
+        answer
+        for answer in Answer.objects.filter(session=session, area=area)
+        .select_related("question")
+        .order_by("question__section__position", "question__position")
+        if answer.is_answered
+    ]
+    threads = list(
+        Comment.objects.filter(session=session, area=area, parent__isnull=True, withdrawn_at__isnull=True)
+        .select_related("author")
+        .order_by("created_at")
+    )
+    return answers, threads
+
+
+def action_owners():
+    """Who may own an improvement action: active people of a partner organisation."""
+    return User.objects.filter(is_active=True, partner__isnull=False).select_related("partner")
+
+
+@dataclass
+class FindingsPage:
+    findings: list
+    # The people an action may be given to, read once for every finding's "Add an action" form.
+    action_owners: list = field(default_factory=list)
+
+
+def findings_page(session, area, *, manage) -> FindingsPage:
+    """The findings page of one area in one session: its findings (flags first) with their
+    themes, evidence and actions (overdue ones marked) and, for those who manage it, the
+    possible owners of a new action, in a fixed number of queries however many there are."""
+    findings = findings_for(session, area)
+    _mark_findings_overdue(findings)
+    return FindingsPage(findings=findings, action_owners=list(action_owners()) if manage else [])
 
 
 @dataclass
@@ -49,29 +107,27 @@ def emerging_findings(programme, *, sessions=None) -> Emerging:
     found = findings_queryset().filter(session__programme=programme)
     if sessions is not None:
         found = found.filter(session__in=sessions.values("pk"))
-    findings = _sort_findings(found)
-    today = clock_today()
-    for f in findings:
-        mark_overdue(f.actions.all(), today)
+    findings = sort_findings(found)
+    _mark_findings_overdue(findings)
     areas = defaultdict(list)
     kinds = defaultdict(list)
     themes = defaultdict(list)
-    for f in findings:
-        areas[f.area].append(f)
-        kinds[f.kind].append(f)
-        for t in f.themes.all():
-            themes[t].append(f)
+    for finding in findings:
+        areas[finding.area].append(finding)
+        kinds[finding.kind].append(finding)
+        for theme in finding.themes.all():
+            themes[theme].append(finding)
     all_themes = list(Theme.objects.filter(programme=programme))
-    actions = [a for f in findings for a in f.actions.all()]
-    action_counts = Counter(a.status for a in actions)
-    action_counts["overdue"] = sum(1 for a in actions if a.overdue)
+    actions = [action for finding in findings for action in finding.actions.all()]
+    action_counts = Counter(action.status for action in actions)
+    action_counts["overdue"] = sum(1 for action in actions if action.overdue)
     action_counts["total"] = len(actions)
     return Emerging(
         programme=programme,
-        by_area=sorted(areas.items(), key=lambda kv: kv[0].name),
-        by_kind=[(Finding.Kind(k), kinds[k]) for k in KIND_ORDER if kinds.get(k)],
-        by_theme=[(t, themes.get(t, [])) for t in all_themes],
-        counts={Finding.Kind(k).label: len(kinds.get(k, [])) for k in KIND_ORDER},
-        flags=[f for f in findings if f.is_flag],
+        by_area=sorted(areas.items(), key=lambda item: item[0].name),
+        by_kind=[(Finding.Kind(kind), kinds[kind]) for kind in KIND_ORDER if kinds.get(kind)],
+        by_theme=[(theme, themes.get(theme, [])) for theme in all_themes],
+        counts={Finding.Kind(kind).label: len(kinds.get(kind, [])) for kind in KIND_ORDER},
+        flags=[finding for finding in findings if finding.is_flag],
         action_counts=dict(action_counts),
     )

@@ -5,29 +5,33 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from challenge.editing import refuse_stale
 from challenge.submission import create_once
 from findings.models import Action, Finding, Theme
 
 logger = logging.getLogger(__name__)
 
 
-class StaleEdit(ValidationError):
-    def __init__(self, current):
-        self.current = current
-        super().__init__(
-            "Someone else saved this while you were editing it. Your text has not been saved: "
-            "it is still in the form, beside what is saved now. Merge and save again.",
-            code="stale",
-        )
+def validate_finding(*, session, area, themes=(), evidence_answers=(), evidence_comments=()) -> None:
+    """Raise a ValidationError keyed by field for what a finding must respect, whoever records
+    it (the admin too): it is about an area the session covers, its themes are the session's
+    programme's, and its evidence (answers and comments) comes from that session and area."""
+    errors: dict[str, list[str]] = {}
+    if not session.areas.filter(pk=area.pk).exists():
+        errors["area"] = ["The session does not cover this area."]
+    if any(t.programme_id != session.programme_id for t in themes):
+        errors["themes"] = ["Themes must be the session's programme's."]
+    for field, evidence in (("evidence_answers", evidence_answers), ("evidence_comments", evidence_comments)):
+        if any(e.session_id != session.pk or e.area_id != area.pk for e in evidence):
+            errors[field] = ["Evidence must come from this session and area."]
+    if errors:
+        raise ValidationError(errors)
 
 
-def _check_evidence(session, area, answers, comments):
-    for a in answers:
-        if a.session_id != session.pk or a.area_id != area.pk:
-            raise ValidationError({"evidence_answers": "Evidence must come from this session and area."})
-    for c in comments:
-        if c.session_id != session.pk or c.area_id != area.pk:
-            raise ValidationError({"evidence_comments": "Evidence must come from this session and area."})
+def validate_action_owner(owner) -> None:
+    """An action's owner belongs to a partner organisation: the action records which."""
+    if owner.partner_id is None:
+        raise ValidationError({"owner": "The owner must belong to a partner organisation."})
 
 
 @transaction.atomic
@@ -50,7 +54,13 @@ def record_finding(
     to add to the programme (or find there) and tag it with.
 
     Once per `submission_token`: the same form sent twice records one finding."""
-    _check_evidence(session, area, evidence_answers, evidence_comments)
+    validate_finding(
+        session=session,
+        area=area,
+        themes=themes,
+        evidence_answers=evidence_answers,
+        evidence_comments=evidence_comments,
+    )
 
     def create():
         finding = Finding.objects.create(
@@ -77,9 +87,14 @@ def update_finding(
 ) -> Finding:
     """Change a finding. Refuses (StaleEdit) a change made against an older revision."""
     current = Finding.objects.select_for_update().get(pk=finding.pk)
-    if current.revision != expected_revision:
-        raise StaleEdit(current)
-    _check_evidence(current.session, current.area, evidence_answers, evidence_comments)
+    refuse_stale(current, expected_revision)
+    validate_finding(
+        session=current.session,
+        area=current.area,
+        themes=themes,
+        evidence_answers=evidence_answers,
+        evidence_comments=evidence_comments,
+    )
     current.kind, current.title, current.text = kind, title, text
     current.revision += 1
     current.save()
@@ -93,8 +108,7 @@ def update_finding(
 def add_action(*, finding, description, owner, due_date, submission_token=None) -> Action:
     """An improvement action from a finding. The owner's organisation is recorded with it.
     Once per `submission_token`: the same form sent twice adds one action."""
-    if owner.partner_id is None:
-        raise ValidationError({"owner": "The owner must belong to a partner organisation."})
+    validate_action_owner(owner)
     return create_once(
         Action,
         submission_token,

@@ -5,30 +5,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from challenge.clock import today as clock_today
 from findings import selectors, services
 from findings.forms import ActionForm, FindingForm
-from findings.models import Action, Finding
+from findings.models import Action
 from programmes.permissions import get_programme_for_user, is_programme_facilitator
 from sessions.selectors import sessions_for_user
-from workspace.models import Answer, Comment
 from workspace.permissions import get_session_access
-
-
-def _evidence_sources(session, area):
-    answers = [
-        a
-        for a in Answer.objects.filter(session=session, area=area)
-        .select_related("question")
-        .order_by("question__section__position", "question__position")
-        if a.is_answered
-    ]
-    threads = list(
-        Comment.objects.filter(session=session, area=area, parent__isnull=True, withdrawn_at__isnull=True)
-        .select_related("author")
-        .order_by("created_at")
-    )
-    return answers, threads
+from workspace.selectors import session_areas
 
 
 def _findings_url(session, area):
@@ -41,42 +24,39 @@ def session_findings(request, pk, area_pk):
     """Findings and actions for one area of one session."""
     access = get_session_access(request.user, pk)
     session = access.session
-    area = get_object_or_404(session.areas.select_related("lead_partner"), pk=area_pk)
+    area = get_object_or_404(session_areas(session), pk=area_pk)
     manage = access.is_facilitator
-    answers, threads = _evidence_sources(session, area) if manage else ([], [])
+    if request.method == "POST" and not manage:
+        raise PermissionDenied("Only the facilitator records findings.")
     form = None
     if manage:
+        answers, threads = selectors.evidence_sources(session, area)
         form = FindingForm(request.POST or None, programme=session.programme, answers=answers, threads=threads)
-    if request.method == "POST":
-        if not manage:
-            raise PermissionDenied("Only the facilitator records findings.")
-        if form.is_valid():
-            d = form.cleaned_data
-            ev_answers, ev_comments = form.evidence()
-            try:
-                finding = services.record_finding(
-                    session=session,
-                    area=area,
-                    by=request.user,
-                    kind=d["kind"],
-                    title=d["title"],
-                    text=d["text"],
-                    themes=d["themes"],
-                    new_themes=d["new_themes"],
-                    evidence_answers=ev_answers,
-                    evidence_comments=ev_comments,
-                    submission_token=form.submitted_token,
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"Recorded the {finding.get_kind_display().lower()} “{finding.title}”.")
-                return redirect(_findings_url(session, area) + f"#finding-{finding.pk}")
-    findings = selectors.findings_for(session, area)
-    today = clock_today()
-    for f in findings:
-        selectors.mark_overdue(f.actions.all(), today)
-        f.action_form = ActionForm(finding=f) if manage else None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        evidence_answers, evidence_comments = form.evidence()
+        try:
+            finding = services.record_finding(
+                session=session,
+                area=area,
+                by=request.user,
+                kind=data["kind"],
+                title=data["title"],
+                text=data["text"],
+                themes=data["themes"],
+                new_themes=data["new_themes"],
+                evidence_answers=evidence_answers,
+                evidence_comments=evidence_comments,
+                submission_token=form.submitted_token,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Recorded the {finding.get_kind_display().lower()} “{finding.title}”.")
+            return redirect(_findings_url(session, area) + f"#finding-{finding.pk}")
+    page = selectors.findings_page(session, area, manage=manage)
+    for finding in page.findings:
+        finding.action_form = ActionForm(finding=finding, owners=page.action_owners) if manage else None
     return render(
         request,
         "findings/session_findings.html",
@@ -84,7 +64,7 @@ def session_findings(request, pk, area_pk):
             "session": session,
             "programme": session.programme,
             "area": area,
-            "findings": findings,
+            "findings": page.findings,
             "form": form,
             "manage": manage,
             "action_statuses": Action.Status.choices,
@@ -95,7 +75,7 @@ def session_findings(request, pk, area_pk):
 @require_POST
 @login_required
 def action_add(request, finding_pk):
-    finding = get_object_or_404(Finding.objects.select_related("session__programme", "area"), pk=finding_pk)
+    finding = get_object_or_404(selectors.findings_with_context(), pk=finding_pk)
     if not is_programme_facilitator(request.user, finding.session.programme):
         raise PermissionDenied("Only the facilitator adds actions.")
     form = ActionForm(request.POST, finding=finding)
@@ -117,9 +97,7 @@ def action_add(request, finding_pk):
 @require_POST
 @login_required
 def action_status(request, action_pk):
-    action = get_object_or_404(
-        Action.objects.select_related("finding__session__programme", "finding__area"), pk=action_pk
-    )
+    action = get_object_or_404(selectors.actions_with_context(), pk=action_pk)
     finding = action.finding
     if not is_programme_facilitator(request.user, finding.session.programme):
         raise PermissionDenied("Only the facilitator changes actions.")
@@ -137,5 +115,5 @@ def action_status(request, action_pk):
 def emerging_findings(request, slug):
     programme = get_programme_for_user(request.user, slug)
     # Only the findings of sessions this user may open: the rest are other sessions' record.
-    e = selectors.emerging_findings(programme, sessions=sessions_for_user(request.user, programme))
-    return render(request, "findings/emerging.html", {"programme": programme, "e": e})
+    emerging = selectors.emerging_findings(programme, sessions=sessions_for_user(request.user, programme))
+    return render(request, "findings/emerging.html", {"programme": programme, "emerging": emerging})

@@ -133,9 +133,9 @@ def plan_import(text: str, *, may_change) -> ImportPlan:
         if not any(cell.strip() for cell in row):
             continue
 
-        def cell(name):
-            i = col.get(name)
-            return row[i].strip() if i is not None and i < len(row) else ""
+        def cell(name, row=row):
+            index = col.get(name)
+            return row[index].strip() if index is not None and index < len(row) else ""
 
         errors = []
         code = cell("indicator")

@@ -71,7 +71,7 @@ def linear_trend(points):
     sxx = sum((x - mx) ** 2 for x in xs)
     if sxx == 0:
         return 0.0, my
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
     return slope, my - slope * mx
 
 

@@ -2,9 +2,13 @@
 area, and the area's leads (see `ThematicArea.objects.led_by`). Reading follows the area
 (programmes.permissions.can_view_area)."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
 
+from indicators.models import Indicator
 from programmes.models import ThematicArea
+from programmes.permissions import can_view_area
 
 
 def areas_changeable_by(user):
@@ -20,3 +24,11 @@ def areas_changeable_by(user):
 
 def can_change_indicators(user, area) -> bool:
     return areas_changeable_by(user).filter(pk=area.pk).exists()
+
+
+def get_indicator_for_user(user, code) -> Indicator:
+    """The indicator with its area, if `user` may read the area; 404 or 403 otherwise."""
+    indicator = get_object_or_404(Indicator.objects.select_related("area"), code=code)
+    if not can_view_area(user, indicator.area):
+        raise PermissionDenied("You do not take part in a programme that reviews this area.")
+    return indicator

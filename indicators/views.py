@@ -5,55 +5,31 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from indicators import csv_import as indicator_import
 from indicators import selectors as indicator_selectors
 from indicators.kpis import RULES
-from indicators.models import Indicator
-from indicators.permissions import areas_changeable_by, can_change_indicators
-from programmes.models import Programme
-from programmes.permissions import areas_visible_to, can_view_area, get_area_for_user, get_programme_for_user
+from indicators.permissions import get_indicator_for_user
+from programmes.permissions import get_area_for_user, get_programme_for_user
 
 
 @require_GET
 @login_required
 def area_page(request, slug):
     area = get_area_for_user(request.user, slug)
-    return render(
-        request,
-        "indicators/area.html",
-        {
-            "area": area,
-            "indicators": indicator_selectors.indicators_for_area(area),
-            "can_change": can_change_indicators(request.user, area),
-            "rules": RULES,
-            "programmes": Programme.objects.visible_to(request.user).filter(areas=area),
-        },
-    )
+    page = indicator_selectors.area_page(request.user, area)
+    return render(request, "indicators/area.html", {"area": area, "rules": RULES, **page})
 
 
 @require_GET
 @login_required
 def indicator_detail(request, code):
-    try:
-        indicator = indicator_selectors.indicator_detail(code)
-    except Indicator.DoesNotExist as exc:
-        raise Http404("No such indicator") from exc
-    if not can_view_area(request.user, indicator.area):
-        raise PermissionDenied("You do not take part in a programme that reviews this area.")
-    return render(
-        request,
-        "indicators/indicator.html",
-        {
-            "indicator": indicator,
-            "area": indicator.area,
-            "rules": RULES,
-            "can_change": can_change_indicators(request.user, indicator.area),
-        },
-    )
+    indicator = get_indicator_for_user(request.user, code)
+    page = indicator_selectors.indicator_page(request.user, indicator)
+    return render(request, "indicators/indicator.html", {"rules": RULES, **page})
 
 
 @require_GET
@@ -90,17 +66,13 @@ class ImportForm(forms.Form):
         return data
 
 
-def _changeable_areas(user):
-    return list(areas_changeable_by(user).order_by("name"))
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def indicator_import_view(request):
-    areas = _changeable_areas(request.user)
+    areas = indicator_selectors.changeable_areas(request.user)
     if not areas:
         raise PermissionDenied("Only facilitators and area leads change indicators.")
-    area_ids = {a.pk for a in areas}
+    area_ids = {area.pk for area in areas}
     form = ImportForm(request.POST or None, request.FILES or None)
     plan = None
     if request.method == "POST" and form.is_valid():
@@ -141,10 +113,8 @@ def _csv_response(text, filename):
 @require_GET
 @login_required
 def indicator_export(request):
-    areas = list(areas_visible_to(request.user).order_by("name"))
     slug = request.GET.get("area")
-    if slug:
-        areas = [a for a in areas if a.slug == slug]
+    areas = indicator_selectors.readable_areas(request.user, slug)
     if not areas:
         raise PermissionDenied("You may not read any area's indicators.")
     text = indicator_import.export_csv(indicator_selectors.indicators_for_export(areas))
@@ -154,7 +124,7 @@ def indicator_export(request):
 @require_GET
 @login_required
 def indicator_template(request):
-    areas = _changeable_areas(request.user)
+    areas = indicator_selectors.changeable_areas(request.user)
     if not areas:
         raise PermissionDenied("Only facilitators and area leads change indicators.")
     text = indicator_import.template_csv(indicator_selectors.indicators_for_export(areas))

@@ -37,12 +37,12 @@ def _is_frozen(question_set) -> bool:
 
 
 def _editable_sections():
-    """Sections whose question set no session uses yet: where a question may be put."""
-    return Section.objects.filter(question_set__sessions__isnull=True).select_related("question_set")
+    """Sections of a question set not frozen yet: where a question may be put."""
+    return Section.objects.filter(question_set__in=QuestionSet.objects.editable()).select_related("question_set")
 
 
 def _editable_question_sets():
-    return QuestionSet.objects.filter(sessions__isnull=True)
+    return QuestionSet.objects.editable()
 
 
 class FrozenQuestionSetMixin:

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from challenge.clock import today as clock_today
 from challenge.submission import submission_token_field
 from challenge.validators import no_line_breaks
 
@@ -159,6 +160,10 @@ class FocusTopic(models.Model):
 class QuestionSetQuerySet(models.QuerySet):
     def with_usage(self):
         return self.annotate(session_count=models.Count("sessions", distinct=True))
+
+    def editable(self):
+        """The versions not frozen yet (see QuestionSet.is_frozen): no session uses them."""
+        return self.filter(sessions__isnull=True)
 
 
 class QuestionSet(models.Model):
@@ -340,7 +345,5 @@ class Milestone(models.Model):
         return f"{self.date.day} {self.date:%B %Y}"
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
-        from challenge.clock import today as clock_today
-
         today = today or clock_today()
         return not self.done and self.due_date < today

@@ -3,12 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programmes import selectors, services
 from programmes.forms import MilestoneForm
-from programmes.models import Milestone
 from programmes.permissions import get_programme_for_user
 
 
@@ -16,7 +15,7 @@ from programmes.permissions import get_programme_for_user
 @login_required
 def milestone_form(request, slug, pk=None):
     programme = get_programme_for_user(request.user, slug, manage=True)
-    milestone = get_object_or_404(Milestone, pk=pk, programme=programme) if pk else None
+    milestone = selectors.milestone_of(programme, pk) if pk else None
     form = MilestoneForm(request.POST or None, instance=milestone)
     if request.method == "POST" and form.is_valid():
         try:
@@ -42,14 +41,14 @@ def milestone_form(request, slug, pk=None):
 @login_required
 def milestone_done(request, slug, pk):
     programme = get_programme_for_user(request.user, slug, manage=True)
-    milestone = get_object_or_404(Milestone, pk=pk, programme=programme)
+    milestone = selectors.milestone_of(programme, pk)
     services.set_milestone_done(milestone=milestone, done=request.POST.get("done") == "1")
     if request.htmx:
-        timeline = selectors.timeline_for(programme)
+        # The dashboard's timetable partial, which reads `timeline` and `is_facilitator`.
         return render(
             request,
             "dashboard/dashboard.html#timetable",
-            {"d": {"timeline": timeline, "is_facilitator": True}, "programme": programme},
+            {"timeline": selectors.timeline_for(programme), "is_facilitator": True, "programme": programme},
         )
     state = "done" if milestone.done else "not done"
     messages.success(request, f"Marked “{milestone.title}” {state}.")

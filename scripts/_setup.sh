@@ -1,6 +1,8 @@
-# Shared by scripts/run and scripts/test: make the virtual environment and install the
-# packages that pyproject.toml declares (again only when it has changed).
-# Usage: source scripts/_setup.sh EXTRAS   (EXTRAS is "" or "test")
+# Shared by scripts/run, scripts/test, scripts/serve and scripts/smoke-production: make the
+# virtual environment and install the locked packages (again only when the lock file changes).
+# Usage: source scripts/_setup.sh EXTRAS   (EXTRAS is "" for run time, "test" or "dev")
+# Every package comes from the lock file with its hashes checked; the project itself is then
+# installed in place (editable), without looking at its dependencies again.
 set -euo pipefail
 PYTHON=${PYTHON:-python3}
 if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
@@ -13,14 +15,24 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 _extras=${1:-}
-_target="."
-[ -n "$_extras" ] && _target=".[$_extras]"
+case "$_extras" in
+  "") _lock=requirements.lock ;;
+  test | dev) _lock="requirements-$_extras.lock" ;;
+  *) echo "scripts/_setup.sh: unknown extras '$_extras'" >&2; exit 2 ;;
+esac
+_inputs=$("$PYTHON" scripts/_lock_inputs.py)
+if ! head -1 "$_lock" | grep -q "^# inputs: $_inputs "; then
+  echo "$_lock was not made from pyproject.toml's present dependency ranges: run scripts/lock." >&2
+  exit 1
+fi
 _stamp=".venv/.installed-${_extras:-base}"
-_hash=$(sha256sum pyproject.toml | cut -d' ' -f1)
+_hash=$(cat "$_lock" pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -f "$_stamp" ] || [ "$(cat "$_stamp")" != "$_hash" ]; then
-  echo "Installing packages ($_target)"
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e "$_target"
+  echo "Installing packages ($_lock)"
+  .venv/bin/python -m pip install --quiet --upgrade 'pip>=25,<27'
+  .venv/bin/python -m pip install --quiet --require-hashes -r "$_lock"
+  # (setuptools warns that an editable install maps folders: expected, and hidden.)
+  PYTHONWARNINGS=ignore .venv/bin/python -m pip install --quiet --no-deps -e .
   echo "$_hash" > "$_stamp"
 fi
 export PATH="$PWD/.venv/bin:$PATH"

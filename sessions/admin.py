@@ -1,8 +1,10 @@
 """The admin for challenge sessions and their participants.
 
 Edits here bypass `sessions.services`: no critical-friend or double-booking checks, and no
-invitations, updates or cancellations. The admin still refuses a session that ends before it
-starts (the model's constraint) or falls outside its programme, and bumps the session's
+invitations, updates or cancellations. The admin still refuses what the services refuse of the
+record itself, with the services' own checks: a session that ends before it starts (the
+model's constraint), falls outside its programme or covers an area the programme does not
+review, and a presenter without one of the session's areas. It bumps the session's
 revision (so an edit someone has open in the app is refused as stale rather than silently
 overwriting this one) and, when the calendar event changes, its SEQUENCE.
 
@@ -17,7 +19,7 @@ from django.db import models
 from django.db.models import F
 
 from sessions.models import ChallengeSession, Participant
-from sessions.services import EVENT_FIELDS
+from sessions.services import EVENT_FIELDS, participant_record_errors, session_record_errors
 
 BYPASS_WARNING = (
     "Changes made here skip the scheduling rules (critical friends, double booking) and send "
@@ -36,19 +38,39 @@ def _bump_revision(session_ids):
     ChallengeSession.objects.filter(pk__in=session_ids).update(revision=F("revision") + 1)
 
 
+def _add_errors(form, errors):
+    for field, messages in errors.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
 class ChallengeSessionAdminForm(forms.ModelForm):
-    """Checks what `services.validate_session` checks of the session itself (not of people):
-    the date lies within the programme. The admin supplies the model and fields."""
+    """Checks what the services check of the session's record itself, not of people
+    (`services.session_record_errors`): the date lies within the programme, the areas are
+    the programme's. The admin supplies the model and fields."""
 
     def clean(self):
         cleaned = super().clean()
-        programme, date = cleaned.get("programme"), cleaned.get("date")
-        if programme and date and not programme.contains(date):
-            self.add_error(
-                "date",
-                f"The date must fall within the programme, {programme.start_date:%d %B %Y} "
-                f"to {programme.end_date:%d %B %Y}.",
+        programme = cleaned.get("programme")
+        if programme is not None:
+            areas = cleaned.get("areas")
+            errors = session_record_errors(
+                programme=programme, date=cleaned.get("date"), areas=None if areas is None else list(areas)
             )
+            _add_errors(self, errors)
+        return cleaned
+
+
+class ParticipantAdminForm(forms.ModelForm):
+    """Checks what the services check of a part itself, not of the person
+    (`services.participant_record_errors`): a presenter presents one of the session's areas,
+    and nobody else presents one."""
+
+    def clean(self):
+        cleaned = super().clean()
+        session, role = cleaned.get("session"), cleaned.get("role")
+        if session is not None and role:
+            errors = participant_record_errors(session_areas=session.areas.all(), role=role, area=cleaned.get("area"))
+            _add_errors(self, errors)
         return cleaned
 
 
@@ -146,6 +168,7 @@ class ChallengeSessionAdmin(admin.ModelAdmin):
 
 @admin.register(Participant)
 class ParticipantAdmin(admin.ModelAdmin):
+    form = ParticipantAdminForm
     list_display = ["session", "person", "role", "area"]
     list_filter = ["role", "session__programme"]
     list_select_related = ["session", "person", "area"]

@@ -50,7 +50,7 @@ def session_event(session: ChallengeSession, participants) -> Event:
         event.add("location", single_line(session.where))
     url = settings.SITE_URL + session.get_absolute_url()
     event.add("url", url)
-    areas = ", ".join(single_line(a.name) for a in session.areas.all())
+    areas = ", ".join(single_line(area.name) for area in session.areas.all())
     lines = [f"Challenge session: {areas}." if areas else "Challenge session."]
     if session.meeting_link:
         lines.append(f"Join online: {session.meeting_link}")

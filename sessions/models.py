@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from challenge.clock import today as clock_today
 from challenge.mail import EmailBatch
 from challenge.submission import submission_token_field
 from challenge.validators import no_line_breaks
@@ -40,8 +41,6 @@ class SessionQuerySet(models.QuerySet):
         return self.select_related("programme", "facilitator").prefetch_related("areas")
 
     def upcoming(self, today=None):
-        from challenge.clock import today as clock_today
-
         today = today or clock_today()
         return self.active().filter(date__gte=today).order_by("date", "start_time")
 
@@ -119,6 +118,15 @@ class ChallengeSession(models.Model):
     def __str__(self):
         return f"{self.title} ({self.date:%d %b %Y})"
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"question_set", "question_set_id"} & set(update_fields):
+            refusal = self._question_set_change_refusal()
+            if refusal:
+                raise ValidationError({"question_set": refusal})
+        super().save(*args, **kwargs)
+        self._loaded_question_set_id = self.question_set_id
+
     def get_absolute_url(self):
         return reverse("session_detail", kwargs={"pk": self.pk})
 
@@ -166,15 +174,6 @@ class ChallengeSession(models.Model):
         refusal = self._question_set_change_refusal()
         if refusal:
             raise ValidationError({"question_set": refusal})
-
-    def save(self, *args, **kwargs):
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or {"question_set", "question_set_id"} & set(update_fields):
-            refusal = self._question_set_change_refusal()
-            if refusal:
-                raise ValidationError({"question_set": refusal})
-        super().save(*args, **kwargs)
-        self._loaded_question_set_id = self.question_set_id
 
     @property
     def starts_at(self) -> datetime.datetime:

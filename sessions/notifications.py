@@ -33,7 +33,7 @@ def _messages(session_id, kind, person_ids):
         ChallengeSession.objects.select_related("programme", "facilitator").prefetch_related("areas").get(pk=session_id)
     )
     participants = list(session.participants.select_related("person", "area"))
-    by_person = {p.person_id: p for p in participants}
+    by_person = {participant.person_id: participant for participant in participants}
     method = "CANCEL" if kind == "cancellation" or session.is_cancelled else "REQUEST"
     ics = session_calendar(session, participants, method=method)
     url = settings.SITE_URL + session.get_absolute_url()
@@ -48,8 +48,9 @@ def _messages(session_id, kind, person_ids):
     for person in User.objects.filter(pk__in=person_ids, is_active=True).exclude(email=""):
         context = {
             "session": session,
+            "facilitator": session.facilitator,
             "person": person,
-            "part": by_person.get(person.pk),
+            "opening": _opening(kind, session, by_person.get(person.pk)),
             "kind": kind,
             "url": url,
             "areas": list(session.areas.all()),
@@ -64,3 +65,15 @@ def _messages(session_id, kind, person_ids):
         message.attach("invite.ics", ics.decode("utf-8"), f"text/calendar; method={method}")
         messages.append((f"{person.display_name} <{person.email}>", message))
     return messages
+
+
+def _opening(kind, session, part) -> str:
+    """The e-mail's first sentence: what has happened, and the person's part in it."""
+    if kind == "invitation":
+        role = f" as {part.describe_role().lower()}" if part else ""
+        return f"You are invited to a challenge session{role}."
+    if kind == "update":
+        return "A challenge session you take part in has been moved. Please note the new details."
+    if session.is_cancelled:
+        return "This challenge session has been cancelled."
+    return "You no longer take part in this challenge session."

@@ -1,5 +1,7 @@
 """Who may see and change a challenge session. See challenge/permissions.py for the roles."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -15,6 +17,38 @@ def can_manage_session(user, session) -> bool:
     return session.facilitator_id == user.pk or is_programme_facilitator(user, session.programme)
 
 
+@dataclass(frozen=True)
+class SessionSteps:
+    """What `user` may do to a session now: the buttons its page shows (the services refuse
+    the rest). `edit` covers its details and participants; `close` and `reopen` freeze and
+    unfreeze its answers and comments."""
+
+    edit: bool = False
+    schedule: bool = False
+    mark_held: bool = False
+    cancel: bool = False
+    close: bool = False
+    reopen: bool = False
+
+
+def session_steps(user, session) -> SessionSteps:
+    """Those who manage the session change it while it is a draft or scheduled (a draft is
+    scheduled, a scheduled one marked held, either cancelled), and close or reopen its
+    workspace unless it was cancelled."""
+    if not can_manage_session(user, session):
+        return SessionSteps()
+    status, editable = session.status, session.is_editable
+    working = status != ChallengeSession.Status.CANCELLED
+    return SessionSteps(
+        edit=editable,
+        schedule=editable and status == ChallengeSession.Status.DRAFT,
+        mark_held=editable and status == ChallengeSession.Status.SCHEDULED,
+        cancel=editable,
+        close=working and not session.is_closed,
+        reopen=working and session.is_closed,
+    )
+
+
 def can_view_session(user, session) -> bool:
     if not user.is_authenticated:
         return False
@@ -25,7 +59,10 @@ def can_view_session(user, session) -> bool:
 
 def get_session_for_user(user, pk, *, manage=False) -> ChallengeSession:
     session = get_object_or_404(
-        ChallengeSession.objects.select_related("programme", "facilitator", "facilitator__partner", "question_set"),
+        # closed_by: the session page names who closed it.
+        ChallengeSession.objects.select_related(
+            "programme", "facilitator", "facilitator__partner", "question_set", "closed_by"
+        ),
         pk=pk,
     )
     if manage:

@@ -1,9 +1,25 @@
 """Reads for session pages, each in a fixed number of queries."""
 
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 
 from programmes.permissions import is_programme_facilitator
 from sessions.models import ChallengeSession, Participant
+
+
+def session_list_page(user, programme, *, area_id=None, status=""):
+    """The sessions page: the programme's sessions that `user` may see, those covering the
+    area `area_id` only and in `status` only when given (an unknown area is ignored), with
+    the areas to filter by."""
+    areas = list(programme.areas.order_by("name"))
+    selected_area = next((area for area in areas if area.pk == area_id), None)
+    return {
+        "sessions": list(session_list(user, programme, area=selected_area, status=status)),
+        "areas": areas,
+        "selected_area": selected_area,
+        "selected_status": status,
+        "is_facilitator": is_programme_facilitator(user, programme),
+    }
 
 
 def session_list(user, programme, *, area=None, status=None):
@@ -28,21 +44,26 @@ def participants_of(session):
     )
 
 
+def participant_of(session, pk) -> Participant:
+    """One of `session`'s participants, with what the removal names; 404 if not one of its."""
+    return get_object_or_404(Participant.objects.select_related("person", "area", "session"), pk=pk, session=session)
+
+
 def session_detail(session):
     """The session's areas and participants, grouped the way the page shows them."""
     participants = participants_of(session)
     areas = list(session.areas.select_related("lead_partner", "lead_officer"))
-    presenters = {a.pk: [] for a in areas}
+    presenters = {area.pk: [] for area in areas}
     reviewers, observers = [], []
-    for p in participants:
-        if p.role == Participant.Role.PRESENTER:
-            presenters.setdefault(p.area_id, []).append(p)
-        elif p.role == Participant.Role.REVIEWER:
-            reviewers.append(p)
+    for participant in participants:
+        if participant.role == Participant.Role.PRESENTER:
+            presenters.setdefault(participant.area_id, []).append(participant)
+        elif participant.role == Participant.Role.REVIEWER:
+            reviewers.append(participant)
         else:
-            observers.append(p)
+            observers.append(participant)
     return {
-        "areas": [(a, presenters.get(a.pk, [])) for a in areas],
+        "areas": [(area, presenters.get(area.pk, [])) for area in areas],
         "reviewers": reviewers,
         "observers": observers,
         "participants": participants,

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.formats import date_format
 
+from challenge.editing import refuse_stale
 from challenge.submission import create_once, submitted_before
 from programmes.models import ThematicArea
 from sessions.models import ChallengeSession, Participant, SessionNotice
@@ -20,19 +21,6 @@ from sessions.tasks import send_session_notice
 MOVE_FIELDS = ("date", "start_time", "end_time", "venue", "meeting_link")
 EVENT_FIELDS = MOVE_FIELDS + ("title", "notes")
 SESSION_FIELDS = EVENT_FIELDS + ("facilitator",)
-
-
-class StaleEditError(ValidationError):
-    """The record changed after the user opened it; their edit was not applied."""
-
-    def __init__(self, current):
-        self.current = current
-        super().__init__(
-            "Someone else changed this session while you were editing it. Your changes have "
-            "not been saved: they are still in the form below, beside what the session says "
-            "now. Check them and save again.",
-            code="stale",
-        )
 
 
 def _day(d) -> str:
@@ -91,6 +79,25 @@ def booking_conflicts(*, people: Iterable, date, start_time, end_time, exclude=N
     return messages
 
 
+def session_record_errors(*, programme, date, areas=None) -> dict[str, list[str]]:
+    """Messages by field for what the session's record itself must respect, whoever changes
+    it (the admin too, which skips the scheduling rules): its date lies within the
+    programme, and its areas, at least one, are under review in the programme."""
+    errors: dict[str, list[str]] = {}
+    if date and not programme.contains(date):
+        errors.setdefault("date", []).append(
+            f"The date must fall within the programme, {_day(programme.start_date)} to {_day(programme.end_date)}."
+        )
+    if areas is not None:
+        if not areas:
+            errors.setdefault("areas", []).append("Choose at least one thematic area.")
+        allowed = set(programme.areas.values_list("pk", flat=True))
+        outside = [a.name for a in areas if a.pk not in allowed]
+        if outside:
+            errors.setdefault("areas", []).append(f"{', '.join(outside)} is not under review in this programme.")
+    return errors
+
+
 def validate_session(
     *,
     programme,
@@ -105,21 +112,12 @@ def validate_session(
 ) -> None:
     """Raise a ValidationError keyed by field for every rule the proposed session breaks.
     `others` are the participants who stay as they are (presenters, observers)."""
-    errors: dict[str, list[str]] = {}
-    if start_time and end_time and end_time <= start_time:
-        errors.setdefault("end_time", []).append("The session must end after it starts.")
-    if date and not programme.contains(date):
-        errors.setdefault("date", []).append(
-            f"The date must fall within the programme, {_day(programme.start_date)} to {_day(programme.end_date)}."
-        )
     if areas is not None:
         areas = list(areas)
-        if not areas:
-            errors.setdefault("areas", []).append("Choose at least one thematic area.")
-        allowed = set(programme.areas.values_list("pk", flat=True))
-        outside = [a.name for a in areas if a.pk not in allowed]
-        if outside:
-            errors.setdefault("areas", []).append(f"{', '.join(outside)} is not under review in this programme.")
+    errors = session_record_errors(programme=programme, date=date, areas=areas)
+    if start_time and end_time and end_time <= start_time:
+        errors.setdefault("end_time", []).append("The session must end after it starts.")
+    if areas is not None:
         if session is not None and session.pk:
             kept = {a.pk for a in areas}
             orphaned = [
@@ -149,19 +147,26 @@ def validate_session(
         raise ValidationError(errors)
 
 
-def validate_participant(*, session, person, role, area=None) -> None:
-    """Raise a ValidationError keyed by field if `person` cannot take this part."""
+def participant_record_errors(*, session_areas, role, area=None) -> dict[str, list[str]]:
+    """Messages by field for what a part itself must respect, whoever records it (the admin
+    too): a presenter presents one of the session's areas, and nobody else presents one."""
     errors: dict[str, list[str]] = {}
-    areas = list(session.areas.select_related("lead_partner"))
-    if session.participants.filter(person=person).exists():
-        errors.setdefault("person", []).append(f"{person.display_name} already takes part in this session.")
     if role == Participant.Role.PRESENTER:
         if area is None:
             errors.setdefault("area", []).append("Choose the area this presenter presents.")
-        elif area.pk not in {a.pk for a in areas}:
+        elif area.pk not in {a.pk for a in session_areas}:
             errors.setdefault("area", []).append(f"{area.name} is not covered by this session.")
     elif area is not None:
         errors.setdefault("area", []).append("Only presenters present an area.")
+    return errors
+
+
+def validate_participant(*, session, person, role, area=None) -> None:
+    """Raise a ValidationError keyed by field if `person` cannot take this part."""
+    areas = list(session.areas.select_related("lead_partner"))
+    errors = participant_record_errors(session_areas=areas, role=role, area=area)
+    if session.participants.filter(person=person).exists():
+        errors.setdefault("person", []).append(f"{person.display_name} already takes part in this session.")
     if role == Participant.Role.REVIEWER:
         conflicts = critical_friend_conflicts(areas=areas, people=[person])
         if conflicts:
@@ -293,13 +298,12 @@ def update_session(
 ) -> SessionChange:
     """Change a session's details, areas and peer reviewers.
 
-    Refuses (StaleEditError) if the session changed since the user loaded revision
+    Refuses (StaleEdit) if the session changed since the user loaded revision
     `expected_revision`. Bumps the revision, and the calendar SEQUENCE when the event itself
     changes. If the session is scheduled: a move (date, time, place) e-mails everyone an
     update; added reviewers get an invitation, removed ones a cancellation."""
     current = ChallengeSession.objects.select_for_update().get(pk=session.pk)
-    if current.revision != expected_revision:
-        raise StaleEditError(current)
+    refuse_stale(current, expected_revision)
     if not current.is_editable:
         raise ValidationError(f"A {current.get_status_display().lower()} session cannot be edited.")
     reviewers = list(reviewers)

@@ -2,13 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from challenge.editing import ConflictBox, StaleEdit
 from challenge.submission import submitted_before
-from programmes.permissions import get_programme_for_user, is_programme_facilitator
+from programmes.permissions import get_programme_for_user
 from sessions import selectors, services
-from sessions import selectors as session_selectors
 from sessions.forms import ParticipantForm, SessionForm
 from sessions.ical import programme_calendar as build_programme_calendar
 from sessions.ical import session_calendar
@@ -20,24 +21,15 @@ from sessions.permissions import get_session_for_user
 @login_required
 def session_list(request, slug):
     programme = get_programme_for_user(request.user, slug)
-    areas = list(programme.areas.order_by("name"))
-    area = None
     area_param = request.GET.get("area", "")
-    if area_param.isdigit():
-        area = next((a for a in areas if a.pk == int(area_param)), None)
     status = request.GET.get("status", "")
-    if status not in ChallengeSession.Status.values:
-        status = ""
-    sessions = selectors.session_list(request.user, programme, area=area, status=status)
-    context = {
-        "programme": programme,
-        "sessions": sessions,
-        "areas": areas,
-        "statuses": ChallengeSession.Status.choices,
-        "selected_area": area,
-        "selected_status": status,
-        "is_facilitator": is_programme_facilitator(request.user, programme),
-    }
+    page = selectors.session_list_page(
+        request.user,
+        programme,
+        area_id=int(area_param) if area_param.isdigit() else None,
+        status=status if status in ChallengeSession.Status.values else "",
+    )
+    context = {"programme": programme, "statuses": ChallengeSession.Status.choices, **page}
     template = "sessions/session_list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"
@@ -84,6 +76,30 @@ def session_create(request, slug):
     return render(request, "sessions/session_form.html", {"form": form, "programme": programme})
 
 
+def _conflict_box(current) -> ConflictBox:
+    """The session as it is saved now, beside the form whose save was refused as stale. The
+    session does not record who changed it."""
+    reviewers = [
+        p.person.display_name
+        for p in current.participants.select_related("person")
+        if p.role == Participant.Role.REVIEWER
+    ]
+    when = f"{date_format(current.date, 'l j F Y')}, {current.start_time:%H:%M}–{current.end_time:%H:%M}"
+    return ConflictBox(
+        noun="this session",
+        saved_at=current.updated_at,
+        saved=[
+            ("Title", current.title),
+            ("When", when),
+            ("Where", current.where),
+            ("Facilitator", current.facilitator.display_name),
+            ("Areas", "; ".join(a.name for a in current.areas.order_by("name"))),
+            ("Peer reviewers", "; ".join(reviewers) or "None"),
+            ("Notes", current.notes),
+        ],
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def session_edit(request, pk):
@@ -100,13 +116,12 @@ def session_edit(request, pk):
                 expected_revision=form.cleaned_data.get("revision") or 0,
                 **form.service_kwargs(),
             )
-        except services.StaleEditError as error:
-            conflict = error.current
+        except StaleEdit as error:
+            conflict = _conflict_box(error.current)
             # The next save is made knowingly against what is there now.
             data = form.data.copy()
-            data["revision"] = conflict.revision
+            data["revision"] = error.current.revision
             form.data = data
-            form.add_error(None, error)
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -115,14 +130,6 @@ def session_edit(request, pk):
                 note = ""
             messages.success(request, f"Saved the changes to “{change.session.title}”.{note}")
             return redirect(change.session)
-    if conflict is not None:
-        conflict = {
-            "session": conflict,
-            "areas": list(conflict.areas.all()),
-            "reviewers": [
-                p.person for p in conflict.participants.select_related("person") if p.role == Participant.Role.REVIEWER
-            ],
-        }
     return render(
         request,
         "sessions/session_form.html",
@@ -223,11 +230,7 @@ def participant_add(request, pk):
 @login_required
 def participant_remove(request, pk, participant_pk):
     session = get_session_for_user(request.user, pk, manage=True)
-    participant = get_object_or_404(
-        Participant.objects.select_related("person", "area", "session"),
-        pk=participant_pk,
-        session=session,
-    )
+    participant = selectors.participant_of(session, participant_pk)
     try:
         services.remove_participant(participant=participant)
     except ValidationError as error:
@@ -255,7 +258,7 @@ def session_ics(request, pk):
 @login_required
 def programme_calendar(request, slug):
     programme = get_programme_for_user(request.user, slug)
-    sessions = session_selectors.sessions_for_calendar(request.user, programme)
+    sessions = selectors.sessions_for_calendar(request.user, programme)
     response = HttpResponse(build_programme_calendar(programme, sessions), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{programme.slug}.ics"'
     return response

@@ -38,11 +38,19 @@ __all__ = [
 ]
 
 
+# Debian's old headless shell (package chromium-headless-shell, which scripts/test installs):
+# the same Blink as /usr/bin/chromium without the full browser around it, what Playwright itself
+# runs headless. It takes about a third less CPU per test. The full browser is the fallback, and
+# the browser for `--headed`.
+HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
+    headless = browser_type_launch_args.get("headless", True)
     return {
         **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
+        "executable_path": HEADLESS_SHELL if headless and os.path.exists(HEADLESS_SHELL) else "/usr/bin/chromium",
         "args": [
             "--no-sandbox",
             "--disable-gpu",

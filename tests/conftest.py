@@ -17,14 +17,21 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     as fast as Django's default), not Django's shared-cache in-memory database. In shared
     cache, a second writer fails at once with "database table is locked" instead of waiting
     its turn as it does in production, so tests with concurrent requests
-    (tests/project/test_concurrency.py) could not run on it. PostgreSQL is left as it is."""
+    (tests/project/test_concurrency.py) could not run on it.
+
+    Under pytest-xdist (scripts/test runs `-n auto`) each worker makes its own folder, so its
+    own database file; on PostgreSQL pytest-django names each worker's database
+    (test_<name>_gw0, test_<name>_gw1...) and this leaves it as it is."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]
     if not database["ENGINE"].endswith("sqlite3"):
         yield
         return
-    folder = tempfile.mkdtemp(prefix="challenge-test-db-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    folder = tempfile.mkdtemp(
+        prefix=f"challenge-test-db-{worker}-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None
+    )
     database.setdefault("TEST", {})["NAME"] = os.path.join(folder, "test.sqlite3")
     yield
     shutil.rmtree(folder, ignore_errors=True)

@@ -135,7 +135,7 @@ class AnswerForm(forms.Form):
 class CommentForm(SubmissionTokenMixin, forms.Form):
     kind = forms.ChoiceField(
         label="Kind of comment",
-        choices=[c for c in Comment.Kind.choices if c[0] != Comment.Kind.REPLY],
+        choices=[choice for choice in Comment.Kind.choices if choice[0] != Comment.Kind.REPLY],
         initial=Comment.Kind.CHALLENGE,
         widget=forms.RadioSelect,
     )

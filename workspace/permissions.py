@@ -71,10 +71,25 @@ class SessionAccess:
         return self.comment_refusal(area) is None
 
     def can_edit_comment(self, comment):
+        """Edit or withdraw `comment`: its author, while it stands and the session is open."""
         return self.session.is_open_for_work and comment.author_id == self.user.pk and not comment.is_withdrawn
+
+    def can_reply_to(self, thread):
+        """Reply in `thread`: who may reply on its area, while the thread stands."""
+        return self.can_reply(thread.area) and not thread.is_withdrawn
 
     def can_moderate(self):
         return self.is_facilitator and self.session.is_open_for_work
+
+    def can_mark(self, comment):
+        """Mark `comment` open, addressed or unresolved: the facilitator, on a thread that
+        stands and asks something (a commendation has no status)."""
+        return (
+            self.can_moderate()
+            and comment.is_thread
+            and comment.kind != comment.Kind.COMMENDATION
+            and not comment.is_withdrawn
+        )
 
 
 def get_session_access(user, pk) -> SessionAccess:

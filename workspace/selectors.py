@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from programmes.models import AnswerKind, Question
+from indicators.selectors import indicators_for_area
+from programmes.models import AnswerKind, Question, Section
 from workspace.models import Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
 
 ANSWERED = ~Q(text="") | Q(likelihood__isnull=False) | Q(scale__isnull=False) | ~Q(direction="") | ~Q(confidence="")
@@ -34,7 +35,7 @@ class SectionBlock:
 
     @property
     def answered(self):
-        return sum(1 for q in self.questions if q.answered)
+        return sum(1 for block in self.questions if block.answered)
 
     @property
     def total(self):
@@ -44,7 +45,7 @@ class SectionBlock:
     def is_trajectory(self):
         """Asks about direction of travel or confidence: where the indicators belong."""
         kinds = {AnswerKind.DIRECTION, AnswerKind.CONFIDENCE}
-        return any(b.question.answer_kind in kinds for b in self.questions)
+        return any(block.question.answer_kind in kinds for block in self.questions)
 
 
 @dataclass
@@ -65,20 +66,21 @@ class Workspace:
     sections: list
     counts: ThreadCounts
     impact: dict
+    indicators: list = field(default_factory=list)
 
     @property
     def answered(self):
-        return sum(s.answered for s in self.sections)
+        return sum(section_block.answered for section_block in self.sections)
 
     @property
     def total(self):
-        return sum(s.total for s in self.sections)
+        return sum(section_block.total for section_block in self.sections)
 
     def block(self, question_id):
-        for s in self.sections:
-            for b in s.questions:
-                if b.question.pk == question_id:
-                    return b
+        for section_block in self.sections:
+            for block in section_block.questions:
+                if block.question.pk == question_id:
+                    return block
         raise KeyError(question_id)
 
 
@@ -86,91 +88,130 @@ def _threads(comments):
     """Group comments into threads (with their replies, oldest first) by question id."""
     threads = defaultdict(list)
     replies = defaultdict(list)
-    for c in comments:
-        (replies[c.parent_id] if c.parent_id else threads[c.question_id]).append(c)
+    for comment in comments:
+        (replies[comment.parent_id] if comment.parent_id else threads[comment.question_id]).append(comment)
     for thread_list in threads.values():
-        for t in thread_list:
-            t.thread_replies = replies.get(t.pk, [])
+        for thread in thread_list:
+            thread.thread_replies = replies.get(thread.pk, [])
     return threads
 
 
 def _counts(threads) -> ThreadCounts:
     counts = ThreadCounts()
-    for c in threads:
-        if not c.is_withdrawn and c.kind != Comment.Kind.COMMENDATION:
-            setattr(counts, c.status, getattr(counts, c.status) + 1)
+    for thread in threads:
+        if not thread.is_withdrawn and thread.kind != Comment.Kind.COMMENDATION:
+            setattr(counts, thread.status, getattr(counts, thread.status) + 1)
     return counts
 
 
 def impact_position(answers):
     """The area's place on the 5×5 impact matrix, from its likelihood and scale answers."""
     likelihood = scale = None
-    for a in answers:
-        if a.question.answer_kind == AnswerKind.LIKELIHOOD and a.likelihood:
-            likelihood = a.likelihood
-        elif a.question.answer_kind == AnswerKind.SCALE and a.scale:
-            scale = a.scale
+    for answer in answers:
+        if answer.question.answer_kind == AnswerKind.LIKELIHOOD and answer.likelihood:
+            likelihood = answer.likelihood
+        elif answer.question.answer_kind == AnswerKind.SCALE and answer.scale:
+            scale = answer.scale
     return {"likelihood": likelihood, "scale": scale}
 
 
-def workspace(session, area) -> Workspace:
-    sections = list(session.question_set.sections.prefetch_related("questions").order_by("position", "pk"))
-    answers = list(Answer.objects.filter(session=session, area=area).select_related("updated_by", "question"))
-    by_question = {a.question_id: a for a in answers}
-    comments = list(
-        Comment.objects.filter(session=session, area=area).select_related("author", "author__partner", "status_by")
-    )
+def _build_workspace(session, area, sections, answers, comments) -> Workspace:
+    by_question = {answer.question_id: answer for answer in answers}
     threads = _threads(comments)
     section_blocks = []
-    for s_index, section in enumerate(sections, start=1):
+    for section_number, section in enumerate(sections, start=1):
         blocks = [
             QuestionBlock(
-                question=q,
-                answer=by_question.get(q.pk),
-                threads=threads.get(q.pk, []),
-                number=f"{s_index}.{q_index}",
+                question=question,
+                answer=by_question.get(question.pk),
+                threads=threads.get(question.pk, []),
+                number=f"{section_number}.{question_number}",
             )
-            for q_index, q in enumerate(section.questions.all(), start=1)
+            for question_number, question in enumerate(section.questions.all(), start=1)
         ]
         section_blocks.append(SectionBlock(section=section, questions=blocks))
-    all_threads = [t for ts in threads.values() for t in ts]
     return Workspace(
         session=session,
         area=area,
         sections=section_blocks,
-        counts=_counts(all_threads),
+        counts=_counts([thread for thread_list in threads.values() for thread in thread_list]),
         impact=impact_position(answers),
     )
 
 
+def workspaces(sessions, area) -> list[Workspace]:
+    """`area`'s workspace in each of `sessions`, in four queries however many sessions,
+    questions, answers, comments and replies there are."""
+    sessions = list(sessions)
+    if not sessions:
+        return []
+    sections = defaultdict(list)
+    for section in (
+        Section.objects.filter(question_set__in={session.question_set_id for session in sessions})
+        .prefetch_related("questions")
+        .order_by("position", "pk")
+    ):
+        sections[section.question_set_id].append(section)
+    answers = defaultdict(list)
+    for answer in Answer.objects.filter(session__in=sessions, area=area).select_related("updated_by", "question"):
+        answers[answer.session_id].append(answer)
+    comments = defaultdict(list)
+    for comment in Comment.objects.filter(session__in=sessions, area=area).select_related(
+        "author", "author__partner", "status_by"
+    ):
+        comment.area = area  # every one is this area's: reading it (SessionAccess) costs no query
+        comments[comment.session_id].append(comment)
+    return [
+        _build_workspace(session, area, sections[session.question_set_id], answers[session.pk], comments[session.pk])
+        for session in sessions
+    ]
+
+
+def workspace(session, area) -> Workspace:
+    return workspaces([session], area)[0]
+
+
+def workspace_page(session, area) -> Workspace:
+    """Everything the workspace page shows: the questions, answers and threads, and the
+    area's indicators."""
+    page = workspace(session, area)
+    page.indicators = indicators_for_area(area)
+    return page
+
+
 def session_progress(session, areas):
     """For the session page: per area, answered questions by section and thread counts."""
-    sections = list(session.question_set.sections.annotate(n=Count("questions")).order_by("position", "pk"))
+    sections = list(
+        session.question_set.sections.annotate(question_count=Count("questions")).order_by("position", "pk")
+    )
     answered = defaultdict(int)
     for row in (
         Answer.objects.filter(session=session)
         .filter(ANSWERED)
         .values("area_id", "question__section_id")
-        .annotate(n=Count("pk"))
+        .annotate(count=Count("pk"))
     ):
-        answered[(row["area_id"], row["question__section_id"])] = row["n"]
+        answered[(row["area_id"], row["question__section_id"])] = row["count"]
     counts = defaultdict(ThreadCounts)
     for row in (
         Comment.objects.filter(session=session, parent__isnull=True, withdrawn_at__isnull=True)
         .exclude(kind=Comment.Kind.COMMENDATION)
         .values("area_id", "status")
-        .annotate(n=Count("pk"))
+        .annotate(count=Count("pk"))
     ):
-        setattr(counts[row["area_id"]], row["status"], row["n"])
+        setattr(counts[row["area_id"]], row["status"], row["count"])
     result = []
     for area in areas:
-        per_section = [{"section": s, "answered": answered[(area.pk, s.pk)], "total": s.n} for s in sections]
+        per_section = [
+            {"section": section, "answered": answered[(area.pk, section.pk)], "total": section.question_count}
+            for section in sections
+        ]
         result.append(
             {
                 "area": area,
                 "sections": per_section,
-                "answered": sum(p["answered"] for p in per_section),
-                "total": sum(p["total"] for p in per_section),
+                "answered": sum(row["answered"] for row in per_section),
+                "total": sum(row["total"] for row in per_section),
                 "counts": counts[area.pk],
             }
         )
@@ -193,6 +234,17 @@ def answer_history(session, area, question):
 
 def session_events(session):
     return list(SessionEvent.objects.filter(session=session).select_related("by"))
+
+
+def session_areas(session):
+    """The areas `session` covers, with what the workspace's heading shows of them."""
+    return session.areas.select_related("lead_partner", "lead_officer")
+
+
+def comments_with_context():
+    """Comments with the session, area, question and thread they belong to (the comment
+    pages' headings and links)."""
+    return Comment.objects.select_related("session", "area", "question", "parent")
 
 
 def question_in_session(session, question_id):

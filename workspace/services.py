@@ -1,8 +1,9 @@
 """Writes in a session's workspace: answers, critical-friend comments, closing and reopening.
 
 Every change keeps history (AnswerVersion, CommentVersion, SessionEvent). Edits carry the
-revision the user started from; a save made against an older revision is refused with a
-conflict that holds both texts, so nothing typed is lost and nothing is overwritten.
+revision the user started from; a save made against an older revision is refused with
+StaleEdit (challenge.editing), which holds what is saved now, so the view can show both texts:
+nothing typed is lost and nothing is overwritten.
 
 Every write locks the session's row and checks that it is open on the locked row, as closing
 and reopening do: a close waits for writes already under way, and a write that comes after
@@ -15,17 +16,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from challenge.editing import refuse_stale
 from challenge.submission import create_once
 from sessions.models import ChallengeSession
 from workspace.models import ANSWER_CONTENT_FIELDS, Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
-
-
-class EditConflict(Exception):
-    """Someone saved the record after this user opened it. `current` is what is saved now."""
-
-    def __init__(self, current):
-        self.current = current
-        super().__init__("The record changed while you were editing it.")
 
 
 def _ensure_open(session):
@@ -59,7 +53,7 @@ def _lock_answer(session, area, question) -> Answer:
 def save_answer(*, session, area, question, by, expected_revision, **content) -> Answer:
     """Save a presenter's answer (text, ratings, evidence) to `question` for `area`.
 
-    Refuses with EditConflict if the answer was saved by anyone since `expected_revision`.
+    Refuses with StaleEdit if the answer was saved by anyone since `expected_revision`.
     A save that changes nothing is not recorded. Otherwise bumps the revision and records
     the new version (who, when, what) in the answer's history."""
     _lock_open_session(session.pk)
@@ -67,8 +61,7 @@ def save_answer(*, session, area, question, by, expected_revision, **content) ->
     if unknown:
         raise TypeError(f"Unknown answer fields: {sorted(unknown)}")
     answer = _lock_answer(session, area, question)
-    if answer.revision != expected_revision:
-        raise EditConflict(answer)
+    refuse_stale(answer, expected_revision)
     new = {**answer.content(), **content}
     new["evidence"] = list(new.get("evidence") or [])
     if new == answer.content() and answer.revision:
@@ -133,13 +126,15 @@ def post_comment(*, session, area, question, author, kind, text, submission_toke
 
 @transaction.atomic
 def reply_to(*, parent, author, text, submission_token=None) -> Comment:
-    """Reply in a thread (presenters and facilitators). Records it in history. Once per
-    `submission_token`: the same form sent twice posts one reply."""
+    """Reply in a thread (presenters and facilitators), unless it was withdrawn. Records it
+    in history. Once per `submission_token`: the same form sent twice posts one reply."""
     if not parent.is_thread:
         parent = parent.parent
 
     def create():
         _lock_open_session(parent.session_id)
+        if Comment.objects.select_for_update().get(pk=parent.pk).is_withdrawn:
+            raise ValidationError("This comment was withdrawn, so it takes no more replies.")
         now = timezone.now()
         reply = Comment.objects.create(
             session_id=parent.session_id,
@@ -166,15 +161,15 @@ def _lock_comment(comment, by, expected_revision=None) -> Comment:
         raise PermissionDenied("Only the author can change a comment.")
     if current.is_withdrawn:
         raise ValidationError("This comment was withdrawn.")
-    if expected_revision is not None and current.revision != expected_revision:
-        raise EditConflict(current)
+    if expected_revision is not None:
+        refuse_stale(current, expected_revision)
     return current
 
 
 @transaction.atomic
 def edit_comment(*, comment, by, expected_revision, text, kind=None) -> Comment:
     """The author changes their comment's text (and, for a thread, its kind). Refuses with
-    EditConflict if it changed since `expected_revision`. Records the new version."""
+    StaleEdit if it changed since `expected_revision`. Records the new version."""
     current = _lock_comment(comment, by, expected_revision)
     if current.is_thread and kind and kind != Comment.Kind.REPLY:
         current.kind = kind

@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from challenge.editing import ConflictBox, StaleEdit, saved_by_name
 from challenge.validators import single_line
-from indicators.selectors import indicators_for_area
 from programmes.models import Question
 from workspace import selectors, services
 from workspace.forms import AnswerForm, CommentEditForm, CommentForm, ReplyForm
@@ -23,8 +23,7 @@ from workspace.permissions import get_session_access
 
 
 def _area(access, area_pk):
-    area = get_object_or_404(access.session.areas.select_related("lead_partner", "lead_officer"), pk=area_pk)
-    return area
+    return get_object_or_404(selectors.session_areas(access.session), pk=area_pk)
 
 
 def _question(access, question_pk):
@@ -39,23 +38,27 @@ def _url(session, area, question=None):
     return f"{url}#question-{question.pk}" if question else url
 
 
-def _prepare(ws, access, *, bound=None):
-    """Attach the forms each question needs for this user; `bound` replaces one block's form
-    (the one with errors or a conflict) so what the user typed comes back."""
-    can_answer = access.can_answer(ws.area)
-    can_comment = access.can_comment(ws.area)
-    can_reply = access.can_reply(ws.area)
-    for section in ws.sections:
-        for block in section.questions:
+def _prepare(page, access, *, bound=None):
+    """Attach the forms each question needs for this user, and to each comment what they may
+    do to it (SessionAccess decides; the template only asks); `bound` replaces one block's
+    form (the one with errors or a conflict) so what the user typed comes back."""
+    can_answer = access.can_answer(page.area)
+    can_comment = access.can_comment(page.area)
+    for section_block in page.sections:
+        for block in section_block.questions:
             if can_answer:
                 block.answer_form = AnswerForm(question=block.question, answer=block.answer)
             if can_comment:
                 block.comment_form = CommentForm(question=block.question)
-            if can_reply:
-                for thread in block.threads:
+            for thread in block.threads:
+                thread.can_edit = access.can_edit_comment(thread)
+                thread.can_mark = access.can_mark(thread)
+                if access.can_reply_to(thread):
                     thread.reply_form = ReplyForm(thread=thread)
+                for reply in thread.thread_replies:
+                    reply.can_edit = access.can_edit_comment(reply)
     if bound:
-        block = ws.block(bound["question_id"])
+        block = page.block(bound["question_id"])
         for key in ("answer_form", "comment_form", "conflict"):
             if key in bound:
                 setattr(block, key, bound[key])
@@ -63,32 +66,30 @@ def _prepare(ws, access, *, bound=None):
             for thread in block.threads:
                 if thread.pk == bound["thread_id"]:
                     thread.reply_form = bound["reply_form"]
-    return ws
+    return page
 
 
-def _context(access, ws):
+def _context(access, page):
     return {
         "session": access.session,
         "programme": access.session.programme,
-        "area": ws.area,
-        "ws": ws,
+        "area": page.area,
+        "workspace": page,
         "access": access,
-        "can_answer": access.can_answer(ws.area),
-        "can_comment": access.can_comment(ws.area),
-        "comment_refusal": access.comment_refusal(ws.area),
-        "can_reply": access.can_reply(ws.area),
-        "can_moderate": access.can_moderate(),
-        "user_id": access.user.pk,
+        "can_answer": access.can_answer(page.area),
+        "can_comment": access.can_comment(page.area),
+        "comment_refusal": access.comment_refusal(page.area),
+        "can_reply": access.can_reply(page.area),
         "statuses": Comment.Status.choices,
-        "indicators": indicators_for_area(ws.area),
+        "indicators": page.indicators,
     }
 
 
 def _render(request, access, area, *, question=None, bound=None, notice=None):
-    ws = _prepare(selectors.workspace(access.session, area), access, bound=bound)
-    context = _context(access, ws)
+    page = _prepare(selectors.workspace_page(access.session, area), access, bound=bound)
+    context = _context(access, page)
     if request.htmx and question is not None:
-        context["block"] = ws.block(question.pk)
+        context["block"] = page.block(question.pk)
         context["notice"] = notice
         return render(request, "workspace/workspace.html#question", context)
     return render(request, "workspace/workspace.html", context)
@@ -106,6 +107,26 @@ def _done(request, access, area, question, message):
 def workspace(request, pk, area_pk):
     access = get_session_access(request.user, pk)
     return _render(request, access, _area(access, area_pk))
+
+
+def _answer_conflict(answer, question, viewer) -> ConflictBox:
+    """The answer as it is saved now, beside the form whose save was refused as stale."""
+    answer.question = question
+    saved = [("Answer", answer.text)]
+    if answer.rating:
+        saved.append(answer.rating)
+    if answer.evidence:
+        lines = []
+        for evidence in answer.evidence:
+            where = evidence.get("link") or evidence.get("reference")
+            lines.append(f"- {evidence['title']} — {where}" if where else f"- {evidence['title']}")
+        saved.append(("Evidence", "\n".join(lines)))
+    return ConflictBox(
+        noun="this answer",
+        saved_by=saved_by_name(answer.updated_by, viewer),
+        saved_at=answer.updated_at,
+        saved=saved,
+    )
 
 
 @require_POST
@@ -129,13 +150,14 @@ def answer_save(request, pk, area_pk, question_pk):
                 expected_revision=form.cleaned_data["revision"],
                 **form.content(),
             )
-        except services.EditConflict as conflict:
+        except StaleEdit as error:
             # Keep what they typed; the next save is made knowingly against the new version.
             data = request.POST.copy()
-            data[form.add_prefix("revision")] = conflict.current.revision
+            data[form.add_prefix("revision")] = error.current.revision
             form = AnswerForm(data, question=question)
             form.is_valid()
-            bound = {"question_id": question.pk, "answer_form": form, "conflict": conflict.current}
+            conflict = _answer_conflict(error.current, question, request.user)
+            bound = {"question_id": question.pk, "answer_form": form, "conflict": conflict}
             return _render(request, access, area, question=question, bound=bound)
         except ValidationError as error:
             form.add_error(None, error)
@@ -174,7 +196,7 @@ def comment_post(request, pk, area_pk, question_pk):
 
 
 def _comment_access(request, comment_pk):
-    comment = get_object_or_404(Comment.objects.select_related("session", "area", "question", "parent"), pk=comment_pk)
+    comment = get_object_or_404(selectors.comments_with_context(), pk=comment_pk)
     access = get_session_access(request.user, comment.session_id)
     comment.session = access.session
     return comment, access
@@ -221,10 +243,16 @@ def comment_edit(request, comment_pk):
                 text=form.cleaned_data["text"],
                 kind=form.cleaned_data.get("kind"),
             )
-        except services.EditConflict as error:
-            conflict = error.current
+        except StaleEdit as error:
+            current = error.current
+            conflict = ConflictBox(
+                noun=f"this {current.get_kind_display().lower()}",
+                saved_by=saved_by_name(current.author, request.user),
+                saved_at=current.updated_at,
+                saved=[(current.get_kind_display(), current.text)],
+            )
             data = request.POST.copy()
-            data["revision"] = conflict.revision
+            data["revision"] = current.revision
             form = CommentEditForm(data, comment=comment)
             form.is_valid()
         except ValidationError as error:

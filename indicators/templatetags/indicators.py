@@ -50,13 +50,13 @@ def _nice_ticks(low, high, count=5):
 
 
 def chart_data(indicator, values, *, small=False, id_prefix="chart"):
-    values = sorted(values, key=lambda v: v.period_start)
+    values = sorted(values, key=lambda value: value.period_start)
     width, height = (240, 90) if small else (640, 300)
     left, right, top, bottom = (6, 6, 8, 8) if small else (64, 20, 20, 64)
     plot_w, plot_h = width - left - right, height - top - bottom
-    numbers = [float(v.value) for v in values]
-    numbers += [float(v.national) for v in values if v.national is not None]
-    numbers += [float(v.comparator) for v in values if v.comparator is not None]
+    numbers = [float(value.value) for value in values]
+    numbers += [float(value.national) for value in values if value.national is not None]
+    numbers += [float(value.comparator) for value in values if value.comparator is not None]
     if indicator.target is not None:
         numbers.append(float(indicator.target))
     result = {
@@ -78,7 +78,7 @@ def chart_data(indicator, values, *, small=False, id_prefix="chart"):
         return result
     ticks = _nice_ticks(min(numbers), max(numbers), 3 if small else 5)
     low, high = ticks[0], ticks[-1]
-    dates = [v.period_start.toordinal() for v in values]
+    dates = [value.period_start.toordinal() for value in values]
     d0, d1 = min(dates), max(dates)
 
     def x(d):
@@ -88,16 +88,19 @@ def chart_data(indicator, values, *, small=False, id_prefix="chart"):
         return top + plot_h - plot_h * (float(n) - low) / (high - low)
 
     def line(attr):
-        pts = [(x(v.period_start), y(getattr(v, attr))) for v in values if getattr(v, attr) is not None]
+        pts = [(x(value.period_start), y(getattr(value, attr))) for value in values if getattr(value, attr) is not None]
         return " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
 
+    labelled = values[:: max(1, len(values) // 8)]  # at most about 8 labels on the time axis
     result.update(
         value_line=line("value"),
         national_line=line("national"),
         comparator_line=line("comparator"),
-        points=[{"x": f"{x(v.period_start):.1f}", "y": f"{y(v.value):.1f}", "v": v} for v in values],
-        yticks=[{"y": f"{y(t):.1f}", "label": kpi_number(Decimal(str(t)))} for t in ticks],
-        xlabels=[{"x": f"{x(v.period_start):.1f}", "label": v.period} for v in values][:: max(1, len(values) // 8)],
+        points=[
+            {"x": f"{x(value.period_start):.1f}", "y": f"{y(value.value):.1f}", "value": value} for value in values
+        ],
+        yticks=[{"y": f"{y(tick):.1f}", "label": kpi_number(Decimal(str(tick)))} for tick in ticks],
+        xlabels=[{"x": f"{x(value.period_start):.1f}", "label": value.period} for value in labelled],
         target_y=f"{y(indicator.target):.1f}" if indicator.target is not None else None,
         first=values[0],
         last=values[-1],

@@ -1,9 +1,8 @@
 // Challenge works without JavaScript; this only tells people when an in-place update fails
 // (htmx ignores error responses by default, so a refused save would otherwise look like
-// nothing happened).
+// nothing happened). Loaded only by base.html, which has the #htmx-error box.
 document.addEventListener("DOMContentLoaded", function () {
   var box = document.getElementById("htmx-error");
-  if (!box) return;
   function show(message) {
     box.textContent = message;
     box.hidden = false;

@@ -62,9 +62,8 @@ def visit_every_page(page: Page, base: str) -> dict[str, list[str]]:
         ]
         for href in page.eval_on_selector_all("main a[href], nav a[href]", "els => els.map(e => e.href)"):
             href = href.split("#")[0]
-            if href.startswith(base) and not NOT_PAGES.search(href[len(base) :]):
-                if shape(href) not in found:
-                    queue.append(href)
+            if href.startswith(base) and not NOT_PAGES.search(href[len(base) :]) and shape(href) not in found:
+                queue.append(href)
     return found
 
 

@@ -368,8 +368,10 @@ def test_edit_conflict_keeps_what_was_typed(page, new_context, live_server, worl
     block.get_by_label("Answer", exact=True).fill(mine)
     block.get_by_role("button", name=re.compile("^Save answer")).click()
     conflict = block.get_by_role("alert")
-    expect(conflict).to_contain_text("Someone else saved this answer while you were editing it")
-    expect(conflict).to_contain_text("This is what Andrew Kenyon saved at")
+    expect(conflict.get_by_role("heading")).to_have_text("This answer changed while you were editing it")
+    # The lead saved it themselves, in the other window.
+    expect(conflict).to_contain_text("This is what you, in another tab or window, saved at")
+    expect(conflict.locator("dt")).to_have_text(["Answer"])
     expect(conflict.locator("blockquote")).to_have_text(first_text)
     expect(conflict).to_be_focused()
     # What they typed is still in the open form; the saved answer above it is the other one.
@@ -426,6 +428,7 @@ def test_edit_conflict_without_javascript(new_context, live_server, world):
     lead.wait_for_url(re.compile(rf"/questions/{question.pk}/answer/$"))
     block = question_block(lead, "1.3")
     conflict = block.get_by_role("alert")
+    expect(conflict.get_by_role("heading")).to_have_text("This answer changed while you were editing it")
     expect(conflict).to_contain_text("This is what Ruth Mellor saved at")
     expect(conflict.locator("blockquote")).to_have_text("Facilitator's note: see the 2008 reviews.")
     # The page comes back at its top, so the conflict takes the focus (and is scrolled to).

@@ -347,7 +347,7 @@ def test_the_emerging_findings_show_only_the_sessions_one_takes_part_in(client, 
     html = response.content.decode()
     assert "Strong LSCB" in html
     assert "Displacement unmeasured" not in html
-    assert response.context["e"].counts["Red flag"] == 0
+    assert response.context["emerging"].counts["Red flag"] == 0
 
     client.force_login(w.officer)
     html = client.get(reverse("emerging_findings", args=["caa-2009"])).content.decode()

@@ -15,6 +15,7 @@ from evaluations.pdf import html_to_pdf, make_fetcher
 from findings import services
 from findings.models import Action, Finding, Theme
 from tests import factories as f
+from tests.conflict_box import conflict_box
 from workspace import services as ws
 
 
@@ -134,13 +135,13 @@ def test_findings_page_shows_flags_first_and_overdue_actions(client, filled):
 def test_emerging_findings_by_area_kind_and_theme(client, filled):
     client.force_login(filled.reviewer)
     response = client.get(reverse("emerging_findings", args=["caa-2009"]))
-    e = response.context["e"]
-    assert [f.title for f in e.flags] == ["Multi-agency referral hub"]
-    assert e.counts["Green flag"] == 1 and e.counts["Red flag"] == 0
-    assert [(t.name, [x.title for x in items]) for t, items in e.by_theme] == [
+    emerging = response.context["emerging"]
+    assert [finding.title for finding in emerging.flags] == ["Multi-agency referral hub"]
+    assert emerging.counts["Green flag"] == 1 and emerging.counts["Red flag"] == 0
+    assert [(theme.name, [finding.title for finding in items]) for theme, items in emerging.by_theme] == [
         ("Governance", ["Multi-agency referral hub"])
     ]
-    assert e.action_counts["overdue"] == 1
+    assert emerging.action_counts["overdue"] == 1
     assert "1 overdue" in response.content.decode()
 
 
@@ -249,7 +250,9 @@ def test_texts_conflict_keeps_both(client, filled):
         {"introduction": "Mine", "conclusion": "", "revision": filled.se.revision},
     )
     html = response.content.decode()
-    assert "Someone else saved these while you were editing" in html
+    box = conflict_box(html)
+    assert box.heading == "This self-evaluation changed while you were editing it"
+    assert box.saved == [("Introduction", "Theirs"), ("Conclusion", "—")]  # nothing saved there yet
     assert "Theirs" in html and "Mine</textarea>" in html
     assert SelfEvaluation.objects.get(pk=filled.se.pk).introduction == "Theirs"
 

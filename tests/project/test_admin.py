@@ -8,6 +8,7 @@ import decimal
 
 import pytest
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -471,6 +472,51 @@ def test_session_admin_refuses_a_date_outside_the_programme(admin_client, world)
     assert session.date == datetime.date(2009, 6, 10)
 
 
+def test_session_admin_refuses_an_area_the_programme_does_not_review(admin_client, world):
+    """The admin runs the service's own check of the record (sessions.services.session_record_errors)."""
+    session = world
+    elsewhere = make_world(suffix="-b").areas.get()
+    data = {
+        "programme": session.programme_id,
+        "title": session.title,
+        "status": session.status,
+        "facilitator": session.facilitator_id,
+        "question_set": session.question_set_id,
+        "date": "2009-06-10",
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "areas": [elsewhere.pk],
+        "participants-TOTAL_FORMS": "0",
+        "participants-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(admin_url(ChallengeSession, "change", session.pk), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["areas"] == [
+        f"{elsewhere.name} is not under review in this programme."
+    ]
+    assert list(session.areas.values_list("pk", flat=True)) != [elsewhere.pk]
+
+
+@pytest.mark.parametrize(
+    "role,area,error",
+    [
+        ("presenter", None, "Choose the area this presenter presents."),
+        ("presenter", "elsewhere", "Children and young people-b is not covered by this session."),
+        ("observer", "own", "Only presenters present an area."),
+    ],
+)
+def test_participant_admin_refuses_what_the_service_refuses_of_a_part(admin_client, world, role, area, error):
+    session = world
+    areas = {"own": session.areas.get().pk, "elsewhere": make_world(suffix="-b").areas.get().pk, None: ""}
+    person = User.objects.create_user(username="newcomer", first_name="New", last_name="Comer")
+    response = admin_client.post(
+        admin_url(Participant, "add"), {"session": session.pk, "person": person.pk, "role": role, "area": areas[area]}
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["area"] == [error]
+    assert not Participant.objects.filter(person=person).exists()
+
+
 def test_adding_a_person_sets_their_organisation(admin_client, world):
     partner = Partner.objects.get(name="Salford City Council")
     response = admin_client.post(
@@ -750,6 +796,22 @@ def test_a_draft_self_evaluation_changes_only_its_texts(admin_client, world):
     )
 
 
+def test_the_admin_saves_texts_through_the_service_and_never_into_a_final_version(rf, admin_user, world):
+    """Finalised between the admin reading the version and saving it: the service refuses, and
+    the version keeps what it was finalised with."""
+    se = SelfEvaluation.objects.get(programme=world.programme)
+    model_admin = admin.site._registry[SelfEvaluation]
+    request = rf.post("/")
+    request.user = admin_user
+    obj = model_admin.get_object(request, str(se.pk))
+    form = model_admin.get_form(request, obj, change=True)({"introduction": "Too late", "conclusion": ""}, instance=obj)
+    assert form.is_valid(), form.errors
+    finalise_by_hand(SelfEvaluation.objects.get(pk=se.pk), world.facilitator)
+    with pytest.raises(PermissionDenied, match="A final self-evaluation does not change"):
+        model_admin.save_model(request, form.save(commit=False), form, change=True)
+    assert SelfEvaluation.objects.get(pk=se.pk).introduction == se.introduction
+
+
 def test_a_build_shows_its_pdf_size_and_digest_not_its_bytes(admin_client, world):
     build = AreaSelfEvaluationBuild.objects.get(programme=world.programme)
     content = admin_client.get(admin_url(AreaSelfEvaluationBuild, "change", build.pk)).content
@@ -831,6 +893,7 @@ def test_a_finding_edit_keeps_its_evidence_to_its_session_and_bumps_its_revision
         ("evidence_answers", [Answer.objects.get(session=other).pk]),
         ("evidence_comments", [Comment.objects.filter(session=other).first().pk]),
         ("themes", [Theme.objects.get(programme=other.programme).pk]),
+        ("area", other.areas.get().pk),
     ]:
         response = admin_client.post(url, finding_post(finding, **{name: foreign}))
         assert response.status_code == 200, name

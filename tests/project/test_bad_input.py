@@ -186,7 +186,11 @@ def test_too_large_value_in_the_browser_names_line_and_column_and_saves_nothing(
 
 
 def test_the_largest_storable_values_show_on_every_page(fac_client, kpis):
-    text = "indicator,period,value,national\nconceptions,2007,9999999999.9999,-9999999999.9999\nconceptions,2008,0.0001,1\n"
+    text = (
+        "indicator,period,value,national\n"
+        "conceptions,2007,9999999999.9999,-9999999999.9999\n"
+        "conceptions,2008,0.0001,1\n"
+    )
     apply_import(plan_import(text, may_change=lambda a: True))
     for url in [
         reverse("indicator_detail", args=["conceptions"]),
@@ -267,7 +271,7 @@ def test_every_typed_single_line_field_refuses_line_breaks():
         f"{m._meta.label}.{fl.name}" for m, fl in fields if not any(isinstance(v, NoLineBreaks) for v in fl.validators)
     ]
     assert missing == []
-    for model, field in fields:
+    for _model, field in fields:
         for value in ["Safeguarding\r\nchildren", "Safeguarding\nchildren", "Safe\u2028guarding"]:
             with pytest.raises(ValidationError) as exc:
                 field.run_validators(value)

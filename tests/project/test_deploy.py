@@ -1,5 +1,6 @@
 """Production settings come from the environment, and `check --deploy` is clean with them."""
 
+import json
 import os
 import subprocess
 import sys
@@ -41,3 +42,60 @@ def test_check_deploy_flags_the_development_secret_key():
     result = run_check({"ALLOWED_HOSTS": "challenge.example.org"})
     assert result.returncode != 0
     assert "security.W009" in result.stdout + result.stderr
+
+
+PRODUCTION = {
+    "SECRET_KEY": "x" * 30 + "a-production-secret-from-the-environment-9f8e7d",
+    "ALLOWED_HOSTS": "challenge.example.org",
+    "DEBUG": "false",
+}
+
+
+def run_python(extra_env, code):
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "ALLOW_HTTP", "LOG_FORMAT"}}
+    env.update(extra_env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_behind_the_tls_proxy_as_scripts_serve_runs_it():
+    result = run_check({**PRODUCTION, "SECURE_PROXY_SSL_HEADER": "true", "TRUSTED_PROXY_COUNT": "1"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_allow_http_turns_off_the_https_only_settings_for_a_trial():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+    )
+    assert run_python(PRODUCTION, code).stdout.splitlines()[-1].split() == ["True", "True", "True", "31536000"]
+    assert run_python({**PRODUCTION, "ALLOW_HTTP": "true"}, code).stdout.splitlines()[-1].split() == [
+        "False",
+        "False",
+        "False",
+        "0",
+    ]
+
+    result = run_check({**PRODUCTION, "ALLOW_HTTP": "true"})
+    assert result.returncode != 0  # and `check --deploy` says what is missing
+    for warning in ["security.W004", "security.W008", "security.W012", "security.W016"]:
+        assert warning in result.stdout + result.stderr
+
+
+def test_application_logs_are_one_key_value_line_an_event_on_standard_output():
+    code = "import logging; logging.getLogger('challenge.example').warning('two words\\nand a second line')"
+    lines = run_python({**PRODUCTION}, code).stdout.splitlines()
+    line = next(line for line in lines if "logger=challenge.example" in line)
+    assert line.startswith("time=20") and " level=WARNING logger=challenge.example " in line
+    assert line.endswith(' msg="two words\\nand a second line"')
+
+    lines = run_python({**PRODUCTION, "LOG_FORMAT": "json"}, code).stdout.splitlines()
+    event = json.loads(next(line for line in lines if "challenge.example" in line))
+    assert event["level"] == "WARNING" and event["msg"] == "two words\nand a second line"

@@ -2,8 +2,9 @@
 
 Each app may import the apps above it in LAYERS and the project package's infrastructure
 modules (`challenge.clock`, validators, mail, the one-time form token…, which import no app),
-never an app below it nor the project's settings or URLs. The check reads every module's imports with `ast` (including imports inside functions), so
-an import hidden in a function body to dodge a cycle is caught too."""
+never an app below it nor the project's settings or URLs. The check reads every module's
+imports with `ast` (including imports inside functions), so an import hidden in a function
+body to dodge a cycle is caught too; and no module may import itself in a circle."""
 
 import ast
 from pathlib import Path
@@ -72,3 +73,41 @@ def test_project_infrastructure_imports_no_app():
 def test_every_app_is_in_the_list():
     apps = {p.parent.name for p in ROOT.glob("*/apps.py")} - {"challenge"}  # the project package
     assert apps == set(LAYERS)
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_no_module_imports_itself_in_a_circle():
+    """No cycle between modules, not even one kept alive by an import inside a function."""
+    paths = [p for app in ["challenge", *LAYERS] for p in app_modules(app)]
+    modules = {_module_name(p): p for p in paths}
+    graph = {}
+    for name, path in modules.items():
+        targets = set()
+        for imported, _line in imported_top_modules(path):
+            # `from evaluations import services` names the module evaluations.services.
+            while imported and imported not in modules:
+                imported = imported.rpartition(".")[0]
+            if imported and imported != name and not imported.endswith("urls"):
+                targets.add(imported)
+        graph[name] = targets
+    cycles, state = [], {}
+
+    def visit(node, stack):
+        state[node] = "open"
+        stack.append(node)
+        for target in sorted(graph[node]):
+            if state.get(target) == "open":
+                cycles.append(" → ".join(stack[stack.index(target) :] + [target]))
+            elif target not in state:
+                visit(target, stack)
+        stack.pop()
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [])
+    assert cycles == []

@@ -264,8 +264,8 @@ def test_password_reset_sends_no_more_than_three_e_mails_an_hour(client, caplog)
     assert len(set(answers)) == 1  # the same neutral page, over the limit or not
     assert "If an account uses that address, we have sent it a link" in answers[-1]
     assert any(
-        line
-        == 'password reset refused (over limit): user=anonymous ip=203.0.113.7 path="/accounts/password_reset/" email="ruth@example.org"'
+        line == "password reset refused (over limit): user=anonymous ip=203.0.113.7 "
+        'path="/accounts/password_reset/" email="ruth@example.org"'
         for line in audit_lines(caplog)
     )
 

@@ -77,7 +77,7 @@ def test_outsider_is_refused(client, world, name):
 
 
 @pytest.mark.parametrize("who", NOT_MANAGERS)
-@pytest.mark.parametrize("name", [n for n in NAMES])
+@pytest.mark.parametrize("name", list(NAMES))
 def test_only_facilitators_manage(client, world, name, who):
     url, level, method = urls(world)[name]
     client.force_login(getattr(world, who))

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from challenge.editing import StaleEdit
 from programmes.models import Milestone
 from sessions import services
 from sessions.models import ChallengeSession, Participant
@@ -157,7 +158,7 @@ def test_stale_edit_is_refused_and_changes_nothing(world):
         facilitator=world.facilitator,
         reviewers=[world.reviewer],
     )
-    with pytest.raises(services.StaleEditError) as exc:
+    with pytest.raises(StaleEdit) as exc:
         services.update_session(
             session=session,
             expected_revision=stale,

@@ -9,6 +9,7 @@ from icalendar import Calendar
 
 from sessions.models import ChallengeSession
 from tests import factories as f
+from tests.conflict_box import conflict_box
 
 
 def form_data(world, **kw):
@@ -187,8 +188,9 @@ def test_concurrent_edit_is_not_applied_and_both_versions_are_shown(fac_client, 
     session.refresh_from_db()
     assert session.title == "Renamed by Ruth"
     html = response.content.decode()
-    assert "Someone else changed this session while you were editing it." in html
-    assert "What the session says now" in html and "Renamed by Ruth" in html
+    box = conflict_box(html)
+    assert box.heading == "This session changed while you were editing it"
+    assert ("Title", "Renamed by Ruth") in box.saved
     assert 'value="Renamed by Martin"' in html and "My careful notes" in html
     # Saving again, knowingly, applies the second version.
     assert f'name="revision" value="{session.revision}"' in html

@@ -7,6 +7,7 @@ from django.utils import timezone
 from programmes.services import new_question_set_version
 from sessions.models import Participant
 from tests import factories as f
+from tests.conflict_box import conflict_box, expected_message
 from workspace import services as ws
 from workspace.models import Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
 from workspace.templatetags.workspace import band, simple_text
@@ -267,8 +268,10 @@ def test_concurrent_answer_edit_is_not_applied_and_both_texts_are_shown(client, 
     response = client.post(answer_url(setup), answer_data(setup, text="The lead's text.", revision=0))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Someone else saved this answer while you were editing it" in html
-    assert "The facilitator&#x27;s text." in html
+    box = conflict_box(html)
+    assert box.heading == "This answer changed while you were editing it"
+    assert box.paragraphs[0] == expected_message("Ruth Mellor", Answer.objects.get().updated_at)
+    assert box.saved == [("Answer", "The facilitator's text.")]
     assert "The lead&#x27;s text.</textarea>" in html
     assert f'name="q{setup.question.pk}-revision" value="1"' in html
     assert Answer.objects.get().text == "The facilitator's text."
@@ -309,7 +312,9 @@ def test_comment_edit_conflict_keeps_both(client, setup):
         reverse("comment_edit", args=[thread.pk]), {"kind": "challenge", "text": "My edit.", "revision": 1}
     )
     html = response.content.decode()
-    assert "This comment changed while you were editing it" in html
+    box = conflict_box(html)
+    assert box.heading == "This challenge changed while you were editing it"
+    assert box.saved == [("Challenge", "Edited elsewhere.")]
     assert "Edited elsewhere." in html and "My edit.</textarea>" in html
     thread.refresh_from_db()
     assert thread.text == "Edited elsewhere."

@@ -29,7 +29,7 @@ def simple_text(value):
             html.append(f"<ol>{items}</ol>")
         else:
             html.append("<p>" + "<br>".join(escape(line) for line in lines) + "</p>")
-    return mark_safe("".join(html))
+    return mark_safe("".join(html))  # noqa: S308 (every piece of user text above is escaped)
 
 
 BANDS = [
@@ -45,6 +45,7 @@ def band(likelihood, scale):
     for limit, key, label, colour in BANDS:
         if score <= limit:
             return {"score": score, "key": key, "label": label, "colour": colour}
+    raise ValueError(f"An impact score of {score} is outside the matrix (at most 5 × 5)")
 
 
 @register.inclusion_tag("workspace/_impact_matrix.svg")
@@ -54,21 +55,25 @@ def impact_matrix(likelihood, scale, id_prefix="impact"):
     a cross (so it does not rely on colour), and the whole labelled for screen readers."""
     cell, left, top = 44, 70, 10
     cells = []
-    for lk in range(1, 6):
-        for sc in range(1, 6):
-            b = band(lk, sc)
+    for cell_likelihood in range(1, 6):
+        for cell_scale in range(1, 6):
             cells.append(
                 {
-                    "x": left + (sc - 1) * cell,
-                    "y": top + (5 - lk) * cell,
-                    "colour": b["colour"],
-                    "score": lk * sc,
+                    "x": left + (cell_scale - 1) * cell,
+                    "y": top + (5 - cell_likelihood) * cell,
+                    "colour": band(cell_likelihood, cell_scale)["colour"],
+                    "score": cell_likelihood * cell_scale,
                 }
             )
     marker = None
     position = None
+    description = "Not yet rated: the likelihood and scale questions are unanswered."
     if likelihood and scale:
         position = band(likelihood, scale)
+        description = (
+            f"Likelihood {likelihood} of 5 and scale {scale} of 5: "
+            f"score {position['score']}, {position['label'].lower()} impact."
+        )
         marker = {
             "cx": left + (scale - 1) * cell + cell // 2,
             "cy": top + (5 - likelihood) * cell + cell // 2,
@@ -80,15 +85,38 @@ def impact_matrix(likelihood, scale, id_prefix="impact"):
         "top": top,
         "size": cell * 5,
         "ticks": [
-            {"n": n, "x": left + (n - 1) * cell + cell // 2, "y": top + (5 - n) * cell + cell // 2 + 5}
-            for n in range(1, 6)
+            {
+                "number": number,
+                "x": left + (number - 1) * cell + cell // 2,
+                "y": top + (5 - number) * cell + cell // 2 + 5,
+            }
+            for number in range(1, 6)
         ],
         "likelihood": likelihood,
         "scale": scale,
         "band": position,
+        "description": description,
         "marker": marker,
         "id": id_prefix,
     }
+
+
+# How a status badge looks: a challenge's (open is still to do, addressed is done) and a
+# self-evaluation's (a draft, circulated for comment, final).
+STATUS_STYLES = {
+    "open": "next",
+    "addressed": "held",
+    "unresolved": "overdue",
+    "draft": "draft",
+    "circulated": "scheduled",
+    "final": "held",
+}
+
+
+@register.filter
+def status_style(status):
+    """The status badge's style for the status of a challenge or a self-evaluation."""
+    return STATUS_STYLES.get(status, "overdue")
 
 
 @register.simple_tag

@@ -1,0 +1,404 @@
+"""Exact query counts for every page and download of the session work: the workspace, the
+findings, the self-evaluations. Each page is counted twice, with a little data and with a lot
+more (answers, versions, comments and replies, findings with themes, evidence and actions,
+more people to own actions, more sessions covering the area, indicators, self-evaluation
+versions and partners' comments): the count is pinned, and must be the same both times.
+
+A count that changes means a query moved into a loop (or a join was lost): fix the selector,
+do not raise the number."""
+
+import datetime
+import itertools
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from evaluations import services as evaluation_services
+from evaluations.models import AreaSelfEvaluationBuild, CirculationEmail, DraftComment, SelfEvaluation
+from findings import services as finding_services
+from findings.models import Action, Finding, Theme
+from indicators.models import Indicator, IndicatorValue
+from programmes.models import Partner, User
+from sessions.models import ChallengeSession, Participant
+from tests import factories as f
+from workspace import services as workspace_services
+from workspace.models import Answer, Comment
+
+_serial = itertools.count(1)
+
+
+def _questions(session):
+    return [q for s in session.question_set.sections.order_by("position") for q in s.questions.order_by("position")]
+
+
+def _answer(session, area, question, by, text):
+    current = Answer.objects.filter(session=session, area=area, question=question).first()
+    return workspace_services.save_answer(
+        session=session,
+        area=area,
+        question=question,
+        by=by,
+        expected_revision=current.revision if current else 0,
+        text=text,
+    )
+
+
+def _challenge(w, session, question, text):
+    thread = workspace_services.post_comment(
+        session=session, area=w.safeguarding, question=question, author=w.reviewer, kind="challenge", text=text
+    )
+    workspace_services.reply_to(parent=thread, author=w.lead, text=f"Reply to {text}")
+    return thread
+
+
+def _finding(w, session, kind, title, answers, threads, owners):
+    finding = finding_services.record_finding(
+        session=session,
+        area=w.safeguarding,
+        by=w.facilitator,
+        kind=kind,
+        title=title,
+        text=f"What we found: {title}.",
+        themes=[w.theme],
+        new_themes=[f"Theme {next(_serial)}"],
+        evidence_answers=answers,
+        evidence_comments=threads,
+    )
+    for owner in owners:
+        finding_services.add_action(
+            finding=finding,
+            description=f"Act on {title}",
+            owner=owner,
+            due_date=datetime.date(2009, 5, 1),
+        )
+    return finding
+
+
+def _indicator(w):
+    n = next(_serial)
+    indicator = Indicator.objects.create(area=w.safeguarding, code=f"kpi-{n}", name=f"Indicator {n}", target=50)
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(
+            indicator=indicator,
+            period_start=datetime.date(year, 1, 1),
+            value=Decimal(40 + year - 2004),
+            national=Decimal(45),
+        )
+        for year in range(2004, 2009)
+    )
+
+
+def _add_work(w, size):
+    """`size` rounds of everything the pages show, in the world's session and, from the second
+    round on, in another session of the programme that covers the same area."""
+    questions = _questions(w.session)
+    for round_ in range(size):
+        session = w.session
+        if round_:
+            session = f.session(
+                w.programme,
+                areas=[w.safeguarding],
+                facilitator=w.facilitator,
+                title=f"Follow-up {next(_serial)}",
+                date=datetime.date(2009, 5, 20),
+            )
+            f.participant(session, w.lead, Participant.Role.PRESENTER, w.safeguarding)
+            f.participant(session, w.reviewer, Participant.Role.REVIEWER)
+        chosen = questions if round_ else questions[:1]
+        answers = [_answer(session, w.safeguarding, q, w.lead, f"Answer {round_} to {q.pk}") for q in chosen]
+        for q in chosen[:3]:
+            _answer(session, w.safeguarding, q, w.lead, f"Second thoughts {round_} on {q.pk}")
+        threads = [_challenge(w, session, q, f"Challenge {round_}.{q.pk}") for q in chosen[:4]]
+        owner = f.person(f.partner(), first_name="Owner", last_name=str(next(_serial)))
+        _finding(w, session, "red_flag", f"Flag {round_}", answers[:2], threads[:2], [w.lead, owner])
+        _finding(w, session, "strength", f"Strength {round_}", answers[:1], threads[:1], [owner])
+        _indicator(w)
+
+
+@pytest.fixture
+def work(world):
+    """The world with one round of work on its session's area (safeguarding), a theme, and
+    `more()` to add several more rounds."""
+    world.theme = Theme.objects.create(programme=world.programme, name="Governance")
+    _add_work(world, 1)
+    world.question = _questions(world.session)[0]
+    world.thread = world.session.comments.filter(parent__isnull=True).first()
+
+    def more():
+        _add_work(world, 4)
+        # A comment that was edited: its page and the history show the edits.
+        workspace_services.edit_comment(
+            comment=world.thread, by=world.reviewer, expected_revision=world.thread.revision, text="Edited once."
+        )
+        world.thread.refresh_from_db()
+
+    world.more = more
+    return world
+
+
+def _count(client, url, django_assert_num_queries, expected, status=200):
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert response.status_code == status, url
+    return response
+
+
+def _flat(client, work, user, url, django_assert_num_queries, expected, check=None, more=None):
+    """The page costs `expected` queries with little data and with a lot more."""
+    client.force_login(user)
+    small = _count(client, url, django_assert_num_queries, expected)
+    if check:
+        check(small)
+    (more or work.more)()
+    large = _count(client, url, django_assert_num_queries, expected)
+    if check:
+        check(large)
+    return small, large
+
+
+def _html(response):
+    return response.content.decode()
+
+
+# --- The workspace ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("who", "expected"), [("facilitator", 12), ("lead", 13), ("reviewer", 13)])
+def test_workspace(client, work, django_assert_num_queries, who, expected):
+    def shows_every_thread_and_reply(response):
+        comments = Comment.objects.filter(session=work.session, area=work.safeguarding)
+        html = _html(response)
+        assert html.count('<div class="thread') == comments.filter(parent__isnull=True).count()
+        assert html.count('<li id="comment-') == comments.filter(parent__isnull=False).count()
+
+    url = reverse("workspace", args=[work.session.pk, work.safeguarding.pk])
+    _flat(client, work, getattr(work, who), url, django_assert_num_queries, expected, shows_every_thread_and_reply)
+
+
+def test_answer_history(client, work, django_assert_num_queries):
+    def shows_every_version(response):
+        answer = Answer.objects.get(session=work.session, area=work.safeguarding, question=work.question)
+        assert _html(response).count('<h3 class="h6">') == answer.versions.count()
+
+    url = reverse("answer_history", args=[work.session.pk, work.safeguarding.pk, work.question.pk])
+    _flat(client, work, work.lead, url, django_assert_num_queries, 10, shows_every_version)
+
+
+def test_comment_edit_page(client, work, django_assert_num_queries):
+    def shows_the_comment_as_saved(response):
+        work.thread.refresh_from_db()
+        assert response.context["form"]["text"].value() == work.thread.text
+
+    url = reverse("comment_edit", args=[work.thread.pk])
+    _flat(client, work, work.reviewer, url, django_assert_num_queries, 7, shows_the_comment_as_saved)
+
+
+def test_close_confirmation_page(client, work, django_assert_num_queries):
+    def asks_to_close(response):
+        assert "<h1>Close the session</h1>" in _html(response)
+
+    url = reverse("session_freeze", args=[work.session.pk, "close"])
+    _flat(client, work, work.facilitator, url, django_assert_num_queries, 5, asks_to_close)
+
+
+def test_reopen_confirmation_page(client, work, django_assert_num_queries):
+    session = work.session
+    workspace_services.close_session(session=session, by=work.facilitator)
+    client.force_login(work.facilitator)
+    url = reverse("session_freeze", args=[session.pk, "reopen"])
+    assert "Why reopen it?" in _html(_count(client, url, django_assert_num_queries, 5))
+    # More work, and the session closed and reopened again: its page still costs the same.
+    workspace_services.reopen_session(session=session, by=work.facilitator, note="One more answer")
+    work.more()
+    workspace_services.close_session(session=session, by=work.facilitator)
+    assert "Why reopen it?" in _html(_count(client, url, django_assert_num_queries, 5))
+
+
+# --- Findings -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("who", "expected"), [("facilitator", 17), ("officer", 14)])
+def test_session_findings(client, work, django_assert_num_queries, who, expected):
+    def shows_every_finding_and_action(response):
+        findings = Finding.objects.filter(session=work.session, area=work.safeguarding)
+        html = _html(response)
+        assert html.count('<article class="card mb-3 finding') == findings.count() >= 2
+        # Every action is overdue (due 1 May, today is 6 May).
+        assert html.count('<tr class="table-danger">') == Action.objects.filter(finding__in=findings).count()
+        # The facilitator's "Add an action" form under every finding offers every possible owner.
+        manage = who == "facilitator"
+        assert html.count("Add an action<span") == (findings.count() if manage else 0)
+        for owner in User.objects.filter(is_active=True, partner__isnull=False):
+            assert html.count(f'<option value="{owner.pk}"') == (findings.count() if manage else 0)
+
+    url = reverse("session_findings", args=[work.session.pk, work.safeguarding.pk])
+    _flat(client, work, getattr(work, who), url, django_assert_num_queries, expected, shows_every_finding_and_action)
+
+
+def test_emerging_findings(client, work, django_assert_num_queries):
+    def shows_every_finding(response):
+        emerging = response.context["emerging"]
+        flags = Finding.objects.filter(session__programme=work.programme, kind__in=["red_flag", "green_flag"])
+        assert [finding.pk for finding in emerging.flags] == list(
+            flags.order_by("created_at").values_list("pk", flat=True)
+        )
+        assert emerging.action_counts["total"] == Action.objects.count()
+
+    url = reverse("emerging_findings", args=[work.programme.slug])
+    _flat(client, work, work.reviewer, url, django_assert_num_queries, 14, shows_every_finding)
+
+
+# --- Self-evaluations -----------------------------------------------------------------------
+
+
+def _self_evaluation(work):
+    return evaluation_services.current_self_evaluation(programme=work.programme, area=work.safeguarding)
+
+
+def _shows_every_session(work):
+    def check(response):
+        sessions = ChallengeSession.objects.filter(programme=work.programme, areas=work.safeguarding)
+        html = _html(response)
+        assert html.count('<p class="session-line">') == sessions.count()
+        assert html.count('<div class="finding finding-') == Finding.objects.filter(area=work.safeguarding).count()
+
+    return check
+
+
+def _more_for(work, self_evaluation):
+    """`work.more()`, and what the self-evaluation page lists besides the area's record: later
+    versions (finalised by different people), partners' comments and circulation e-mails."""
+
+    def more():
+        work.more()
+        for number, finaliser in enumerate([work.facilitator, work.lead, None], start=self_evaluation.version + 1):
+            SelfEvaluation.objects.create(
+                programme=work.programme,
+                area=work.safeguarding,
+                version=number,
+                status=SelfEvaluation.Status.FINAL if finaliser else SelfEvaluation.Status.DRAFT,
+                finalised_by=finaliser,
+                finalised_at=timezone.now() if finaliser else None,
+                pdf=b"%PDF-1.7" if finaliser else None,
+                pdf_sha256="0" * 64 if finaliser else "",
+            )
+        for author in (work.lead, work.council_colleague, work.health_reviewer):
+            DraftComment.objects.create(self_evaluation=self_evaluation, author=author, text="A view on the draft.")
+        for _ in range(3):
+            CirculationEmail.objects.create(self_evaluation=self_evaluation, recipients=2, sent=2)
+
+    return more
+
+
+def _shows_the_record(work, self_evaluation):
+    def check(response):
+        html = _html(response)
+        sessions = ChallengeSession.objects.filter(programme=work.programme, areas=work.safeguarding)
+        assert html.count('<p class="session-line">') == sessions.count()
+        assert html.count('<div class="finding finding-') == Finding.objects.filter(area=work.safeguarding).count()
+        assert html.count('<div class="thread">') == (
+            Comment.objects.filter(area=work.safeguarding, parent__isnull=True).count()
+            + self_evaluation.draft_comments.count()
+        )
+        versions = SelfEvaluation.objects.filter(programme=work.programme, area=work.safeguarding)
+        assert len(response.context["versions"]) == versions.count()
+
+    return check
+
+
+def test_draft_self_evaluation(client, work, django_assert_num_queries):
+    self_evaluation = _self_evaluation(work)
+    url = reverse("self_evaluation", args=[self_evaluation.pk])
+    _flat(
+        client,
+        work,
+        work.facilitator,
+        url,
+        django_assert_num_queries,
+        23,
+        _shows_the_record(work, self_evaluation),
+        _more_for(work, self_evaluation),
+    )
+
+
+def test_circulated_self_evaluation(client, work, django_assert_num_queries):
+    Partner.objects.filter(pk__in=[work.police.pk, work.health.pk]).update(contact_email="contact@example.org")
+    self_evaluation = evaluation_services.circulate(self_evaluation=_self_evaluation(work), by=work.facilitator)
+    evaluation_services.comment_on_draft(self_evaluation=self_evaluation, author=work.reviewer, text="Looks fair.")
+    url = reverse("self_evaluation", args=[self_evaluation.pk])
+    _flat(
+        client,
+        work,
+        work.facilitator,
+        url,
+        django_assert_num_queries,
+        24,
+        _shows_the_record(work, self_evaluation),
+        _more_for(work, self_evaluation),
+    )
+
+
+def test_final_self_evaluation(client, work, django_assert_num_queries):
+    self_evaluation = evaluation_services.finalise(self_evaluation=_self_evaluation(work), by=work.facilitator)
+    url = reverse("self_evaluation", args=[self_evaluation.pk])
+    _flat(
+        client,
+        work,
+        work.facilitator,
+        url,
+        django_assert_num_queries,
+        23,
+        _shows_the_record(work, self_evaluation),
+        _more_for(work, self_evaluation),
+    )
+
+
+def _is_pdf(filename):
+    def check(response):
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+        assert b"".join(response.streaming_content if response.streaming else [response.content]).startswith(b"%PDF")
+
+    return check
+
+
+def test_draft_self_evaluation_pdf(client, work, django_assert_num_queries):
+    self_evaluation = _self_evaluation(work)
+    url = reverse("self_evaluation_pdf", args=[self_evaluation.pk])
+    check = _is_pdf("safeguarding-self-evaluation-v1-draft.pdf")
+    _flat(client, work, work.facilitator, url, django_assert_num_queries, 18, check, _more_for(work, self_evaluation))
+
+
+def test_final_self_evaluation_pdf(client, work, django_assert_num_queries):
+    self_evaluation = evaluation_services.finalise(self_evaluation=_self_evaluation(work), by=work.facilitator)
+    url = reverse("self_evaluation_pdf", args=[self_evaluation.pk])
+    check = _is_pdf("safeguarding-self-evaluation-v1.pdf")
+    _flat(client, work, work.facilitator, url, django_assert_num_queries, 5, check, _more_for(work, self_evaluation))
+
+
+# --- The programme's area self-evaluation build -----------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["queued", "ready"])
+def test_area_build_page(client, work, django_assert_num_queries, status):
+    build = AreaSelfEvaluationBuild.objects.create(
+        programme=work.programme, requested_by=work.facilitator, status=status, pdf=b"%PDF-1.7", pdf_sha256="x"
+    )
+
+    def shows_the_build(response):
+        assert response.context["build"] == build
+        assert "<h1>Area self-evaluation</h1>" in _html(response)
+
+    url = reverse("area_build_status", args=[build.pk])
+    _flat(client, work, work.facilitator, url, django_assert_num_queries, 5, shows_the_build)
+
+
+def test_area_build_pdf(client, work, django_assert_num_queries):
+    build = AreaSelfEvaluationBuild.objects.create(
+        programme=work.programme, requested_by=work.facilitator, status="ready", pdf=b"%PDF-1.7", pdf_sha256="x"
+    )
+    url = reverse("area_build_pdf", args=[build.pk])
+    check = _is_pdf("caa-2009-area-self-evaluation.pdf")
+    _flat(client, work, work.facilitator, url, django_assert_num_queries, 5, check)
