@@ -6,9 +6,9 @@ covered by its own challenge session with 16 answered questions and 60 critical-
 (threads and replies), a few findings and actions. Then it measures, over --repeat runs after
 --warmup runs, the median of:
 
-1. the mini self-evaluation of one area: the whole GET of `self_evaluation_pdf` through Django's
-   test client (middleware, sign-in, queries, template, WeasyPrint), against WeasyPrint's own
-   time rendering the same HTML (`evaluations.pdf.html_to_pdf` with a `timings` dict);
+1. the mini self-evaluation of one area: the worker's `render_draft_pdf` task (queries,
+   template, WeasyPrint; no web request renders a PDF), against WeasyPrint's own time
+   rendering the same HTML (`evaluations.pdf.html_to_pdf` with a `timings` dict);
 2. the area self-evaluation of the 8 areas: the whole `area_self_evaluation_pdf(programme)`
    against the WeasyPrint time it reports in its `timings` dict.
 
@@ -120,7 +120,7 @@ def configure(tmpdir: Path) -> None:
         {
             "DJANGO_SETTINGS_MODULE": "challenge.settings",
             "DATABASE_URL": f"sqlite:///{tmpdir / 'bench.sqlite3'}",
-            "TASKS_BACKEND": "immediate",
+            "TASKS_BACKEND": "dummy",  # requests only queue; the bench calls the tasks itself
             "DEBUG": "false",
             "SECURE_SSL_REDIRECT": "false",
             "STATIC_MANIFEST": "false",
@@ -143,8 +143,9 @@ def configure(tmpdir: Path) -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def build_data(seed=2009):
-    """The programme, its 8 areas and sessions, answers, comments, findings and actions."""
+def build_data(seed=2009, scale=1):
+    """The programme, its 8 areas and sessions, answers, comments, findings and actions; with
+    `scale` N, every area is covered by N sessions, each with all of that."""
     from django.db import transaction
 
     from findings import services as fs
@@ -207,88 +208,89 @@ def build_data(seed=2009):
         themes = [Theme.objects.create(programme=programme, name=t) for t in THEMES]
 
         for i, (area, lead) in enumerate(zip(areas, leads, strict=True)):
-            session = f.session(
-                programme,
-                areas=[area],
-                facilitator=facilitator,
-                title=area.name,
-                date=datetime.date(2009, 5, 4) + datetime.timedelta(days=2 * i),
-            )
-            critics = [r for r in reviewers if r.partner_id != area.lead_partner_id]
-            f.participant(session, lead, Participant.Role.PRESENTER, area)
-            for r in critics:
-                f.participant(session, r, Participant.Role.REVIEWER)
-
-            answers = []
-            for q in questions:
-                content = {"text": paragraph(rng, 4) + "\n\n" + paragraph(rng, 3)}
-                kind = q.answer_kind
-                if kind == AnswerKind.LIKELIHOOD:
-                    content["likelihood"] = rng.randint(2, 5)
-                elif kind == AnswerKind.SCALE:
-                    content["scale"] = rng.randint(2, 5)
-                elif kind == AnswerKind.DIRECTION:
-                    content["direction"] = rng.choice(["improving", "no_change", "declining"])
-                elif kind == AnswerKind.CONFIDENCE:
-                    content["confidence"] = rng.choice(["high", "medium", "low"])
-                if rng.random() < 0.5:
-                    content["evidence"] = [
-                        {
-                            "title": "Quarterly performance report to the partnership board",
-                            "link": "",
-                            "reference": "PB/2009/03",
-                        },
-                        {
-                            "title": "Audit of referrals, March 2009",
-                            "link": "https://example.org/audit.pdf",
-                            "reference": "",
-                        },
-                    ][: rng.randint(1, 2)]
-                answers.append(
-                    ws.save_answer(session=session, area=area, question=q, by=lead, expected_revision=0, **content)
+            for copy in range(scale):
+                session = f.session(
+                    programme,
+                    areas=[area],
+                    facilitator=facilitator,
+                    title=area.name if copy == 0 else f"{area.name} ({copy + 1})",
+                    date=datetime.date(2009, 5, 4) + datetime.timedelta(days=2 * i + 20 * copy),
                 )
+                critics = [r for r in reviewers if r.partner_id != area.lead_partner_id]
+                f.participant(session, lead, Participant.Role.PRESENTER, area)
+                for r in critics:
+                    f.participant(session, r, Participant.Role.REVIEWER)
 
-            threads = []
-            for t in range(THREADS):
-                q = questions[(t * 2 + i) % len(questions)]
-                thread = ws.post_comment(
-                    session=session,
-                    area=area,
-                    question=q,
-                    author=critics[t % len(critics)],
-                    kind=KINDS[t % len(KINDS)],
-                    text=paragraph(rng, rng.randint(1, 3)),
-                )
-                threads.append(thread)
-                if thread.kind != "commendation" and t % 3:
-                    ws.set_comment_status(comment=thread, by=facilitator, status=["addressed", "unresolved"][t % 2])
-            for r in range(COMMENTS - THREADS):
-                parent = threads[r % len(threads)]
-                author = lead if r % 2 == 0 else critics[(r + 1) % len(critics)]
-                ws.reply_to(parent=parent, author=author, text=rng.choice(REPLIES) + " " + paragraph(rng, 1))
-
-            for k, kind in enumerate(["red_flag", "green_flag", "strength", "improvement", "risk"][:FINDINGS]):
-                finding = fs.record_finding(
-                    session=session,
-                    area=area,
-                    by=facilitator,
-                    kind=kind,
-                    title=SENTENCES[(i + k) % len(SENTENCES)].split(",")[0].rstrip("."),
-                    text=paragraph(rng, 3),
-                    themes=rng.sample(themes, rng.randint(1, 2)),
-                    evidence_answers=rng.sample(answers, 2),
-                    evidence_comments=rng.sample(threads, 2),
-                )
-                for a in range(ACTIONS_PER_FINDING[k]):
-                    fs.add_action(
-                        finding=finding,
-                        description=rng.choice(SENTENCES).replace("We expect", "Make sure"),
-                        owner=lead,
-                        due_date=datetime.date(2009, 5, 1) + datetime.timedelta(days=45 * a + 7 * k),
+                answers = []
+                for q in questions:
+                    content = {"text": paragraph(rng, 4) + "\n\n" + paragraph(rng, 3)}
+                    kind = q.answer_kind
+                    if kind == AnswerKind.LIKELIHOOD:
+                        content["likelihood"] = rng.randint(2, 5)
+                    elif kind == AnswerKind.SCALE:
+                        content["scale"] = rng.randint(2, 5)
+                    elif kind == AnswerKind.DIRECTION:
+                        content["direction"] = rng.choice(["improving", "no_change", "declining"])
+                    elif kind == AnswerKind.CONFIDENCE:
+                        content["confidence"] = rng.choice(["high", "medium", "low"])
+                    if rng.random() < 0.5:
+                        content["evidence"] = [
+                            {
+                                "title": "Quarterly performance report to the partnership board",
+                                "link": "",
+                                "reference": "PB/2009/03",
+                            },
+                            {
+                                "title": "Audit of referrals, March 2009",
+                                "link": "https://example.org/audit.pdf",
+                                "reference": "",
+                            },
+                        ][: rng.randint(1, 2)]
+                    answers.append(
+                        ws.save_answer(session=session, area=area, question=q, by=lead, expected_revision=0, **content)
                     )
+
+                threads = []
+                for t in range(THREADS):
+                    q = questions[(t * 2 + i) % len(questions)]
+                    thread = ws.post_comment(
+                        session=session,
+                        area=area,
+                        question=q,
+                        author=critics[t % len(critics)],
+                        kind=KINDS[t % len(KINDS)],
+                        text=paragraph(rng, rng.randint(1, 3)),
+                    )
+                    threads.append(thread)
+                    if thread.kind != "commendation" and t % 3:
+                        ws.set_comment_status(comment=thread, by=facilitator, status=["addressed", "unresolved"][t % 2])
+                for r in range(COMMENTS - THREADS):
+                    parent = threads[r % len(threads)]
+                    author = lead if r % 2 == 0 else critics[(r + 1) % len(critics)]
+                    ws.reply_to(parent=parent, author=author, text=rng.choice(REPLIES) + " " + paragraph(rng, 1))
+
+                for k, kind in enumerate(["red_flag", "green_flag", "strength", "improvement", "risk"][:FINDINGS]):
+                    finding = fs.record_finding(
+                        session=session,
+                        area=area,
+                        by=facilitator,
+                        kind=kind,
+                        title=SENTENCES[(i + k) % len(SENTENCES)].split(",")[0].rstrip("."),
+                        text=paragraph(rng, 3),
+                        themes=rng.sample(themes, rng.randint(1, 2)),
+                        evidence_answers=rng.sample(answers, 2),
+                        evidence_comments=rng.sample(threads, 2),
+                    )
+                    for a in range(ACTIONS_PER_FINDING[k]):
+                        fs.add_action(
+                            finding=finding,
+                            description=rng.choice(SENTENCES).replace("We expect", "Make sure"),
+                            owner=lead,
+                            due_date=datetime.date(2009, 5, 1) + datetime.timedelta(days=45 * a + 7 * k),
+                        )
         for area in areas:  # what the issue asks for, checked
-            assert sum(a.is_answered for a in Answer.objects.filter(area=area)) == QUESTIONS
-            assert Comment.objects.filter(area=area).count() == COMMENTS
+            assert sum(a.is_answered for a in Answer.objects.filter(area=area)) == QUESTIONS * scale
+            assert Comment.objects.filter(area=area).count() == COMMENTS * scale
     return programme, areas, facilitator
 
 
@@ -306,8 +308,9 @@ class Recorder:
     def __init__(self):
         import evaluations.area_pdf
         import evaluations.pdf
+        import evaluations.tasks
 
-        self.modules = (evaluations.pdf, evaluations.area_pdf)
+        self.modules = (evaluations.pdf, evaluations.area_pdf, evaluations.tasks)
         self.original = evaluations.pdf.html_to_pdf
         self.html = None
         self.timings = {}
@@ -336,16 +339,18 @@ class Recorder:
             module.html_to_pdf = self.original
 
 
-def measure_mini(client, url):
-    """One GET of the PDF through the test client, then WeasyPrint alone on the same HTML."""
+def measure_mini(se):
+    """The worker rendering the draft's PDF (`render_draft_pdf`: compile the area, render the
+    HTML, WeasyPrint), then WeasyPrint alone on the same HTML."""
+    from evaluations.models import DraftPdf
     from evaluations.pdf import html_to_pdf
+    from evaluations.tasks import render_draft_pdf
 
+    DraftPdf.objects.filter(pk=se.pk).delete()
     with Recorder() as rec:
         cpu, started = time.process_time(), time.perf_counter()
-        response = client.get(url)
+        assert render_draft_pdf.call(self_evaluation_id=se.pk) == "rendered"
         whole, whole_cpu = time.perf_counter() - started, time.process_time() - cpu
-    assert response.status_code == 200, response.status_code
-    assert response["Content-Type"] == "application/pdf"
     alone = {}
     html_to_pdf(rec.html, title="bench", timings=alone)
     return {
@@ -354,9 +359,79 @@ def measure_mini(client, url):
         "weasyprint_alone": alone["weasyprint"],
         "whole_cpu": whole_cpu,
         "weasyprint_cpu": rec.cpu,
-        "data": response.content,
+        "data": bytes(DraftPdf.objects.get(pk=se.pk).pdf),
         "html_chars": len(rec.html),
     }
+
+
+COLD_CHILD = """
+import sys, time
+sys.argv = {argv!r}
+started = time.process_time()
+import django
+django.setup()
+setup = time.process_time() - started
+from evaluations.pdf import html_to_pdf
+with open({path!r}) as handle:
+    html = handle.read()
+runs = []
+for _ in range(3):
+    started = time.process_time()
+    html_to_pdf(html, title="bench")
+    runs.append(time.process_time() - started)
+print(setup, *runs)
+"""
+
+
+def measure_child_build(programme, facilitator):
+    """The area build as a worker runs it: in a forked child process. Its time, the child's peak
+    memory, and this process's own before and after."""
+    import resource
+
+    from evaluations.models import AreaSelfEvaluationBuild
+    from evaluations.tasks import build_in_child
+
+    build = AreaSelfEvaluationBuild.objects.create(programme=programme, requested_by=facilitator)
+    own_before = current_rss()
+    child_time = timed(lambda: build_in_child(build.pk))
+    build.refresh_from_db()
+    assert build.status == "ready", build.error
+    child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    own_after = current_rss()
+    print(
+        f"Area build in a child process (as a worker runs it): {child_time:.2f} s, {pages(bytes(build.pdf))} "
+        f"pages; peak memory of the child {child_peak:.0f} MiB (target: under 300 MiB; it includes what it "
+        f"inherited from this process, {own_before:.0f} MiB); this process's memory "
+        f"{own_before:.0f} MiB before, {own_after:.0f} MiB after."
+    )
+
+
+def current_rss() -> float:
+    """This process's resident memory now, in MiB (Linux)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _mini_html(se):
+    from evaluations.pdf import self_evaluation_html
+
+    return self_evaluation_html(se)
+
+
+def first_and_warm(html_path, argv):
+    """A fresh process started as `argv` (a worker warms WeasyPrint up as Django starts): the
+    CPU seconds Django's start-up took, then its first, second and third PDF of the same HTML
+    (CPU time: WeasyPrint runs on one core, and it is not disturbed by other processes)."""
+    import subprocess
+
+    code = COLD_CHILD.format(argv=argv, path=str(html_path))
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=600
+    )
+    return [float(x) for x in result.stdout.split()[-4:]]
 
 
 def measure_area(programme):
@@ -438,6 +513,14 @@ def main(argv=None):
     )
     parser.add_argument("--profile", action="store_true", help="also profile the work outside WeasyPrint (cProfile)")
     parser.add_argument("--verbose", action="store_true", help="also print every run's figures")
+    parser.add_argument(
+        "--scale", type=int, default=1, help="sessions covering each area: 10 for 10x the data (default 1)"
+    )
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="only the area build as a worker runs it (in a child process): its time and peak memory",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -446,12 +529,17 @@ def main(argv=None):
     try:
         started = time.perf_counter()
         configure(tmpdir)
-        programme, areas, facilitator = build_data()
+        programme, areas, facilitator = build_data(scale=args.scale)
         print(
-            f"Data: 1 programme, {len(areas)} areas in {len(areas)} sessions; per area {QUESTIONS} answered "
+            f"Data: 1 programme, {len(areas)} areas in {len(areas) * args.scale} sessions; per session "
+            f"{QUESTIONS} answered "
             f"questions, {COMMENTS} comments ({THREADS} threads, {COMMENTS - THREADS} replies), "
             f"{FINDINGS} findings, {sum(ACTIONS_PER_FINDING)} actions. Built in {time.perf_counter() - started:.1f} s."
         )
+
+        if args.build_only:
+            measure_child_build(programme, facilitator)
+            return 0
 
         from django.test import Client
         from django.urls import reverse
@@ -465,10 +553,13 @@ def main(argv=None):
         client.force_login(facilitator)
         url = reverse("self_evaluation_pdf", args=[se.pk])
 
-        mini = median_run(lambda: measure_mini(client, url), args.repeat, args.warmup)
+        mini = median_run(lambda: measure_mini(se), args.repeat, args.warmup)
         full = median_run(lambda: measure_area(programme), args.repeat, args.warmup)
 
-        rows = [("Mini self-evaluation, 1 area (whole GET)", mini), (f"Area self-evaluation, {len(areas)} areas", full)]
+        rows = [
+            ("Mini self-evaluation, 1 area (worker task)", mini),
+            (f"Area self-evaluation, {len(areas)} areas", full),
+        ]
         print(
             f"\nMedian of {args.repeat} run(s) after {args.warmup} warm-up; Python {platform.python_version()}, "
             f"WeasyPrint {metadata.version('weasyprint')}, {os.cpu_count()} CPU(s), "
@@ -483,21 +574,28 @@ def main(argv=None):
                 f"{pages(r['data']):>5} {len(r['data']):>9,}"
             )
 
-        # The work outside WeasyPrint on its own: the same request and build with WeasyPrint
+        # The work outside WeasyPrint on its own: the same task and build with WeasyPrint
         # replaced by a stub, so no noise from a second rendering.
+        from evaluations.models import DraftPdf
+        from evaluations.tasks import render_draft_pdf
+
+        def mini_task():
+            DraftPdf.objects.filter(pk=se.pk).delete()
+            render_draft_pdf.call(self_evaluation_id=se.pk)
+
         with Stubbed():
-            mini_outside = statistics.median(timed(lambda: client.get(url)) for _ in range(max(args.repeat, 3)))
+            mini_outside = statistics.median(timed(mini_task) for _ in range(max(args.repeat, 3)))
             area_outside = statistics.median(
                 timed(lambda: area_self_evaluation_pdf(programme)) for _ in range(max(args.repeat, 3))
             )
-            mini_q = count_queries(lambda: client.get(url))
+            mini_q = count_queries(mini_task)
             area_q = count_queries(lambda: area_self_evaluation_pdf(programme))
-        print(f"\nMini: GET {url} signed in as the facilitator (a draft: rendered on every request).")
+        print(f"\nMini: the worker's render_draft_pdf task for version 1 of {area.name} (a draft).")
         print(
             f"Mini: WeasyPrint rendering the same HTML again, alone: {mini['weasyprint_alone']:.2f} s "
             f"(outside share {100 * mini['share_alone']:.1f}%). CPU time: {mini['whole_cpu']:.2f} s whole, "
             f"{mini['weasyprint_cpu']:.2f} s WeasyPrint (outside share {100 * mini['share_cpu']:.1f}%).\n"
-            f"      The request without WeasyPrint takes {1000 * mini_outside:.0f} ms, {mini_q} queries; "
+            f"      The task without WeasyPrint takes {1000 * mini_outside:.0f} ms, {mini_q} queries; "
             f"HTML {mini['html_chars']:,} characters."
         )
         print(
@@ -506,14 +604,33 @@ def main(argv=None):
             f"      The build without WeasyPrint takes {1000 * area_outside:.0f} ms, {area_q} queries; "
             f"HTML {full['html_chars']:,} characters."
         )
-        cold = mini["first"]
-        if cold:
+
+        # The web request: a download of the unchanged draft is a file send; one of a changed
+        # draft queues the task and shows the progress page. Neither renders a PDF.
+        render_draft_pdf.call(self_evaluation_id=se.pk)
+        download = statistics.median(timed(lambda: client.get(url)) for _ in range(max(args.repeat, 5)))
+        assert client.get(url)["Content-Type"] == "application/pdf"
+        DraftPdf.objects.filter(pk=se.pk).update(inputs_sha256="", wanted_sha256="")
+        asked = timed(lambda: client.get(url))
+        assert client.get(url).status_code == 202
+        print(
+            f"Web: GET {url}: {1000 * download:.0f} ms for the stored draft (a file send), "
+            f"{1000 * asked:.0f} ms to ask the worker for a changed one (the progress page)."
+        )
+
+        measure_child_build(programme, facilitator)
+
+        # The first PDF of a process against a warm one: a plain process, and a worker (which
+        # loads WeasyPrint and its fonts as it starts).
+        html_path = tmpdir / "mini.html"
+        html_path.write_text(_mini_html(se))
+        for label, argv in [("plain process", ["bench"]), ("worker (manage.py db_worker)", ["manage.py", "db_worker"])]:
+            setup, first, second, third = first_and_warm(html_path, argv)
+            warm = min(second, third)
             print(
-                f"First PDF of the process (the warm-up run, not in the table): whole {cold['whole']:.2f} s, "
-                f"WeasyPrint {cold['weasyprint']:.2f} s, "
-                f"outside {100 * (1 - cold['weasyprint'] / cold['whole']):.1f}%: "
-                "it includes importing WeasyPrint (in html_to_pdf, before its timer starts) "
-                "and compiling the templates."
+                f"First PDF, {label}, CPU time: Django start-up {setup:.2f} s; first PDF {first:.2f} s, "
+                f"warm {warm:.2f} s: "
+                f"{first / warm:.2f}x a warm one" + (" (target: at most 1.5x)" if "worker" in label else "")
             )
         if args.verbose:
             for label, r in rows:

@@ -222,8 +222,9 @@ for _env_name, _value, _least in [
     if _value < _least:
         raise ImproperlyConfigured(f"{_env_name} must be at least {_least}")
 
-# Django's cache holds the password-reset counts. In memory (the default) each server process
-# counts on its own; CACHE_LOCATION, a directory, shares the counts between the processes.
+# Django's cache holds the password-reset counts and the drawn indicator charts (keyed by what they
+# show, see indicators/templatetags/indicators.py). In memory (the default) each server process
+# keeps its own; CACHE_LOCATION, a directory, shares them between the processes.
 _cache_location = env_str("CACHE_LOCATION")
 CACHES = {
     "default": (

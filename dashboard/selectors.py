@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q
 
 from challenge.clock import today as clock_today
+from challenge.listing import shortlist
 from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
 from findings.models import Action
 from programmes.models import Programme
@@ -51,6 +52,10 @@ def my_upcoming_sessions(user, limit=10):
     )
 
 
+UPCOMING_SHOWN = 3  # upcoming sessions listed on the dashboard, unless asked for all
+AREA_SESSIONS_SHOWN = 2  # sessions listed on each area's card, unless asked for all
+
+
 @dataclass
 class AreaRow:
     area: object
@@ -71,7 +76,9 @@ class Dashboard:
     overdue_actions: int = 0
 
 
-def programme_dashboard(user, programme) -> Dashboard:
+def programme_dashboard(user, programme, *, expanded="") -> Dashboard:
+    """The dashboard's data. Its lists are collapsed (the upcoming sessions, each area's
+    sessions, the timetable), each in full when `expanded` names it (see challenge.listing)."""
     today = clock_today()
     sessions = list(
         sessions_for_user(user, programme)
@@ -88,12 +95,14 @@ def programme_dashboard(user, programme) -> Dashboard:
             if area.pk in rows:
                 rows[area.pk].sessions.append(session)
     upcoming = [session for session in sessions if session.date >= today and not session.is_cancelled]
+    for row in rows.values():
+        row.sessions = shortlist(row.sessions, key=f"area-{row.area.pk}", limit=AREA_SESSIONS_SHOWN, expanded=expanded)
     deadline_days = (programme.self_evaluation_deadline - today).days if programme.self_evaluation_deadline else None
     return Dashboard(
         programme=programme,
         areas=list(rows.values()),
-        upcoming=upcoming,
-        timeline=timeline_for(programme, today),
+        upcoming=shortlist(upcoming, key="upcoming", limit=UPCOMING_SHOWN, expanded=expanded),
+        timeline=timeline_for(programme, today, expanded=expanded),
         counts=counts,
         deadline_days=deadline_days,
         deadline_passed_days=-deadline_days if deadline_days is not None else None,
@@ -106,12 +115,21 @@ def programme_dashboard(user, programme) -> Dashboard:
     )
 
 
-def documents_page(user, programme) -> dict:
-    """The documents page: each area's self-evaluations (see `documents`) and, for those who
-    read every area, the programme's latest area self-evaluation build (it holds every area)."""
+OLDER_VERSIONS_SHOWN = 1  # earlier versions listed under each area's latest, unless asked for all
+
+
+def documents_page(user, programme, *, expanded="") -> dict:
+    """The documents page: each area's self-evaluations (see `documents`; the earlier versions
+    of each collapsed to OLDER_VERSIONS_SHOWN unless `expanded` names the area) and, for those
+    who read every area, the programme's latest area self-evaluation build (it holds every area)."""
     reads_build = reads_whole_programme(user, programme)
     build = AreaSelfEvaluationBuild.objects.filter(programme=programme).defer("pdf").first() if reads_build else None
-    return {"rows": documents(programme, user), "reads_build": reads_build, "build": build, "today": clock_today()}
+    rows = documents(programme, user)
+    for row in rows:
+        row["older"] = shortlist(
+            row["older"], key=f"versions-{row['area'].pk}", limit=OLDER_VERSIONS_SHOWN, expanded=expanded
+        )
+    return {"rows": rows, "reads_build": reads_build, "build": build, "today": clock_today()}
 
 
 def documents(programme, user):

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from challenge.listing import expanded
 from dashboard import selectors
 from evaluations.views import build_panel_context
 from programmes.permissions import get_programme_for_user
@@ -22,7 +23,7 @@ def home(request):
 @login_required
 def programme_dashboard(request, slug):
     programme = get_programme_for_user(request.user, slug)
-    dashboard = selectors.programme_dashboard(request.user, programme)
+    dashboard = selectors.programme_dashboard(request.user, programme, expanded=expanded(request))
     return render(request, "dashboard/dashboard.html", {"dashboard": dashboard, "programme": programme})
 
 
@@ -30,7 +31,7 @@ def programme_dashboard(request, slug):
 @login_required
 def documents(request, slug):
     programme = get_programme_for_user(request.user, slug)
-    page = selectors.documents_page(request.user, programme)
+    page = selectors.documents_page(request.user, programme, expanded=expanded(request))
     return render(
         request, "dashboard/documents.html", {**page, **build_panel_context(request, page["build"], programme)}
     )

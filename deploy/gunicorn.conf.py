@@ -20,7 +20,7 @@ def _int(name, default):
 
 
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
-worker_class = "gthread"
+worker_class = os.environ.get("WEB_WORKER_CLASS", "gthread")  # sync: one request a process
 workers = _int("WEB_CONCURRENCY", 3)
 threads = _int("WEB_THREADS", 4)
 max_requests = _int("WEB_MAX_REQUESTS", 500)

@@ -123,6 +123,50 @@ class SelfEvaluation(models.Model):
         return hashlib.sha256(data).hexdigest()
 
 
+class DraftPdf(models.Model):
+    """The PDF of a self-evaluation's draft, rendered by the background worker (never in a web
+    request) and kept against the SHA-256 of the HTML it was rendered from: while the draft's
+    HTML is unchanged a download sends these bytes; once it changes, a download asks the worker
+    for a new one (`wanted_sha256`, `requested_at`) and the page shows its progress."""
+
+    self_evaluation = models.OneToOneField(
+        SelfEvaluation, on_delete=models.CASCADE, primary_key=True, related_name="draft_pdf"
+    )
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    inputs_sha256 = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="SHA-256 of the HTML the stored PDF was rendered from."
+    )
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    wanted_sha256 = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="SHA-256 of the HTML last asked for."
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When the worker took up the last request.")
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
+
+    def __str__(self):
+        return f"Draft PDF of {self.self_evaluation_id}"
+
+    def is_ready(self, key) -> bool:
+        return bool(key) and self.inputs_sha256 == key
+
+    def failed(self, key) -> bool:
+        return self.wanted_sha256 == key and bool(self.error)
+
+    def is_waiting(self, key, now) -> bool:
+        """Asked for `key`, not failed, and asked for less than BUILD_STALL_TIMEOUT seconds ago
+        (a request older than that lost its worker and is asked again)."""
+        recent = now - datetime.timedelta(seconds=settings.BUILD_STALL_TIMEOUT)
+        return (
+            self.wanted_sha256 == key
+            and not self.error
+            and not self.is_ready(key)
+            and self.requested_at is not None
+            and self.requested_at >= recent
+        )
+
+
 class DraftComment(models.Model):
     """A partner's comment on a circulated draft."""
 

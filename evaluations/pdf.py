@@ -4,6 +4,7 @@ WeasyPrint fetches nothing but the app's own static files: StaticOnlyFetcher ref
 other URL (http, file, data…), so a link or image in what a user typed can never make the
 server send a request. User text is escaped by the templates as everywhere else."""
 
+import hashlib
 import mimetypes
 import time
 
@@ -88,6 +89,37 @@ def self_evaluation_html(self_evaluation, compiled=None) -> str:
     )
 
 
+def self_evaluation_title(self_evaluation) -> str:
+    return f"{self_evaluation.area.name}: mini self-evaluation, version {self_evaluation.version}"
+
+
 def self_evaluation_pdf(self_evaluation, **kwargs) -> bytes:
-    title = f"{self_evaluation.area.name}: mini self-evaluation, version {self_evaluation.version}"
-    return html_to_pdf(self_evaluation_html(self_evaluation), title=title, **kwargs)
+    return html_to_pdf(self_evaluation_html(self_evaluation), title=self_evaluation_title(self_evaluation), **kwargs)
+
+
+def html_key(html: str) -> str:
+    """The key a rendered PDF is stored against: the SHA-256 of the HTML it is rendered from
+    (the HTML shows every input, and is cheap to render; WeasyPrint is the cost)."""
+    return hashlib.sha256(html.encode()).hexdigest()
+
+
+def draft_key(self_evaluation) -> str:
+    """The key of the PDF of `self_evaluation` as it is now."""
+    return html_key(self_evaluation_html(self_evaluation))
+
+
+WARM_UP_HTML = """<!doctype html><html lang="en-GB"><head><title>Warm-up</title>
+<link rel="stylesheet" href="{static_base}css/pdf.css"></head><body>
+<h1>Warm-up</h1><h2>Fonts</h2><p>Regular <strong>bold</strong> <em>italic</em> <code>mono</code> ✓ – “” £ €</p>
+<table><thead><tr><th>A</th><th>B</th></tr></thead><tbody><tr><td>1</td><td>2</td></tr></tbody></table>
+</body></html>"""
+
+
+def warm_up() -> float:
+    """Import WeasyPrint and render a small tagged PDF with the app's stylesheet, so that the
+    first real PDF of a worker process does not pay for loading the library, fontconfig and
+    the fonts (several seconds). Only background workers call this (see EvaluationsConfig):
+    the web process never imports WeasyPrint. Returns the seconds it took."""
+    started = time.perf_counter()
+    html_to_pdf(WARM_UP_HTML.format(static_base=STATIC_BASE), title="Warm-up")
+    return time.perf_counter() - started

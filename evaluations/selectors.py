@@ -9,7 +9,7 @@ from django.db.models import Q
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from evaluations.models import SelfEvaluation
+from evaluations.models import DraftPdf, SelfEvaluation
 from findings.selectors import findings_queryset, mark_overdue, sort_findings
 from indicators.selectors import indicators_for_area
 from sessions.models import ChallengeSession
@@ -97,6 +97,13 @@ def stored_pdf(document) -> bytes:
     """The PDF stored with a final self-evaluation or a finished build (the pages load them
     without it: it can be large)."""
     return bytes(type(document).objects.values_list("pdf", flat=True).get(pk=document.pk))
+
+
+def stored_draft_pdf(self_evaluation, key) -> bytes | None:
+    """The PDF the worker rendered of `self_evaluation`'s draft from the HTML whose SHA-256 is
+    `key`, or None if it has not (yet, or since the draft changed)."""
+    data = DraftPdf.objects.filter(pk=self_evaluation.pk, inputs_sha256=key).values_list("pdf", flat=True).first()
+    return None if data is None else bytes(data)
 
 
 def worker_seen(build, now) -> bool:

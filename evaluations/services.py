@@ -15,9 +15,14 @@ from django_tasks_db.models import DBTaskResult
 
 from challenge.editing import refuse_stale
 from challenge.submission import create_once
-from evaluations.models import AreaSelfEvaluationBuild, CirculationEmail, DraftComment, SelfEvaluation
-from evaluations.pdf import self_evaluation_pdf
-from evaluations.tasks import build_area_self_evaluation, send_draft_circulated
+from evaluations.final import finalise  # noqa: F401  (a service: the worker's task runs it)
+from evaluations.models import AreaSelfEvaluationBuild, CirculationEmail, DraftComment, DraftPdf, SelfEvaluation
+from evaluations.tasks import (
+    build_area_self_evaluation,
+    finalise_self_evaluation,
+    render_draft_pdf,
+    send_draft_circulated,
+)
 from programmes.models import Partner
 
 logger = logging.getLogger(__name__)
@@ -97,20 +102,13 @@ def comment_on_draft(*, self_evaluation, author, text, submission_token=None) ->
 
 
 @transaction.atomic
-def finalise(*, self_evaluation, by) -> SelfEvaluation:
-    """Make the self-evaluation final: render its PDF once and keep those bytes, with their
-    SHA-256, who finalised it and when. Every later download returns exactly these bytes."""
+def request_finalise(*, self_evaluation, by) -> SelfEvaluation:
+    """Ask the background worker to finalise the version (`finalise`, which renders the final
+    PDF: never in a web request) once the transaction commits. Refuses a final version."""
     current = _lock(self_evaluation)
     if current.is_final:
         raise ValidationError("This version is already final.")
-    current.status = SelfEvaluation.Status.FINAL
-    current.finalised_at = timezone.now()
-    current.finalised_by = by
-    data = self_evaluation_pdf(current)
-    current.pdf = data
-    current.pdf_sha256 = SelfEvaluation.digest(data)
-    current.revision += 1
-    current.save()
+    transaction.on_commit(lambda: finalise_self_evaluation.enqueue(self_evaluation_id=current.pk, by_id=by.pk))
     return current
 
 
@@ -131,6 +129,28 @@ def reopen(*, self_evaluation, by) -> SelfEvaluation:
         introduction=current.introduction,
         conclusion=current.conclusion,
     )
+
+
+@transaction.atomic
+def request_draft_pdf(*, self_evaluation, key, retry=False, now=None) -> DraftPdf:
+    """Ask the background worker for the PDF of the draft whose HTML has the SHA-256 `key`
+    (see `selectors.draft_pdf_state`); the task is enqueued once the transaction commits.
+    Once per key: asking again while it waits does nothing, nor does asking for the one already
+    stored. A failed one is asked again only with `retry`; one that has waited more than
+    BUILD_STALL_TIMEOUT seconds (its worker was lost) is asked again."""
+    now = now or timezone.now()
+    record, _ = DraftPdf.objects.select_for_update().defer("pdf").get_or_create(self_evaluation=self_evaluation)
+    if record.is_ready(key) or record.is_waiting(key, now) or (record.failed(key) and not retry):
+        return record
+    record.wanted_sha256, record.requested_at, record.started_at, record.error = key, now, None, ""
+    record.save(update_fields=["wanted_sha256", "requested_at", "started_at", "error"])
+    transaction.on_commit(lambda: _enqueue_draft_pdf(self_evaluation.pk))
+    return record
+
+
+def _enqueue_draft_pdf(self_evaluation_id):
+    result = render_draft_pdf.enqueue(self_evaluation_id=self_evaluation_id)
+    DraftPdf.objects.filter(pk=self_evaluation_id).update(task_id=str(result.id)[:64])
 
 
 @transaction.atomic

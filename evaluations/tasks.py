@@ -1,5 +1,6 @@
-"""Background work: e-mailing partners a circulated draft, and building the programme's
-whole area self-evaluation PDF (tens of seconds for a full programme)."""
+"""Background work: e-mailing partners a circulated draft, rendering a draft's PDF, and
+building the programme's whole area self-evaluation PDF (tens of seconds for a full programme).
+Every PDF is rendered here, in the worker: never in a web request."""
 
 import logging
 import time
@@ -14,7 +15,9 @@ from django_tasks import task
 from challenge.mail import send_batch
 from challenge.validators import single_line
 from evaluations.area_pdf import area_self_evaluation_pdf
-from evaluations.models import AreaSelfEvaluationBuild, CirculationEmail, SelfEvaluation
+from evaluations.final import finalise
+from evaluations.models import AreaSelfEvaluationBuild, CirculationEmail, DraftPdf, SelfEvaluation
+from evaluations.pdf import html_key, html_to_pdf, self_evaluation_html, self_evaluation_title
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +73,121 @@ def retry_if_locked(write, *, retries=LOCKED_RETRIES, pause=LOCKED_FIRST_PAUSE, 
 
 
 @task()
+def render_draft_pdf(*, self_evaluation_id: int) -> str:
+    """Render the PDF of the draft as it is now and store it against the SHA-256 of its HTML.
+    Nothing to do if the stored one was rendered from the same HTML (asked twice), or the
+    version has been finalised meanwhile (its PDF is then stored with it)."""
+    records = DraftPdf.objects.filter(self_evaluation_id=self_evaluation_id)
+    retry_if_locked(lambda: records.update(started_at=timezone.now()))
+    self_evaluation = (
+        SelfEvaluation.objects.select_related("programme", "area", "finalised_by", "circulated_by")
+        .defer("pdf")
+        .get(pk=self_evaluation_id)
+    )
+    if self_evaluation.is_final:
+        return "final"
+    html = self_evaluation_html(self_evaluation)
+    key = html_key(html)
+    if records.filter(inputs_sha256=key).exists():
+        return "unchanged"
+    try:
+        data = html_to_pdf(html, title=self_evaluation_title(self_evaluation))
+    except Exception as exc:  # the page must show a failure rather than wait for ever
+        logger.exception("Draft PDF of self-evaluation %s failed", self_evaluation_id)
+        error = str(exc)[:2000] or type(exc).__name__
+        retry_if_locked(lambda: records.update(error=error))
+        raise
+    retry_if_locked(
+        lambda: DraftPdf.objects.update_or_create(
+            self_evaluation_id=self_evaluation_id,
+            defaults={"pdf": data, "inputs_sha256": key, "rendered_at": timezone.now(), "error": ""},
+        )
+    )
+    return "rendered"
+
+
+@task()
+def finalise_self_evaluation(*, self_evaluation_id: int, by_id: int) -> str:
+    """Finalise the version (`services.finalise`): render its final PDF, here in the worker,
+    and store it. Asked twice, the second does nothing."""
+    from django.contrib.auth import get_user_model
+
+    self_evaluation = SelfEvaluation.objects.defer("pdf").get(pk=self_evaluation_id)
+    if self_evaluation.is_final:
+        return "already final"
+    finalise(self_evaluation=self_evaluation, by=get_user_model().objects.get(pk=by_id))
+    return "final"
+
+
+@task()
 def build_area_self_evaluation(*, build_id: int) -> str:
-    """Build the area self-evaluation PDF, recording progress, with its time, as it goes."""
+    """Build the area self-evaluation PDF, recording progress, with its time, as it goes. In a
+    background worker the build runs in a child process of its own (see `run_in_child`)."""
+    from evaluations.apps import is_worker_process
+
+    if is_worker_process():
+        return build_in_child(build_id)
+    return _build(build_id)
+
+
+def build_in_child(build_id: int, *, target=None) -> str:
+    """Run the build in a forked child process that exits when it is done, so the memory
+    a large PDF takes (hundreds of MiB at 10x the demo) goes back to the system with it and
+    the worker stays small. If the child dies without recording an outcome (killed, out of
+    memory), the build is marked failed here."""
+    exitcode = run_in_child(target or _build_quietly, build_id)
+    if exitcode == 0:
+        return "ready"
+    error = f"The process building the PDF stopped (exit code {exitcode}): perhaps it ran out of memory. Try again."
+    retry_if_locked(
+        lambda: (
+            AreaSelfEvaluationBuild.objects.filter(pk=build_id)
+            .exclude(status=AreaSelfEvaluationBuild.Status.FAILED)
+            .update(status=AreaSelfEvaluationBuild.Status.FAILED, error=error, finished_at=timezone.now())
+        )
+    )
+    raise RuntimeError(error)
+
+
+def run_in_child(function, *args) -> int:
+    """Call `function(*args)` in a forked child process and wait for it; returns its exit code
+    (0 when it returned, 1 when it raised, minus the signal when it was killed). The child
+    inherits the worker's warm WeasyPrint, and opens database connections of its own."""
+    import multiprocessing
+
+    process = multiprocessing.get_context("fork").Process(target=_child, args=(function, args), daemon=True)
+    process.start()
+    process.join()
+    return process.exitcode
+
+
+_INHERITED = []
+
+
+def _child(function, args):
+    from django.db import connections
+
+    # The parent's connections are left alone: kept referenced, so they are never closed (that
+    # would close the parent's too), and replaced by the child's own on first use.
+    for connection in connections.all(initialized_only=True):
+        _INHERITED.append(connection.connection)
+        connection.connection = None
+    function(*args)
+
+
+def _build_quietly(build_id):
+    """The child's work: the build (which records its own outcome), then the child's peak
+    memory in the log."""
+    import resource
+
+    try:
+        _build(build_id)
+    finally:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        logger.info("Area self-evaluation build %s: peak memory %.0f MiB", build_id, peak)
+
+
+def _build(build_id: int) -> str:
     build = retry_if_locked(
         lambda: AreaSelfEvaluationBuild.objects.select_related("programme").defer("pdf").get(pk=build_id)
     )

@@ -1,6 +1,7 @@
 """Self-evaluation pages: an area's versions, their texts, circulation, comments and PDFs,
 and the programme's area self-evaluation build."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,7 @@ from challenge.submission import SubmissionTokenForm
 from evaluations import selectors, services
 from evaluations.forms import DraftCommentForm, TextsForm
 from evaluations.models import AreaSelfEvaluationBuild
-from evaluations.pdf import self_evaluation_pdf as render_self_evaluation_pdf
+from evaluations.pdf import draft_key
 from evaluations.permissions import (
     can_comment_now,
     can_comment_on_draft,
@@ -136,7 +137,11 @@ SE_ACTIONS = {
         "Circulated to partners for comment. The e-mails to their contacts are queued: "
         "this page shows whether they went.",
     ),
-    "finalise": (services.finalise, "Finalised. The PDF is stored and will not change."),
+    "finalise": (
+        services.request_finalise,
+        "Finalising: the final PDF is being prepared in the background. Once it is stored, this page "
+        "shows the version final and the PDF will not change.",
+    ),
     "reopen": (services.reopen, "Reopened as a new draft version. The final version stays downloadable."),
 }
 
@@ -193,14 +198,36 @@ def _pdf_response(data, filename):
 @require_GET
 @login_required
 def self_evaluation_pdf(request, pk):
+    """A final version's stored PDF; a draft's PDF as rendered by the worker from its HTML as
+    it is now. When that is not stored yet, ask the worker for it and show its progress (htmx
+    polls this URL for the status; without JavaScript, a link to reload it). No PDF is
+    rendered here: WeasyPrint runs in the worker only."""
     self_evaluation = get_self_evaluation_for_user(request.user, pk)
     draft = "" if self_evaluation.is_final else "-draft"
     filename = f"{self_evaluation.area.slug}-self-evaluation-v{self_evaluation.version}{draft}.pdf"
     if self_evaluation.is_final:
-        data = selectors.stored_pdf(self_evaluation)
-    else:
-        data = render_self_evaluation_pdf(self_evaluation)
-    return _pdf_response(data, filename)
+        return _pdf_response(selectors.stored_pdf(self_evaluation), filename)
+    key = draft_key(self_evaluation)
+    if not request.htmx:
+        data = selectors.stored_draft_pdf(self_evaluation, key)
+        if data is not None:
+            return _pdf_response(data, filename)
+    record = services.request_draft_pdf(self_evaluation=self_evaluation, key=key, retry="retry" in request.GET)
+    now = timezone.now()
+    ready = record.is_ready(key)
+    pdf = {
+        "url": reverse("self_evaluation_pdf", args=[self_evaluation.pk]),
+        "ready": ready,
+        "failed": record.failed(key),
+        "error": record.error,
+        "waiting": not ready and not record.failed(key),
+        "started": record.started_at is not None,
+        "slow": record.requested_at is not None
+        and (now - record.requested_at).total_seconds() > settings.BUILD_PICKUP_TIMEOUT,
+    }
+    template = "evaluations/draft_pdf.html#status" if request.htmx else "evaluations/draft_pdf.html"
+    context = {"self_evaluation": self_evaluation, "programme": self_evaluation.programme, "area": self_evaluation.area}
+    return render(request, template, {**context, "pdf": pdf}, status=200 if ready else 202)
 
 
 @require_POST

@@ -1,20 +1,23 @@
 """Reads for findings pages, the documents page and the self-evaluation write-up."""
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Prefetch
 
 from challenge.clock import today as clock_today
+from challenge.listing import shortlist
 from findings.models import KIND_ORDER, Action, Finding, Theme
 from programmes.models import User
 from workspace.models import Answer, Comment
+
+_ACTIONS = Prefetch("actions", queryset=Action.objects.select_related("owner", "owner_partner"))
 
 
 def findings_queryset():
     return Finding.objects.select_related("session", "area", "created_by").prefetch_related(
         "themes",
-        Prefetch("actions", queryset=Action.objects.select_related("owner", "owner_partner")),
+        _ACTIONS,
         "evidence_answers__question",
         "evidence_comments__author",
     )
@@ -91,6 +94,9 @@ def findings_page(session, area, *, manage) -> FindingsPage:
     return FindingsPage(findings=findings, action_owners=list(action_owners()) if manage else [])
 
 
+FINDINGS_SHOWN = 3  # findings listed under each heading of the emerging findings page, unless asked for all
+
+
 @dataclass
 class Emerging:
     programme: object
@@ -104,7 +110,14 @@ class Emerging:
 
 def emerging_findings(programme, *, sessions=None) -> Emerging:
     """The programme's findings so far; only those of `sessions` (a queryset) if given."""
-    found = findings_queryset().filter(session__programme=programme)
+    # Only what the page and the area self-evaluation's summary show: not the findings' text,
+    # session, author or evidence, nor their actions' owners.
+    found = (
+        Finding.objects.select_related("area")
+        .defer("text")
+        .prefetch_related("themes", "actions")
+        .filter(session__programme=programme)
+    )
     if sessions is not None:
         found = found.filter(session__in=sessions.values("pk"))
     findings = sort_findings(found)
@@ -130,4 +143,20 @@ def emerging_findings(programme, *, sessions=None) -> Emerging:
         counts={Finding.Kind(kind).label: len(kinds.get(kind, [])) for kind in KIND_ORDER},
         flags=[finding for finding in findings if finding.is_flag],
         action_counts=dict(action_counts),
+    )
+
+
+def collapse_emerging(emerging: Emerging, *, expanded="") -> Emerging:
+    """The emerging findings as their page lists them: FINDINGS_SHOWN under each heading
+    (flags, each theme, area and kind), all of them under the heading `expanded` names."""
+
+    def cut(findings, key):
+        return shortlist(findings, key=key, limit=FINDINGS_SHOWN, expanded=expanded)
+
+    return replace(
+        emerging,
+        flags=cut(emerging.flags, "flags"),
+        by_theme=[(theme, cut(found, f"theme-{theme.pk}")) for theme, found in emerging.by_theme],
+        by_area=[(area, cut(found, f"area-{area.pk}")) for area, found in emerging.by_area],
+        by_kind=[(kind, cut(found, f"kind-{kind.value}")) for kind, found in emerging.by_kind],
     )

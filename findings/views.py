@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from challenge.listing import expanded
 from findings import selectors, services
 from findings.forms import ActionForm, FindingForm
 from findings.models import Action
@@ -116,4 +117,5 @@ def emerging_findings(request, slug):
     programme = get_programme_for_user(request.user, slug)
     # Only the findings of sessions this user may open: the rest are other sessions' record.
     emerging = selectors.emerging_findings(programme, sessions=sessions_for_user(request.user, programme))
+    emerging = selectors.collapse_emerging(emerging, expanded=expanded(request))
     return render(request, "findings/emerging.html", {"programme": programme, "emerging": emerging})

@@ -3,6 +3,7 @@ with the number of values or indicators."""
 
 from django.db.models import Prefetch
 
+from challenge.listing import page_of
 from indicators.kpis import assess
 from indicators.models import Indicator, IndicatorValue
 from indicators.permissions import areas_changeable_by, can_change_indicators
@@ -29,11 +30,18 @@ def indicators_for_area(area):
     ]
 
 
-def area_page(user, area) -> dict:
-    """The area page: its indicators, whether `user` may change them, and a programme that
-    reviews the area and that `user` may open (for the breadcrumb; None if there is none)."""
+AREA_PAGE_SIZE = 12  # indicators on each page of the area page
+INFOGRAPHIC_SHOWN = 3  # indicators on the infographic for each area, the worst first; the rest on its page
+
+
+def area_page(user, area, page_number=None) -> dict:
+    """The area page: a page of its indicators (`page_obj`, AREA_PAGE_SIZE of them, in their
+    order), whether `user` may change them, and a programme that reviews the area and that
+    `user` may open (for the breadcrumb; None if there is none)."""
+    page = page_of(_with_values(Indicator.objects.filter(area=area)), AREA_PAGE_SIZE, page_number)
     return {
-        "indicators": indicators_for_area(area),
+        "page_obj": page,
+        "indicators": [_assess(indicator, indicator.values.all()) for indicator in page],
         "can_change": can_change_indicators(user, area),
         "programme": Programme.objects.visible_to(user).filter(areas=area).first(),
     }
@@ -50,7 +58,9 @@ def indicator_page(user, indicator) -> dict:
 
 
 def infographic(programme):
-    """Every area's indicators, worst trajectories first (areas ordered by their worst)."""
+    """Every area's indicators, worst trajectories first (areas ordered by their worst): the
+    first INFOGRAPHIC_SHOWN of each (`shown`) and how many more (`more`), which its area
+    page lists."""
     areas = list(programme.areas.select_related("lead_partner").order_by("name"))
     by_area = {area.pk: [] for area in areas}
     for indicator in _with_values(Indicator.objects.filter(area__in=areas)):
@@ -59,7 +69,16 @@ def infographic(programme):
     for area in areas:
         indicators = sorted(by_area[area.pk], key=lambda indicator: (indicator.assessment.sort_key, indicator.name))
         worst = indicators[0].assessment.sort_key if indicators else (9, True)
-        rows.append({"area": area, "indicators": indicators, "worst": worst})
+        shown = indicators[:INFOGRAPHIC_SHOWN]
+        rows.append(
+            {
+                "area": area,
+                "indicators": indicators,
+                "shown": shown,
+                "more": len(indicators) - len(shown),
+                "worst": worst,
+            }
+        )
     rows.sort(key=lambda row: (row["worst"], row["area"].name))
     return rows
 

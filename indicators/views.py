@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from challenge.listing import page_number
 from indicators import csv_import as indicator_import
 from indicators import selectors as indicator_selectors
 from indicators.kpis import RULES
@@ -20,7 +21,7 @@ from programmes.permissions import get_area_for_user, get_programme_for_user
 @login_required
 def area_page(request, slug):
     area = get_area_for_user(request.user, slug)
-    page = indicator_selectors.area_page(request.user, area)
+    page = indicator_selectors.area_page(request.user, area, page_number(request))
     return render(request, "indicators/area.html", {"area": area, "rules": RULES, **page})
 
 

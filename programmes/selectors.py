@@ -5,7 +5,11 @@ from dataclasses import dataclass
 from django.shortcuts import get_object_or_404
 
 from challenge.clock import today as clock_today
+from challenge.listing import Shortlist
 from programmes.models import Milestone
+
+MILESTONES_SHOWN = 8  # on the dashboard's timetable, unless asked for all
+OVERDUE_NAMED = 3  # overdue milestones named above the timetable; the others are counted
 
 
 @dataclass
@@ -13,9 +17,20 @@ class Timeline:
     milestones: list
     next_milestone: object | None
     overdue: list
+    shown: Shortlist | None = None  # what the timetable lists: see `timeline_for`
+
+    @property
+    def overdue_summary(self) -> str:
+        """The first OVERDUE_NAMED overdue milestones' titles, and how many more."""
+        named = "; ".join(milestone.title for milestone in self.overdue[:OVERDUE_NAMED])
+        more = len(self.overdue) - OVERDUE_NAMED
+        return f"{named}; and {more} more" if more > 0 else named
 
 
-def timeline_for(programme, today=None) -> Timeline:
+def timeline_for(programme, today=None, *, expanded="") -> Timeline:
+    """The programme's milestones by due date, each with its state. The timetable lists
+    MILESTONES_SHOWN of them from the first one not done (earlier ones, all done, and later
+    ones are counted, not listed), or all of them when `expanded` is "milestones"."""
     today = today or clock_today()
     # By when each falls due: "July 2009" comes after "14 July 2009".
     milestones = sorted(Milestone.objects.filter(programme=programme), key=_by_due_date)
@@ -29,7 +44,18 @@ def timeline_for(programme, today=None) -> Timeline:
             milestone.state = "overdue"
         else:
             milestone.state = "next" if milestone is next_milestone else "upcoming"
-    return Timeline(milestones=milestones, next_milestone=next_milestone, overdue=overdue)
+    if expanded == "milestones":
+        shown = milestones
+    else:
+        first_open = next((i for i, milestone in enumerate(milestones) if not milestone.done), len(milestones))
+        start = max(0, min(first_open, len(milestones) - MILESTONES_SHOWN))
+        shown = milestones[start : start + MILESTONES_SHOWN]
+    return Timeline(
+        milestones=milestones,
+        next_milestone=next_milestone,
+        overdue=overdue,
+        shown=Shortlist(key="milestones", items=milestones, shown=shown, more=len(milestones) - len(shown)),
+    )
 
 
 def _by_due_date(milestone):

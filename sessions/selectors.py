@@ -3,18 +3,26 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
+from challenge.listing import page_of
 from programmes.permissions import is_programme_facilitator
 from sessions.models import ChallengeSession, Participant
 
+SESSION_LIST_PAGE_SIZE = 10
 
-def session_list_page(user, programme, *, area_id=None, status=""):
+
+def session_list_page(user, programme, *, area_id=None, status="", page_number=None):
     """The sessions page: the programme's sessions that `user` may see, those covering the
-    area `area_id` only and in `status` only when given (an unknown area is ignored), with
-    the areas to filter by."""
+    area `area_id` only and in `status` only when given (an unknown area is ignored), a page
+    of SESSION_LIST_PAGE_SIZE at a time (`page_obj`; `sessions` are its sessions), with the
+    areas to filter by."""
     areas = list(programme.areas.order_by("name"))
     selected_area = next((area for area in areas if area.pk == area_id), None)
+    page = page_of(
+        session_list(user, programme, area=selected_area, status=status), SESSION_LIST_PAGE_SIZE, page_number
+    )
     return {
-        "sessions": list(session_list(user, programme, area=selected_area, status=status)),
+        "page_obj": page,
+        "sessions": list(page),
         "areas": areas,
         "selected_area": selected_area,
         "selected_status": status,

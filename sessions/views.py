@@ -7,6 +7,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from challenge.editing import ConflictBox, StaleEdit
+from challenge.listing import page_number
 from challenge.submission import submitted_before
 from programmes.permissions import get_programme_for_user
 from sessions import selectors, services
@@ -28,6 +29,7 @@ def session_list(request, slug):
         programme,
         area_id=int(area_param) if area_param.isdigit() else None,
         status=status if status in ChallengeSession.Status.values else "",
+        page_number=page_number(request),
     )
     context = {"programme": programme, "statuses": ChallengeSession.Status.choices, **page}
     template = "sessions/session_list.html"

@@ -40,8 +40,8 @@ __all__ = [
 
 # Debian's old headless shell (package chromium-headless-shell, which scripts/test installs):
 # the same Blink as /usr/bin/chromium without the full browser around it, what Playwright itself
-# runs headless. It takes about a third less CPU per test. The full browser is the fallback, and
-# the browser for `--headed`.
+# runs headless. Chromium takes about a quarter less CPU time with it. The full browser is the
+# fallback, and the browser for `--headed`.
 HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
 
 

@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.forms.boundfield import BoundField
 
 from challenge.submission import SubmissionTokenMixin
 from programmes.models import AnswerKind
@@ -20,6 +21,31 @@ EVIDENCE_HELP = (
     "following a vertical bar, e.g. “Ofsted inspection report 2008 | https://…” or "
     "“Children's Trust Board minutes | CTB/2009/04”."
 )
+
+
+class BootstrapBoundField(BoundField):
+    """A field whose widget carries Bootstrap's classes (and is-invalid when it has errors), so
+    templates/workspace/_field.html renders it with plain Django: no crispy-forms round-trip
+    per field. Django adds aria-invalid and aria-describedby (help text and errors) itself."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if widget.is_hidden:
+            return attrs
+        if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
+            base = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            base = "form-select"
+        else:
+            base = "form-control"
+        classes = [attrs.get("class", ""), base, "is-invalid" if self.errors else ""]
+        attrs["class"] = " ".join(name for name in classes if name)
+        return attrs
+
+
+class WorkspaceForm(forms.Form):
+    bound_field_class = BootstrapBoundField
 
 
 def evidence_to_text(evidence) -> str:
@@ -58,7 +84,7 @@ def parse_evidence(text: str) -> list[dict]:
     return items
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(WorkspaceForm):
     """The presenter's answer to one question. Only the rating the question asks for is
     offered. Prefixed by question, so every question's form can sit on one page."""
 
@@ -132,7 +158,7 @@ class AnswerForm(forms.Form):
         }
 
 
-class CommentForm(SubmissionTokenMixin, forms.Form):
+class CommentForm(SubmissionTokenMixin, WorkspaceForm):
     kind = forms.ChoiceField(
         label="Kind of comment",
         choices=[choice for choice in Comment.Kind.choices if choice[0] != Comment.Kind.REPLY],
@@ -158,7 +184,7 @@ class CommentEditForm(CommentForm):
             del self.fields["kind"]
 
 
-class ReplyForm(SubmissionTokenMixin, forms.Form):
+class ReplyForm(SubmissionTokenMixin, WorkspaceForm):
     text = forms.CharField(label="Your reply", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 
     def __init__(self, *args, thread=None, **kwargs):

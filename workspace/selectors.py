@@ -4,11 +4,17 @@ answers, comments or replies."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 
 from indicators.selectors import indicators_for_area
 from programmes.models import AnswerKind, Question, Section
 from workspace.models import Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
+
+# A question set is frozen once a session uses it (QuestionSet.is_frozen; the admin refuses to
+# change it then), and every set the workspace shows is a session's: its structure is cached
+# for good. A day, so that a cache shared by processes does not keep it for ever.
+STRUCTURE_CACHE_SECONDS = 24 * 3600
 
 ANSWERED = ~Q(text="") | Q(likelihood__isnull=False) | Q(scale__isnull=False) | ~Q(direction="") | ~Q(confidence="")
 
@@ -139,19 +145,49 @@ def _build_workspace(session, area, sections, answers, comments) -> Workspace:
     )
 
 
-def workspaces(sessions, area) -> list[Workspace]:
-    """`area`'s workspace in each of `sessions`, in four queries however many sessions,
-    questions, answers, comments and replies there are."""
-    sessions = list(sessions)
-    if not sessions:
-        return []
+def _sections(question_set_ids) -> dict:
+    """The sections of each question set, in order, with their questions: two queries."""
     sections = defaultdict(list)
     for section in (
-        Section.objects.filter(question_set__in={session.question_set_id for session in sessions})
+        Section.objects.filter(question_set__in=question_set_ids)
         .prefetch_related("questions")
         .order_by("position", "pk")
     ):
         sections[section.question_set_id].append(section)
+    return sections
+
+
+def question_set_sections(question_set) -> list:
+    """The sections of a session's (so frozen) question set, in order, with their questions:
+    from the cache, or two queries that fill it. Each call returns objects of its own (the
+    cache stores them pickled), so a request may annotate them.
+
+    The key has the set's creation time as well as its id: a database rebuilt with the same
+    ids (the demo seeded again) does not meet the old set's structure."""
+    key = f"workspace:question-set:{question_set.pk}:{question_set.created_at.timestamp()}"
+    sections = cache.get(key)
+    if sections is None:
+        sections = _sections([question_set.pk])[question_set.pk]
+        cache.set(key, sections, STRUCTURE_CACHE_SECONDS)
+    return sections
+
+
+def numbered_questions(sections):
+    """Each question of `sections` with its number ("2.3": section, then question)."""
+    for section_number, section in enumerate(sections, start=1):
+        for question_number, question in enumerate(section.questions.all(), start=1):
+            yield question, f"{section_number}.{question_number}"
+
+
+def workspaces(sessions, area, *, sections=None) -> list[Workspace]:
+    """`area`'s workspace in each of `sessions`, in four queries however many sessions,
+    questions, answers, comments and replies there are (two when `sections`, the sections of
+    each question set by its id, are given)."""
+    sessions = list(sessions)
+    if not sessions:
+        return []
+    if sections is None:
+        sections = _sections({session.question_set_id for session in sessions})
     answers = defaultdict(list)
     for answer in Answer.objects.filter(session__in=sessions, area=area).select_related("updated_by", "question"):
         answers[answer.session_id].append(answer)
@@ -168,7 +204,9 @@ def workspaces(sessions, area) -> list[Workspace]:
 
 
 def workspace(session, area) -> Workspace:
-    return workspaces([session], area)[0]
+    """`area`'s workspace in `session`, its question set's structure from the cache."""
+    sections = {session.question_set_id: question_set_sections(session.question_set)}
+    return workspaces([session], area, sections=sections)[0]
 
 
 def workspace_page(session, area) -> Workspace:
@@ -244,10 +282,24 @@ def session_areas(session):
 def comments_with_context():
     """Comments with the session, area, question and thread they belong to (the comment
     pages' headings and links)."""
-    return Comment.objects.select_related("session", "area", "question", "parent")
+    return Comment.objects.select_related("session", "area", "question", "parent", "author", "author__partner")
 
 
 def question_in_session(session, question_id):
-    return Question.objects.select_related("section").get(
-        pk=question_id, section__question_set_id=session.question_set_id
-    )
+    """The question of `session`'s question set with this id (its `section` and `number`
+    set), from the cached structure; Question.DoesNotExist if the set has no such question."""
+    for question, number in numbered_questions(question_set_sections(session.question_set)):
+        if question.pk == question_id:
+            question.number = number
+            return question
+    raise Question.DoesNotExist(f"Question {question_id} is not in {session.question_set}.")
+
+
+def saved_answer(session, area, question):
+    """The answer saved to `question` for `area` in `session`, or None."""
+    return Answer.objects.filter(session=session, area=area, question=question).first()
+
+
+def thread_replies(thread):
+    """The replies in `thread`, oldest first, with their authors (what the reply page shows)."""
+    return list(thread.replies.select_related("author", "author__partner").order_by("created_at", "pk"))

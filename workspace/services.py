@@ -199,6 +199,10 @@ def set_comment_status(*, comment, by, status) -> Comment:
     current = Comment.objects.select_for_update().get(pk=comment.pk)
     if not current.is_thread:
         raise ValidationError("Only a challenge, not a reply, has a status.")
+    if current.kind == Comment.Kind.COMMENDATION:
+        raise ValidationError("A commendation asks nothing, so it has no status to mark.")
+    if current.is_withdrawn:
+        raise ValidationError("A withdrawn comment has no status to mark.")
     if status not in Comment.Status.values:
         raise ValidationError(f"Unknown status {status!r}.")
     current.status = status

@@ -1,9 +1,12 @@
 """The session workspace: one page per session and area where presenters answer, peer
 reviewers challenge, presenters reply and the facilitator keeps track.
 
-Each write answers an htmx request with the question's block re-rendered in place, and a
-plain form post with a redirect back to the question (or, on an error or a conflict, the
-page again with everything the user typed)."""
+The page shows answers and threads read-only: its "Answer", "Comment" and "Reply" controls
+fetch one form when asked (htmx swaps it in; without JavaScript they are links to a page with
+that one form), so the page renders no form it does not need. Each write answers an htmx
+request with the question's block re-rendered in place, and a plain form post with a redirect
+back to the question (or, on an error or a conflict, the form's page again with everything the
+user typed)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,12 +24,17 @@ from workspace.forms import AnswerForm, CommentEditForm, CommentForm, ReplyForm
 from workspace.models import Comment
 from workspace.permissions import get_session_access
 
+CLOSED = "The session is closed: answers and comments are frozen."
+WITHDRAWN = "This comment was withdrawn, so it takes no more replies."
+
 
 def _area(access, area_pk):
     return get_object_or_404(selectors.session_areas(access.session), pk=area_pk)
 
 
 def _question(access, question_pk):
+    """The session's question with this id, with its `number` ("2.3"); 404 if the session's
+    question set has none."""
     try:
         return selectors.question_in_session(access.session, question_pk)
     except Question.DoesNotExist as exc:
@@ -39,22 +47,16 @@ def _url(session, area, question=None):
 
 
 def _prepare(page, access, *, bound=None):
-    """Attach the forms each question needs for this user, and to each comment what they may
-    do to it (SessionAccess decides; the template only asks); `bound` replaces one block's
-    form (the one with errors or a conflict) so what the user typed comes back."""
-    can_answer = access.can_answer(page.area)
-    can_comment = access.can_comment(page.area)
+    """Attach to each thread and reply what this user may do to it (SessionAccess decides;
+    the template only asks). The page shows no form: each "Answer", "Comment" and "Reply"
+    control fetches its one form when asked. `bound` puts one form back into its block (the
+    one with errors or a conflict, after an htmx post) so what the user typed comes back."""
     for section_block in page.sections:
         for block in section_block.questions:
-            if can_answer:
-                block.answer_form = AnswerForm(question=block.question, answer=block.answer)
-            if can_comment:
-                block.comment_form = CommentForm(question=block.question)
             for thread in block.threads:
                 thread.can_edit = access.can_edit_comment(thread)
                 thread.can_mark = access.can_mark(thread)
-                if access.can_reply_to(thread):
-                    thread.reply_form = ReplyForm(thread=thread)
+                thread.can_reply = access.can_reply_to(thread)
                 for reply in thread.thread_replies:
                     reply.can_edit = access.can_edit_comment(reply)
     if bound:
@@ -79,9 +81,9 @@ def _context(access, page):
         "can_answer": access.can_answer(page.area),
         "can_comment": access.can_comment(page.area),
         "comment_refusal": access.comment_refusal(page.area),
-        "can_reply": access.can_reply(page.area),
         "statuses": Comment.Status.choices,
         "indicators": page.indicators,
+        "inline": True,  # a form shown again in its block posts with htmx, as the page's controls fetch it
     }
 
 
@@ -93,6 +95,48 @@ def _render(request, access, area, *, question=None, bound=None, notice=None):
         context["notice"] = notice
         return render(request, "workspace/workspace.html#question", context)
     return render(request, "workspace/workspace.html", context)
+
+
+def _form(request, access, area, question, kind, form, *, conflict=None, thread=None):
+    """One form of the workspace: `kind` is "answer", "comment" or "reply". Asked for by htmx
+    (the page's control swaps it in), the form alone; otherwise a page with just that form,
+    which posts where the form in the workspace posts and comes back to the question."""
+    headings = {
+        "answer": f"Answer question {question.number}",
+        "comment": f"Comment on question {question.number}",
+        "reply": f"Reply to {thread.author.display_name}" if thread else "",
+    }
+    context = {
+        "session": access.session,
+        "programme": access.session.programme,
+        "area": area,
+        "question": question,
+        "number": question.number,
+        "kind": kind,
+        "heading": headings[kind],
+        "form": form,
+        "conflict": conflict,
+        "thread": thread,
+    }
+    if request.htmx and request.method == "GET":
+        context["inline"] = True
+        return render(request, f"workspace/question_form.html#{kind}_form", context)
+    if thread is not None:  # the page shows the thread being replied to
+        context["replies"] = selectors.thread_replies(thread)
+    return render(request, "workspace/question_form.html", context)
+
+
+def _bounce(request, access, area, question, kind, form, *, conflict=None, thread=None):
+    """A post refused with what the user typed: with htmx, the question's block again with
+    the form in place; without, the form's own page."""
+    if request.htmx:
+        bound = {"question_id": question.pk, f"{kind}_form": form}
+        if conflict:
+            bound["conflict"] = conflict
+        if thread is not None:
+            bound["thread_id"] = thread.pk
+        return _render(request, access, area, question=question, bound=bound)
+    return _form(request, access, area, question, kind, form, conflict=conflict, thread=thread)
 
 
 def _done(request, access, area, question, message):
@@ -157,14 +201,27 @@ def answer_save(request, pk, area_pk, question_pk):
             form = AnswerForm(data, question=question)
             form.is_valid()
             conflict = _answer_conflict(error.current, question, request.user)
-            bound = {"question_id": question.pk, "answer_form": form, "conflict": conflict}
-            return _render(request, access, area, question=question, bound=bound)
+            return _bounce(request, access, area, question, "answer", form, conflict=conflict)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             return _done(request, access, area, question, "Answer saved.")
-    bound = {"question_id": question.pk, "answer_form": form}
-    return _render(request, access, area, question=question, bound=bound)
+    return _bounce(request, access, area, question, "answer", form)
+
+
+@require_GET
+@login_required
+def answer_edit(request, pk, area_pk, question_pk):
+    """The answer form of one question, as saved now (the workspace's "Answer" control)."""
+    access = get_session_access(request.user, pk)
+    area = _area(access, area_pk)
+    question = _question(access, question_pk)
+    if not access.may_answer(area):
+        raise PermissionDenied("Only the area's presenters and lead officer answer, while the session is open.")
+    if not access.can_answer(area):
+        raise PermissionDenied(CLOSED)
+    answer = selectors.saved_answer(access.session, area, question)
+    return _form(request, access, area, question, "answer", AnswerForm(question=question, answer=answer))
 
 
 @require_POST
@@ -192,7 +249,20 @@ def comment_post(request, pk, area_pk, question_pk):
             form.add_error(None, error)
         else:
             return _done(request, access, area, question, f"{comment.get_kind_display()} posted.")
-    return _render(request, access, area, question=question, bound={"question_id": question.pk, "comment_form": form})
+    return _bounce(request, access, area, question, "comment", form)
+
+
+@require_GET
+@login_required
+def comment_new(request, pk, area_pk, question_pk):
+    """The form for a new critical-friend comment on one question (the "Comment" control)."""
+    access = get_session_access(request.user, pk)
+    area = _area(access, area_pk)
+    question = _question(access, question_pk)
+    refusal = access.comment_refusal(area)  # their part, or the session closed: nothing typed yet
+    if refusal:
+        raise PermissionDenied(refusal)
+    return _form(request, access, area, question, "comment", CommentForm(question=question))
 
 
 def _comment_access(request, comment_pk):
@@ -202,13 +272,21 @@ def _comment_access(request, comment_pk):
     return comment, access
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def comment_reply(request, comment_pk):
+    """GET: the reply form of one thread (the "Reply" control); POST: the reply."""
     thread, access = _comment_access(request, comment_pk)
     area = thread.area
     if not access.may_answer(area):  # a closed session: refused below, text kept
         raise PermissionDenied("Only the area's presenters and the facilitator reply.")
+    question = _question(access, thread.question_id)
+    if request.method == "GET":
+        if not thread.is_thread:
+            raise Http404("Replies are made to the thread, not to a reply.")
+        if not access.can_reply_to(thread):  # nothing typed yet: say why there is no form
+            raise PermissionDenied(CLOSED if not access.can_reply(area) else WITHDRAWN)
+        return _form(request, access, area, question, "reply", ReplyForm(thread=thread), thread=thread)
     form = ReplyForm(request.POST, thread=thread)
     if form.is_valid():
         try:
@@ -221,9 +299,8 @@ def comment_reply(request, comment_pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return _done(request, access, area, thread.question, "Reply posted.")
-    bound = {"question_id": thread.question_id, "reply_form": form, "thread_id": thread.pk}
-    return _render(request, access, area, question=thread.question, bound=bound)
+            return _done(request, access, area, question, "Reply posted.")
+    return _bounce(request, access, area, question, "reply", form, thread=thread)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,10 +1,20 @@
 """Indicator charts as inline SVG, drawn on the server so the same chart serves the page and
-the PDF. Line styles (solid, dashed, dotted) and a legend carry the meaning, not colour."""
+the PDF. Line styles (solid, dashed, dotted) and a legend carry the meaning, not colour.
 
+A chart is drawn once per change of what it shows and then taken from Django's cache: the key
+is a hash of everything the SVG is drawn from (the indicator's name, unit, polarity, frequency,
+target and values, the size and the element ids), so any change of the indicator or of its
+values, by the app, the import or the admin, draws it afresh; nothing has to remember to clear
+it."""
+
+import hashlib
 import math
 from decimal import Decimal
 
 from django import template
+from django.core.cache import cache
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 
 from indicators.kpis import assess
 
@@ -108,9 +118,40 @@ def chart_data(indicator, values, *, small=False, id_prefix="chart"):
     return result
 
 
-@register.inclusion_tag("indicators/_indicator_chart.svg")
+CHART_TEMPLATE = "indicators/_indicator_chart.svg"
+CHART_VERSION = 1  # raise it when the drawing changes, so that no cache serves the old drawing
+CHART_CACHE_SECONDS = 24 * 60 * 60
+
+
+def chart_key(indicator, values, *, small, id_prefix) -> str:
+    """The cache key of the chart drawn from exactly these inputs."""
+    inputs = (
+        CHART_VERSION,
+        indicator.pk,
+        indicator.code,
+        indicator.name,
+        indicator.unit,
+        indicator.polarity,
+        indicator.frequency,
+        indicator.target,
+        indicator.target_date,
+        bool(small),
+        id_prefix,
+        sorted((v.period_start, v.value, v.national, v.comparator) for v in values),
+    )
+    return "indicator-chart:" + hashlib.sha256(repr(inputs).encode()).hexdigest()
+
+
+@register.simple_tag
 def indicator_chart(indicator, values, small=False, id_prefix="chart"):
-    return chart_data(indicator, list(values), small=small, id_prefix=id_prefix)
+    """The chart as inline SVG, from the cache when the same chart was drawn before."""
+    values = list(values)
+    key = chart_key(indicator, values, small=small, id_prefix=id_prefix)
+    svg = cache.get(key)
+    if svg is None:
+        svg = get_template(CHART_TEMPLATE).render(chart_data(indicator, values, small=small, id_prefix=id_prefix))
+        cache.set(key, svg, CHART_CACHE_SECONDS)
+    return mark_safe(svg)  # noqa: S308 - rendered from our own template, which escapes
 
 
 @register.simple_tag

@@ -14,6 +14,7 @@ import json
 import os
 import random
 import re
+import time
 from html.parser import HTMLParser
 
 from locust import HttpUser, between, events, task
@@ -154,31 +155,37 @@ class Writer(Person):
         else:
             self.post_comment()
 
+    def form_on_page(self, url, action_pattern, link_pattern, what):
+        """A form as a person without JavaScript reaches it: on the workspace page itself, or
+        behind the page's link to it ("Answer this question", "Post a comment"). Returns the
+        form and the URL of the page it was on."""
+        page = self.client.get(url, name="page: workspace")
+        found = forms(page.text, action_pattern)
+        if not found:
+            links = sorted(set(re.findall(r'href="([^"]*' + link_pattern + ')"', page.text)))
+            if not links:
+                raise RuntimeError(f"The workspace {url} has no {what} form, nor a link to one")
+            url = random.choice(links)
+            found = forms(self.client.get(url, name="page: form").text, action_pattern)
+            if not found:
+                raise RuntimeError(f"{url} has no {what} form")
+        return random.choice(found), url
+
     def save_answer(self):
-        page = self.client.get(LEAD_WORKSPACE, name="page: workspace")
-        answer_forms = forms(page.text, r"/answer/$")
-        if not answer_forms:
-            raise RuntimeError("The lead's workspace has no answer form")
-        form = random.choice(answer_forms)
+        form, page_url = self.form_on_page(LEAD_WORKSPACE, r"/answer/$", r"/answer/edit/", "answer")
         text_field = next(name for name in form["fields"] if name.endswith("text"))
         text = form["fields"][text_field].strip() or "Our answer."
         text = re.sub(r" \(revised under load \d+\)$", "", text) + f" (revised under load {random.randint(1, 999)})"
-        response = self.post_form(LEAD_WORKSPACE, form, "write: save answer", **{text_field: text})
+        response = self.post_form(page_url, form, "write: save answer", **{text_field: text})
         # 302: saved. 200: shown again (someone saved the same answer meanwhile): not lost, refused.
         if response.status_code == 302:
             results["answers_saved"] += 1
 
     def post_comment(self):
-        url = random.choice(REVIEW_WORKSPACES)
-        page = self.client.get(url, name="page: workspace")
-        comment_forms = forms(page.text, r"/comments/$")
-        if not comment_forms:
-            raise RuntimeError("The reviewer's workspace has no comment form")
-        form = random.choice(comment_forms)
+        form, url = self.form_on_page(random.choice(REVIEW_WORKSPACES), r"/comments/$", r"/comments/new/", "comment")
         kind = next((name for name in form["choices"] if name.endswith("kind")), None)
-        changes = {"text": f"A challenge under load, {random.randint(1, 10**9)}."}
         text_field = next(name for name in form["fields"] if name.endswith("text"))
-        changes = {text_field: changes["text"]}
+        changes = {text_field: f"A challenge under load, {random.randint(1, 10**9)}."}
         if kind:
             changes[kind] = random.choice([value for value in form["choices"][kind] if value])
         response = self.post_form(url, form, "write: post comment", **changes)
@@ -187,14 +194,33 @@ class Writer(Person):
 
 
 class Downloader(Person):
-    """10%: downloads a draft self-evaluation's PDF (rendered while they wait)."""
+    """10%: downloads a draft self-evaluation's PDF. Where the draft's PDF is rendered by the
+    worker, the page answers 202 with its progress until it is ready: asked again every second
+    (at most 60 times), as the page's own polling does; "pdf: time to PDF" records the wait."""
 
     weight = 1
     username = "facilitator"
 
     @task
     def draft_pdf(self):
-        pk = os.environ.get("SMOKE_DRAFT_PK", "3")
-        with self.client.get(DRAFT_PDF.format(pk=pk), name="pdf: draft", catch_response=True) as response:
-            if response.status_code == 200 and not response.content.startswith(b"%PDF"):
-                response.failure("not a PDF")
+        url = DRAFT_PDF.format(pk=os.environ.get("SMOKE_DRAFT_PK", "3"))
+        started = time.perf_counter()
+        for _ in range(60):
+            with self.client.get(url, name="pdf: draft", catch_response=True) as response:
+                if response.status_code == 202:
+                    response.success()
+                elif response.status_code == 200 and not response.content.startswith(b"%PDF"):
+                    response.failure("not a PDF")
+            if response.status_code != 202:
+                break
+            time.sleep(1)
+        if response.status_code == 200:
+            events.request.fire(
+                request_type="GET",
+                name="pdf-wait: time to PDF",
+                response_time=(time.perf_counter() - started) * 1000,
+                response_length=len(response.content),
+                response=response,
+                exception=None,
+                context={},
+            )

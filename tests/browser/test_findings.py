@@ -16,6 +16,7 @@ import hashlib
 import io
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -141,8 +142,25 @@ def test_facilitator_records_flag_and_action_finalises_officer_downloads_pdf(
     expect(preview).to_contain_text("the partnership's first priority for 2009")
     assert_accessible(page, "the self-evaluation page, a draft")
 
+    # The officer downloads the draft: the worker prepares its PDF while the page shows that it
+    # is being prepared, then (htmx polls) offers the download.
+    reader = open_page(new_context, accept_downloads=True)
+    sign_in(reader, base, "officer")
+    reader.goto(f"{base}/self-evaluations/{se.pk}/")
+    reader.get_by_role("link", name="Download PDF (draft)").click()
+    expect(reader.get_by_role("heading", name="Safeguarding children: PDF of the draft, version 1")).to_be_visible()
+    ready = reader.get_by_role("link", name="Download the PDF (draft)")
+    expect(ready).to_be_visible(timeout=20_000)
+    assert_accessible(reader, "the draft PDF's page, ready")
+    with reader.expect_download() as download_info:
+        ready.click()
+    assert download_info.value.suggested_filename == "safeguarding-self-evaluation-v1-draft.pdf"
+    draft_text = _pdf_text(Path(download_info.value.path()).read_bytes())
+    assert "DRAFT" in draft_text and "the partnership's first priority for 2009" in draft_text
+
     page.get_by_role("button", name="Finalise").click()
-    expect(page.get_by_role("status").first).to_contain_text("Finalised.")
+    # The worker renders the final PDF (in these tests it runs as soon as the request commits).
+    expect(page.get_by_role("status").first).to_contain_text("Finalising")
     expect(page.locator(".lead")).to_contain_text("Final")
     expect(page.get_by_role("button", name="Finalise")).to_have_count(0)
     expect(page.get_by_role("button", name="Reopen as version 2")).to_be_visible()

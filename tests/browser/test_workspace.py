@@ -1,9 +1,10 @@
 """Browser tests of the session workspace: real Chromium (Debian's) driven by Playwright
 against the live server, with an axe-core check of the pages as each kind of user sees them.
 
-What the view tests in test_workspace.py cannot show: answers and comments typed into the
-forms and swapped in place by htmx, the same with JavaScript off, and an edit conflict that
-keeps what the person typed.
+What the view tests in test_workspace.py cannot show: the "Answer", "Comment" and "Reply"
+controls fetching their form into the question (htmx) or opening it on a page of its own
+(JavaScript off), answers and comments typed into them and swapped in place, and an edit
+conflict that keeps what the person typed.
 
 Run with:  DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest tests/browser/test_workspace.py -q
 """
@@ -46,6 +47,13 @@ def question_block(page: Page, number: str):
     return page.get_by_role("article", name=re.compile(rf"^{re.escape(number)} "))
 
 
+def steady(page: Page) -> Page:
+    """No transitions (as for someone who asks for reduced motion): Bootstrap's buttons fade
+    on hover, and axe would read a control's colours halfway through the fade."""
+    page.emulate_media(reduced_motion="reduce")
+    return page
+
+
 def mark_page(page: Page) -> None:
     """Leave a mark on the window: it survives an htmx swap, not a page load."""
     page.evaluate("window.__marker = 1")
@@ -55,16 +63,25 @@ def assert_same_page(page: Page) -> None:
     assert page.evaluate("window.__marker") == 1, "the page was loaded again, not updated in place"
 
 
-def answer(block, *, text=None, rating=None) -> None:
-    """Fill in a question's answer form (opening it first if it is closed) and save."""
-    details = block.locator("details.answer-edit")
-    if details.get_attribute("open") is None:
-        details.locator("summary").click()
+def answer_form(page: Page, number: str):
+    """Ask for question `number`'s answer form with its "Answer this question" or "Edit the
+    answer" control: with JavaScript the form is swapped into the question's block, without
+    it the form's own page opens. The form, either way."""
+    control = re.compile(rf"^(Answer this question|Edit the answer) {re.escape(number)}$")
+    question_block(page, number).get_by_role("link", name=control).click()
+    form = page.locator("form").filter(has=page.get_by_role("button", name=f"Save answer {number}"))
+    expect(form).to_be_visible()
+    return form
+
+
+def answer(page: Page, number: str, *, text=None, rating=None, form=None) -> None:
+    """Fill in question `number`'s answer form (asking for it first, unless it is `form`) and save."""
+    form = form or answer_form(page, number)
     if text is not None:
-        block.get_by_label("Answer", exact=True).fill(text)
+        form.get_by_label("Answer", exact=True).fill(text)
     if rating is not None:
-        block.get_by_role("radio", name=rating, exact=True).check()
-    block.get_by_role("button", name=re.compile("^Save answer")).click()
+        form.get_by_role("radio", name=rating, exact=True).check()
+    form.get_by_role("button", name=f"Save answer {number}").click()
 
 
 # --- The journey from the issue ----------------------------------------------------------
@@ -78,6 +95,7 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     url = workspace_url(base, world)
 
     # The lead opens the session and follows the link to the area's workspace.
+    steady(page)
     sign_in(page, base, "lead")
     page.goto(f"{base}/sessions/{world.session.pk}/")
     page.get_by_role("region", name="The session's work, area by area").get_by_role(
@@ -88,9 +106,17 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     progress = page.get_by_role("region", name="Progress")
     expect(progress).to_contain_text(re.compile(r"0 of \d+ questions answered"))
     expect(progress).to_contain_text("Impact not rated yet.")
-    # Every unanswered question's form is open, ready to fill in.
-    expect(page.get_by_role("button", name=re.compile("^Save answer"))).to_have_count(len(q))
-    assert_accessible(page, "the workspace as the lead, every answer form open")
+    # Every question offers its answer form, fetched when asked for; no form is on the page.
+    expect(page.get_by_role("link", name=re.compile(r"^Answer this question \d"))).to_have_count(len(q))
+    expect(page.get_by_role("button", name=re.compile("^Save answer"))).to_have_count(0)
+    assert_accessible(page, "the workspace as the lead")
+    # Asked for, the form comes into the question, and the cursor into the answer box.
+    mark_page(page)
+    form = answer_form(page, "1.1")
+    expect(question_block(page, "1.1").get_by_label("Answer", exact=True)).to_be_focused()
+    expect(question_block(page, "1.1").get_by_role("link", name="Answer this question 1.1")).to_have_count(0)
+    assert_same_page(page)
+    assert_accessible(page, "the workspace as the lead, an answer form swapped in")
 
     # Three answers, each saved and shown in place.
     mark_page(page)
@@ -101,7 +127,7 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     ]
     for number, text, rating, shown in saves:
         block = question_block(page, number)
-        answer(block, text=text, rating=rating)
+        answer(page, number, text=text, rating=rating, form=form if number == "1.1" else None)
         expect(block.get_by_role("status")).to_have_text("Answer saved.")
         # Keyboard focus moves to the message, in the same question, not back to the page's top.
         expect(block.get_by_role("status")).to_be_focused()
@@ -110,10 +136,9 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
             expect(block.locator(".answer")).to_contain_text(text)
         expect(block.locator(".answer")).to_contain_text("Saved by Andrew Kenyon")
         expect(block.locator(".answer")).to_contain_text("(version 1)")
-        # Saved, the form folds away behind "Edit the answer".
-        expect(block.locator("details.answer-edit")).not_to_have_attribute("open", re.compile(".*"))
-        summary = block.get_by_text(re.compile(rf"^Edit the answer {re.escape(number)}$"))
-        expect(summary).to_be_visible()
+        # Saved, the form gives way to "Edit the answer".
+        expect(block.get_by_role("button", name=re.compile("^Save answer"))).to_have_count(0)
+        expect(block.get_by_role("link", name=f"Edit the answer {number}")).to_be_visible()
         assert page.url == url
         assert_same_page(page)
     saved = Answer.objects.get(question=q["1.1"], area=world.safeguarding, session=world.session)
@@ -136,7 +161,7 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     )
 
     # The police reviewer, in their own browser, challenges question 1.1.
-    reviewer = open_page(new_context)
+    reviewer = steady(open_page(new_context))
     sign_in(reviewer, base, "reviewer")
     reviewer.goto(url)
     expect(reviewer.get_by_role("button", name=re.compile("^Save answer"))).to_have_count(0)
@@ -184,6 +209,10 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     block = question_block(page, "1.1")
     expect(block.locator(".thread")).to_contain_text("10-day target")
     expect(block.get_by_role("button", name=re.compile("^Mark "))).to_have_count(0)
+    expect(block.get_by_label("Your reply")).to_have_count(0)
+    block.get_by_role("link", name="Reply to Paul Hargreaves").click()
+    expect(block.get_by_label("Your reply")).to_be_focused()
+    assert_accessible(page, "the workspace as the lead, a reply form swapped in")
     block.get_by_label("Your reply").fill("Two social workers joined in April; waits are falling.")
     block.get_by_role("button", name="Post reply to Paul Hargreaves").click()
     expect(block.get_by_role("status")).to_have_text("Reply posted.")
@@ -195,7 +224,7 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     assert_same_page(page)
 
     # The facilitator marks the challenge addressed.
-    facilitator = open_page(new_context)
+    facilitator = steady(open_page(new_context))
     sign_in(facilitator, base, "facilitator")
     facilitator.goto(url)
     block = question_block(facilitator, "1.1")
@@ -239,10 +268,16 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     page.get_by_role("link", name="Back to the question").click()
     expect(page).to_have_url(f"{url}#question-{q['1.1'].pk}")
 
+    # The answer form's own page (where the control leads without JavaScript).
+    page.goto(f"{base}{reverse('answer_edit', args=[world.session.pk, world.safeguarding.pk, q['1.1'].pk])}")
+    expect(page.get_by_role("heading", name="Answer question 1.1", level=1)).to_be_visible()
+    expect(page.get_by_label("Answer", exact=True)).to_be_focused()
+    assert_accessible(page, "an answer form's own page")
+
     # A council colleague made a peer reviewer (the model allows it; commenting refuses it)
     # has no comment form, and is told why.
     f.participant(world.session, world.council_colleague)
-    colleague = open_page(new_context)
+    colleague = steady(open_page(new_context))
     sign_in(colleague, base, "colleague")
     colleague.goto(url)
     expect(colleague.get_by_role("heading", name="Safeguarding children", level=1)).to_be_visible()
@@ -282,7 +317,10 @@ def test_without_javascript_answers_and_comments_are_plain_form_posts(new_contex
     lead = open_page(new_context, java_script_enabled=False)
     sign_in(lead, base, "lead")
     lead.goto(url)
-    answer(question_block(lead, "1.3"), text="Serious: two serious case reviews in 2008.")
+    form = answer_form(lead, "1.3")
+    # The form's own page, for this one question.
+    expect(lead.get_by_role("heading", name="Answer question 1.3", level=1)).to_be_visible()
+    answer(lead, "1.3", text="Serious: two serious case reviews in 2008.", form=form)
     lead.wait_for_url(anchor)
     expect(lead.get_by_role("status").first).to_contain_text("Answer saved.")
     block = question_block(lead, "1.3")
@@ -295,19 +333,20 @@ def test_without_javascript_answers_and_comments_are_plain_form_posts(new_contex
     block = question_block(reviewer, "1.3")
     expect(block.locator(".answer")).to_contain_text("Serious: two serious case reviews in 2008.")
 
-    # An empty comment comes back with its error, the form open, the kind still chosen.
+    # The comment form opens on its own page. An empty comment comes back with its error,
+    # the kind still chosen.
     block.get_by_text("Comment as a critical friend").click()
-    block.get_by_role("radio", name="Question", exact=True).check()
-    block.get_by_role("button", name=re.compile("^Post comment")).click()
-    block = question_block(reviewer, "1.3")
-    expect(block.locator("details.comment-new")).to_have_attribute("open", "")
-    expect(block.get_by_label("Your comment")).to_have_attribute("aria-invalid", "true")
-    expect(block.locator("details.comment-new")).to_contain_text("This field is required.")
-    expect(block.get_by_role("radio", name="Question", exact=True)).to_be_checked()
+    expect(reviewer.get_by_role("heading", name="Comment on question 1.3", level=1)).to_be_visible()
+    reviewer.get_by_role("radio", name="Question", exact=True).check()
+    reviewer.get_by_role("button", name=re.compile("^Post comment")).click()
+    form = reviewer.locator("form.comment-new")
+    expect(form.get_by_label("Your comment")).to_have_attribute("aria-invalid", "true")
+    expect(form).to_contain_text("This field is required.")
+    expect(form.get_by_role("radio", name="Question", exact=True)).to_be_checked()
     assert not Comment.objects.exists()
 
-    block.get_by_label("Your comment").fill("Were the reviews' actions all completed?")
-    block.get_by_role("button", name=re.compile("^Post comment")).click()
+    form.get_by_label("Your comment").fill("Were the reviews' actions all completed?")
+    form.get_by_role("button", name=re.compile("^Post comment")).click()
     reviewer.wait_for_url(anchor)
     expect(reviewer.get_by_role("status").first).to_contain_text("Question posted.")
     thread = question_block(reviewer, "1.3").locator(".thread")
@@ -357,12 +396,13 @@ def test_edit_conflict_keeps_what_was_typed(page, new_context, live_server, worl
     sign_in(other, base, "lead")
     other.goto(url)
 
-    # Saved in the first window...
-    answer(question_block(page, "1.3"), text=first_text)
+    # The second window asks for the answer form; the answer is saved in the first...
+    mark_page(other)
+    answer_form(other, "1.3")
+    answer(page, "1.3", text=first_text)
     expect(question_block(page, "1.3").get_by_role("status")).to_have_text("Answer saved.")
 
     # ...then different text saved in the second, which still has the form it opened.
-    mark_page(other)
     _watch_textarea(other, field_id)
     block = question_block(other, "1.3")
     block.get_by_label("Answer", exact=True).fill(mine)
@@ -374,8 +414,7 @@ def test_edit_conflict_keeps_what_was_typed(page, new_context, live_server, worl
     expect(conflict.locator("dt")).to_have_text(["Answer"])
     expect(conflict.locator("blockquote")).to_have_text(first_text)
     expect(conflict).to_be_focused()
-    # What they typed is still in the open form; the saved answer above it is the other one.
-    expect(block.locator("details.answer-edit")).to_have_attribute("open", "")
+    # What they typed is still in the form; the saved answer above it is the other one.
     expect(block.get_by_label("Answer", exact=True)).to_have_value(mine)
     expect(block.locator(".answer")).to_contain_text(first_text)
     expect(block.get_by_role("status")).to_have_count(0)
@@ -395,11 +434,14 @@ def test_edit_conflict_keeps_what_was_typed(page, new_context, live_server, worl
     assert (answer_row.text, answer_row.revision) == (mine, 2)
     assert [v.text for v in AnswerVersion.objects.filter(answer=answer_row)] == [mine, first_text]
 
-    # The typed text was in the box before each request and after each swap, never lost.
+    # The typed text was in the box before each request and after the conflict's swap, never
+    # lost; after the successful save the form gives way to the saved answer.
     seen = other.evaluate("window.__seen")
-    assert [when for when, _ in seen] == ["before", "swapped", "settled"] * 2
-    # After the successful save the form holds the saved answer, which is the same text.
-    assert {value for _, value in seen} == {mine}
+    assert seen == [["before", mine], ["swapped", mine], ["settled", mine]] + [
+        ["before", mine],
+        ["swapped", None],
+        ["settled", None],
+    ]
 
 
 def test_edit_conflict_without_javascript(new_context, live_server, world):
@@ -411,7 +453,8 @@ def test_edit_conflict_without_javascript(new_context, live_server, world):
     lead = open_page(new_context, java_script_enabled=False)
     sign_in(lead, base, "lead")
     lead.goto(url)
-    # The facilitator saves an answer while the lead's page is open.
+    form = answer_form(lead, "1.3")
+    # The facilitator saves an answer while the lead's form is open.
     services.save_answer(
         session=world.session,
         area=world.safeguarding,
@@ -420,13 +463,12 @@ def test_edit_conflict_without_javascript(new_context, live_server, world):
         expected_revision=0,
         text="Facilitator's note: see the 2008 reviews.",
     )
-    block = question_block(lead, "1.3")
-    block.get_by_label("Answer", exact=True).fill(mine)
-    block.get_by_role("button", name=re.compile("^Save answer")).click()
+    form.get_by_label("Answer", exact=True).fill(mine)
+    form.get_by_role("button", name=re.compile("^Save answer")).click()
 
-    # The whole page comes back with the conflict and the lead's text.
+    # The form's page comes back with the conflict and the lead's text.
     lead.wait_for_url(re.compile(rf"/questions/{question.pk}/answer/$"))
-    block = question_block(lead, "1.3")
+    block = lead.locator(".answer-edit")
     conflict = block.get_by_role("alert")
     expect(conflict.get_by_role("heading")).to_have_text("This answer changed while you were editing it")
     expect(conflict).to_contain_text("This is what Ruth Mellor saved at")

@@ -17,6 +17,7 @@ from programmes.permissions import can_create_programme
 from sessions import services as session_services
 from sessions.models import ChallengeSession, Participant
 from tests import factories as f
+from tests.evaluations.drafts import download_draft_pdf
 from workspace import services as ws
 
 pytestmark = pytest.mark.django_db
@@ -247,9 +248,7 @@ def test_the_areas_lead_officer_reads_it_without_taking_part(client, two_session
 def test_the_pdf_of_a_readable_draft_downloads(client, two_sessions):
     w = two_sessions
     client.force_login(w.health_reviewer)
-    response = client.get(se_urls(w.se2)["pdf"])
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
+    response = download_draft_pdf(client, se_urls(w.se2)["pdf"])
     assert response.content.startswith(b"%PDF")
 
 

@@ -127,7 +127,8 @@ def test_a_draft_comment_against_a_version_finalised_meanwhile_is_refused(world)
 
 def test_a_comment_posted_twice_with_the_same_token_is_saved_once(client, world, question):
     client.force_login(world.reviewer)
-    page = client.get(reverse("workspace", args=[world.session.pk, world.safeguarding.pk])).content.decode()
+    page = client.get(reverse("comment_new", args=[world.session.pk, world.safeguarding.pk, question.pk]))
+    page = page.content.decode()
     p = f"c{question.pk}-"
     data = {
         p + "kind": "challenge",
@@ -151,7 +152,10 @@ def test_htmx_answer_to_a_comment_carries_a_fresh_token(client, world, question)
     )
     html = response.content.decode()
     assert response.status_code == 200 and "Challenge posted." in html
-    fresh = token_in(html, p + "submission_token")
+    # The question's block comes back without a form; the next form is fetched with a new token.
+    assert p + "submission_token" not in html
+    form_url = reverse("comment_new", args=[world.session.pk, world.safeguarding.pk, question.pk])
+    fresh = token_in(client.get(form_url, HTTP_HX_REQUEST="true").content.decode(), p + "submission_token")
     assert fresh != sent
     # A second comment with the fresh token is a new comment.
     client.post(
@@ -170,7 +174,7 @@ def test_a_reply_posted_twice_with_the_same_token_is_saved_once(client, world, q
         text="Where is the evidence?",
     )
     client.force_login(world.lead)
-    page = client.get(reverse("workspace", args=[world.session.pk, world.safeguarding.pk])).content.decode()
+    page = client.get(reverse("comment_reply", args=[thread.pk])).content.decode()
     p = f"r{thread.pk}-"
     data = {p + "text": "In the audit.", p + "submission_token": token_in(page, p + "submission_token")}
     url = reverse("comment_reply", args=[thread.pk])

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +100,17 @@ def test_application_logs_are_one_key_value_line_an_event_on_standard_output():
     lines = run_python({**PRODUCTION, "LOG_FORMAT": "json"}, code).stdout.splitlines()
     event = json.loads(next(line for line in lines if "challenge.example" in line))
     assert event["level"] == "WARNING" and event["msg"] == "two words\nand a second line"
+
+
+def settings_read_from_the_environment():
+    source = (ROOT / "challenge" / "settings.py").read_text()
+    return set(re.findall(r'env_(?:str|bool|int|list|date)\(\s*"([A-Z_]+)"', source))
+
+
+def test_every_setting_is_in_the_example_environment_file_and_the_readme():
+    example = (ROOT / "deploy" / ".env.example").read_text()
+    readme = (ROOT / "README.md").read_text()
+    names = settings_read_from_the_environment()
+    assert {"SECRET_KEY", "DATABASE_URL", "ALLOW_HTTP", "HEALTHZ_WORKER_MINUTES", "LOG_FORMAT"} <= names
+    assert sorted(n for n in names if not re.search(rf"^#? ?{n}=", example, re.MULTILINE)) == []
+    assert sorted(n for n in names if f"`{n}`" not in readme) == []

@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from evaluations import services as evaluation_services
+from tests.evaluations.drafts import download_draft_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,6 +94,8 @@ def cache_control(response) -> set[str]:
 def test_signed_in_pages_and_downloads_are_never_stored(client, world):
     se = evaluation_services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
     client.force_login(world.facilitator)
+    # The draft's PDF rendered by the worker, so that the download below is the file itself.
+    download_draft_pdf(client, reverse("self_evaluation_pdf", args=[se.pk]))
     for url, content_type in [
         (reverse("home"), "text/html"),
         (reverse("programme_dashboard", args=[world.programme.slug]), "text/html"),

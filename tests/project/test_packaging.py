@@ -2,6 +2,8 @@
 carries the templates, static files and demo data, and bounds every dependency."""
 
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -63,3 +65,19 @@ def test_every_dependency_range_has_an_upper_bound():
         requirements += [r for r in extra if not r.startswith("challenge[")]
     unbounded = [r for r in requirements if not re.search(r"<[^=]|==|~=", r)]
     assert unbounded == []
+
+
+def test_the_lock_files_pin_every_package_with_hashes_from_the_present_ranges():
+    inputs = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "_lock_inputs.py")], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    for name in ["requirements.lock", "requirements-test.lock", "requirements-dev.lock"]:
+        text = (ROOT / name).read_text()
+        assert text.startswith(f"# inputs: {inputs} "), f"{name} is out of date: run scripts/lock"
+        pins = re.findall(
+            r"^([A-Za-z0-9_.-]+)==\S+(?: ;[^\\\n]*)? \\\n((?:\s+--hash=sha256:[0-9a-f]{64}(?: \\)?\n)+)", text, re.M
+        )
+        names = re.findall(r"^([A-Za-z0-9_.-]+)[=<>~ ]", text, re.M)
+        assert names and [pin[0] for pin in pins] == names, f"{name}: a package without an exact version and hashes"
+    runtime = (ROOT / "requirements.lock").read_text()
+    assert re.search(r"^django==5\.2\.\d+ ", runtime, re.M) and "gunicorn==" in runtime and "pytest==" not in runtime

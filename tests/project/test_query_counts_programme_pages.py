@@ -252,8 +252,8 @@ QUERIES = {
     "programme dashboard": 10,
     "documents page": 9,
     "session page": 13,
-    "session list": 8,
-    "session list results, filtered (htmx)": 7,
+    "session list": 9,  # the count of its sessions, for the page links
+    "session list results, filtered (htmx)": 8,  # the same
     "session form (new)": 8,
     "session form (edit)": 9,
     "participant form page": 6,
@@ -263,7 +263,7 @@ QUERIES = {
     "session .ics": 5,
     "milestone form (new)": 5,
     "milestone form (edit)": 6,
-    "area page": 9,
+    "area page": 10,  # the count of its indicators, for the page links
     "indicator page": 7,
     "infographic": 8,
     "indicator import page": 4,

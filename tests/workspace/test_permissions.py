@@ -101,12 +101,13 @@ def test_a_closed_session_lets_nobody_change_comments(comments, who):
 
 
 def _buttons(html, comment):
-    """What the page offers on `comment`: its Edit link, Withdraw and Mark buttons, reply form."""
+    """What the page offers on `comment`: its Edit link, Withdraw and Mark buttons, Reply link
+    (which fetches the reply form when asked)."""
     return {
         "edit": f'href="{reverse("comment_edit", args=[comment.pk])}"' in html,
         "withdraw": f'action="{reverse("comment_withdraw", args=[comment.pk])}"' in html,
         "mark": len(re.findall(f'action="{reverse("comment_status", args=[comment.pk])}"', html)),
-        "reply": f'action="{reverse("comment_reply", args=[comment.pk])}"' in html,
+        "reply": f'href="{reverse("comment_reply", args=[comment.pk])}"' in html,
     }
 
 
@@ -148,3 +149,15 @@ def test_a_withdrawn_comment_takes_no_reply_and_the_text_is_kept(client, comment
     assert "This comment was withdrawn, so it takes no more replies." in html
     assert "My typed reply.</textarea>" in html
     assert not Comment.objects.filter(parent=comments.withdrawn).exists()
+
+
+@pytest.mark.parametrize("target", ["commendation", "withdrawn"])
+def test_a_crafted_post_cannot_mark_what_has_no_status(client, comments, target):
+    comment = getattr(comments, target)
+    client.force_login(comments.facilitator)
+    response = client.post(reverse("comment_status", args=[comment.pk]), {"status": "unresolved"})
+    assert response.status_code in (200, 302)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.OPEN
+    with pytest.raises(ValidationError):
+        ws.set_comment_status(comment=comment, by=comments.facilitator, status="addressed")

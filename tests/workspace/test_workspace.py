@@ -191,11 +191,17 @@ def test_wrong_methods(client, setup):
     for url in [
         answer_url(setup),
         comment_url(setup),
-        reverse("comment_reply", args=[thread.pk]),
         reverse("comment_withdraw", args=[thread.pk]),
         reverse("comment_status", args=[thread.pk]),
     ]:
         assert client.get(url).status_code == 405
+    # The forms' own pages are read; their forms post where the workspace's would.
+    for url in [
+        reverse("answer_edit", args=[setup.session.pk, setup.safeguarding.pk, setup.question.pk]),
+        reverse("comment_new", args=[setup.session.pk, setup.safeguarding.pk, setup.question.pk]),
+    ]:
+        assert client.post(url).status_code == 405
+    assert client.put(reverse("comment_reply", args=[thread.pk])).status_code == 405
     assert client.delete(reverse("session_freeze", args=[setup.session.pk, "close"])).status_code == 405
 
 
@@ -483,6 +489,7 @@ def test_workspace_queries_do_not_grow_with_comments(client, setup, who, django_
     questions = [q for s in setup.session.question_set.sections.all() for q in s.questions.all()]
     client.force_login(getattr(setup, who))
     _add_comments(setup, questions, 2)
+    client.get(ws_url(setup))  # the question set's structure is cached from now on
     with django_assert_max_num_queries(16) as few:
         assert client.get(ws_url(setup)).status_code == 200
     _add_comments(setup, questions, 48)

@@ -3,6 +3,7 @@
 import re
 
 from django import template
+from django.forms.boundfield import BoundWidget
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -132,3 +133,13 @@ def safe_link(url):
     if url and re.match(r"^https?://", url, re.I):
         return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', url, url)
     return escape(url or "")
+
+
+@register.filter
+def autofocused(field):
+    """A bound field's widget, or one radio button of it, with `autofocus`: where the cursor
+    goes when a form is swapped in (htmx focuses it) or its page opens."""
+    if isinstance(field, BoundWidget):
+        data = {**field.data, "attrs": {**field.data["attrs"], "autofocus": True}}
+        return BoundWidget(field.parent_widget, data, field.renderer).tag()
+    return field.as_widget(attrs={"autofocus": True})
