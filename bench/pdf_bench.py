@@ -10,15 +10,20 @@ covered by its own challenge session with 16 answered questions and 60 critical-
    template, WeasyPrint; no web request renders a PDF), against WeasyPrint's own time
    rendering the same HTML (`evaluations.pdf.html_to_pdf` with a `timings` dict);
 2. the area self-evaluation of the 8 areas: the whole `area_self_evaluation_pdf(programme)`
-   against the WeasyPrint time it reports in its `timings` dict.
+   from scratch (no stored part), against the time `html_to_pdf` reports for its documents.
 
 It prints a table (whole time, WeasyPrint time, the share spent outside WeasyPrint, pages, bytes)
 and exits with status 1 if the outside share of either exceeds --target (15% by default).
-`--profile` adds a cProfile of the work done outside WeasyPrint.
+`--profile` adds a cProfile of the work done outside WeasyPrint. Then the area builds as a worker
+runs them (each area's part rendered in a child process and stored, then reused): the full build,
+the same build again, and a build after a change in one area, with their peak memory;
+`--build-only` measures only these, `--rounds N` repeats them. `--data demo` or `--data 10x`
+measures the demonstration data, or ten times it grown as bench/pages_bench.py grows it, instead.
 
 Run from the repository root:
 
     .venv/bin/python bench/pdf_bench.py [--repeat 3] [--warmup 1] [--target 15] [--profile]
+    .venv/bin/python bench/pdf_bench.py --data 10x --build-only --rounds 3
 
 It touches neither db.sqlite3 nor any other file of the project.
 """
@@ -114,7 +119,7 @@ def paragraph(rng, sentences=4):
     return " ".join(rng.sample(SENTENCES, sentences))
 
 
-def configure(tmpdir: Path) -> None:
+def configure(tmpdir: Path, today: str = "2009-06-10") -> None:
     """Settings from the environment, as in production, but with a throwaway database."""
     os.environ.update(
         {
@@ -125,7 +130,7 @@ def configure(tmpdir: Path) -> None:
             "SECURE_SSL_REDIRECT": "false",
             "STATIC_MANIFEST": "false",
             "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
-            "CHALLENGE_TODAY": "2009-06-10",
+            "CHALLENGE_TODAY": today,
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "MEDIA_ROOT": str(tmpdir / "media"),
             "STATIC_ROOT": str(tmpdir / "static"),  # WhiteNoise wants it to exist; finders serve the PDFs' CSS
@@ -141,6 +146,24 @@ def configure(tmpdir: Path) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def demo_data(tmpdir: Path, *, grow: bool):
+    """The demonstration data (`seed_demo`), grown ten times through the services if `grow`
+    (`bench/pages_bench.py`'s `grow`): the demo programme, its areas, its facilitator."""
+    from django.core.management import call_command
+
+    configure(tmpdir, today="2009-05-20")  # as pages_bench.py: the demo's "today"
+    call_command("seed_demo", stdout=io.StringIO())
+    if grow:
+        sys.path.insert(0, str(ROOT / "bench"))
+        import pages_bench
+
+        pages_bench.grow(log=lambda message: print(message, file=sys.stderr))
+    from programmes.models import Programme, User
+
+    programme = Programme.objects.get(slug="caa-2009")
+    return programme, list(programme.areas.order_by("name")), User.objects.get(username="facilitator")
 
 
 def build_data(seed=2009, scale=1):
@@ -313,12 +336,14 @@ class Recorder:
         self.modules = (evaluations.pdf, evaluations.area_pdf, evaluations.tasks)
         self.original = evaluations.pdf.html_to_pdf
         self.html = None
+        self.chars = 0  # of all the HTML rendered (the area build renders several documents)
         self.timings = {}
         self.cpu = 0.0
 
     def __enter__(self):
         def recording(html, **kwargs):
             self.html = html
+            self.chars += len(html)
             theirs, mine = kwargs.get("timings"), {}
             kwargs["timings"] = mine
             cpu = time.process_time()
@@ -383,27 +408,128 @@ print(setup, *runs)
 """
 
 
-def measure_child_build(programme, facilitator):
-    """The area build as a worker runs it: in a forked child process. Its time, the child's peak
-    memory, and this process's own before and after."""
+def _measured_build(path, build_id):
+    """In the build's child process (as `evaluations.tasks._build_quietly`): the build, each
+    part rendered in a child process of its own; then this process's and its children's peak
+    memory and CPU time, written to `path` for the bench."""
+    import json
     import resource
 
-    from evaluations.models import AreaSelfEvaluationBuild
+    from evaluations import tasks
+
+    try:
+        tasks._build(build_id, render=tasks.render_in_child)
+    finally:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        Path(path).write_text(
+            json.dumps(
+                {
+                    "own_peak": own.ru_maxrss / 1024,
+                    "children_peak": children.ru_maxrss / 1024,
+                    "own_cpu": own.ru_utime + own.ru_stime,
+                    "children_cpu": children.ru_utime + children.ru_stime,
+                }
+            )
+        )
+
+
+def worker_build(programme, facilitator, tmpdir):
+    """One area build as a worker runs it (`build_in_child`): its time, pages, bytes, parts
+    rendered, the peak memory of the build's process and of its largest rendering child, and
+    this process's memory before and after."""
+    import functools
+    import json
+
+    from evaluations.models import AreaPdfPart, AreaSelfEvaluationBuild
     from evaluations.tasks import build_in_child
 
     build = AreaSelfEvaluationBuild.objects.create(programme=programme, requested_by=facilitator)
+    parts_before = set(AreaPdfPart.objects.values_list("pk", flat=True))
+    figures = tmpdir / f"build-{build.pk}.json"
     own_before = current_rss()
-    child_time = timed(lambda: build_in_child(build.pk))
+    seconds = timed(lambda: build_in_child(build.pk, target=functools.partial(_measured_build, str(figures))))
+    own_after = current_rss()
     build.refresh_from_db()
     assert build.status == "ready", build.error
-    child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    own_after = current_rss()
-    print(
-        f"Area build in a child process (as a worker runs it): {child_time:.2f} s, {pages(bytes(build.pdf))} "
-        f"pages; peak memory of the child {child_peak:.0f} MiB (target: under 300 MiB; it includes what it "
-        f"inherited from this process, {own_before:.0f} MiB); this process's memory "
-        f"{own_before:.0f} MiB before, {own_after:.0f} MiB after."
+    data = bytes(build.pdf)
+    result = json.loads(figures.read_text())
+    result.update(
+        whole=seconds,
+        cpu=result["own_cpu"] + result["children_cpu"],
+        pages=pages(data),
+        bytes=len(data),
+        rendered=sorted(AreaPdfPart.objects.exclude(pk__in=parts_before).values_list("area__name", flat=True)),
+        worker_before=own_before,
+        worker_after=own_after,
     )
+    return result
+
+
+def change_area(programme, area):
+    """Change what the area's part shows, through the service the page uses: its latest
+    version's introduction (a draft or circulated one; a final one is reopened first)."""
+    from evaluations.services import current_self_evaluation, reopen, update_texts
+
+    self_evaluation = current_self_evaluation(programme=programme, area=area)
+    if self_evaluation.is_final:
+        self_evaluation = reopen(self_evaluation=self_evaluation, by=programme.facilitators.first())
+    update_texts(
+        self_evaluation=self_evaluation,
+        expected_revision=self_evaluation.revision,
+        introduction=f"{self_evaluation.introduction}\n\nChanged for the bench at {time.time()}.",
+        conclusion=self_evaluation.conclusion,
+    )
+
+
+def measure_builds(programme, facilitator, tmpdir, changes=None, repeat=1):
+    """The area builds as a worker runs them, `repeat` times in turn: the full build (no part
+    stored), the same again (every part reused), and after a change in one area (that part
+    rendered again) for each area `changes` names (by default the one with the largest part
+    and the one nearest the median). Prints the medians; returns the rows."""
+    from evaluations.models import AreaPdfPart
+
+    runs = {}  # label -> [result of each round]
+    names = changes
+    for _ in range(repeat):
+        AreaPdfPart.objects.all().delete()
+        runs.setdefault("full build (every part rendered)", []).append(worker_build(programme, facilitator, tmpdir))
+        runs.setdefault("unchanged (every part reused)", []).append(worker_build(programme, facilitator, tmpdir))
+        sizes = {name: pages for pages, name in AreaPdfPart.objects.values_list("pages", "area__name")}
+        if names is None:
+            by_size = sorted(sizes, key=lambda name: -sizes[name])
+            names = list(dict.fromkeys([by_size[0], by_size[len(by_size) // 2]]))
+        for name in names:
+            change_area(programme, programme.areas.get(name=name))
+            label = f"one area changed: {name} ({sizes[name]} pages)"
+            runs.setdefault(label, []).append(worker_build(programme, facilitator, tmpdir))
+    rows = []
+    for label, results in runs.items():
+        row = {key: statistics.median(r[key] for r in results) for key in results[0] if key != "rendered"}
+        row["rendered"] = results[-1]["rendered"]
+        rows.append((label, row))
+    full, full_cpu = rows[0][1]["whole"], rows[0][1]["cpu"]
+    head = (
+        f"{'area build, as a worker runs it':<58} {'time':>7} {'x full':>6} {'CPU':>7} {'x full':>6} {'pages':>5} "
+        f"{'bytes':>10} {'build':>6} {'render':>6} {'worker':>10}"
+    )
+    print(f"\nMedian of {repeat} round(s).\n" + head)
+    print("-" * len(head))
+    for label, r in rows:
+        print(
+            f"{label:<58} {r['whole']:>6.1f}s {r['whole'] / full:>6.2f} {r['cpu']:>6.1f}s {r['cpu'] / full_cpu:>6.2f} "
+            f"{r['pages']:>5.0f} {r['bytes']:>10,.0f} {r['own_peak']:>5.0f}M {r['children_peak']:>5.0f}M "
+            f"{r['worker_before']:>4.0f}→{r['worker_after']:.0f}M"
+        )
+        if r["rendered"]:
+            print(f"{'':<4}parts rendered: {', '.join(r['rendered'])}")
+    print(
+        "time: wall clock; CPU: of the build's process and its children; x full: as a share of the full "
+        "build's;\nbuild: peak memory (ru_maxrss) of the build's process, which assembles the PDF; render: of the "
+        "largest\nrendering child (both include what they inherit from the worker); worker: this process's "
+        "resident memory before and after."
+    )
+    return rows
 
 
 def current_rss() -> float:
@@ -435,9 +561,12 @@ def first_and_warm(html_path, argv):
 
 
 def measure_area(programme):
-    """The whole area self-evaluation, as the background task builds it."""
+    """The whole area self-evaluation, as the background task builds it, from scratch: every
+    part rendered (here, in this process) and assembled."""
     from evaluations.area_pdf import area_self_evaluation_pdf
+    from evaluations.models import AreaPdfPart
 
+    AreaPdfPart.objects.all().delete()
     timings = {}
     with Recorder() as rec:
         cpu, started = time.process_time(), time.perf_counter()
@@ -445,12 +574,14 @@ def measure_area(programme):
         whole, whole_cpu = time.perf_counter() - started, time.process_time() - cpu
     return {
         "whole": whole,
-        "weasyprint": timings["weasyprint"],
+        # html_to_pdf's own time: preparing the parts for the merge (relocatable_pdf) and the
+        # merge count as outside WeasyPrint.
+        "weasyprint": rec.timings["weasyprint"],
         "html": timings["html"],
         "whole_cpu": whole_cpu,
         "weasyprint_cpu": rec.cpu,
         "data": data,
-        "html_chars": len(rec.html),
+        "html_chars": rec.chars,
     }
 
 
@@ -469,12 +600,23 @@ def median_run(fn, repeat, warmup):
 
 
 class Stubbed(Recorder):
-    """html_to_pdf replaced by a stub: what is left is the work outside WeasyPrint."""
+    """html_to_pdf replaced by a stub: what is left is the work outside WeasyPrint. The stub
+    returns a small tagged PDF rendered once beforehand, so that the area build still stores
+    its parts and assembles them (the parts stored meanwhile are deleted on the way out)."""
 
     def __enter__(self):
+        from evaluations.pdf import STATIC_BASE, WARM_UP_HTML
+
+        small = self.original(WARM_UP_HTML.format(static_base=STATIC_BASE), title="stub")
         for module in self.modules:
-            module.html_to_pdf = lambda html, **kwargs: b"%PDF-1.7 stub"
+            module.html_to_pdf = lambda html, **kwargs: small
         return self
+
+    def __exit__(self, *exc):
+        from evaluations.models import AreaPdfPart
+
+        super().__exit__(*exc)
+        AreaPdfPart.objects.all().delete()
 
 
 def timed(fn):
@@ -517,9 +659,25 @@ def main(argv=None):
         "--scale", type=int, default=1, help="sessions covering each area: 10 for 10x the data (default 1)"
     )
     parser.add_argument(
+        "--data",
+        choices=["bench", "demo", "10x"],
+        default="bench",
+        help="bench: the data described above (with --scale); demo: seed_demo; 10x: seed_demo grown ten "
+        "times through the services, as bench/pages_bench.py grows it (default bench)",
+    )
+    parser.add_argument(
         "--build-only",
         action="store_true",
-        help="only the area build as a worker runs it (in a child process): its time and peak memory",
+        help="only the area builds as a worker runs them: full, unchanged, one area changed",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="rounds of the area builds as a worker runs them (median; default 1)"
+    )
+    parser.add_argument(
+        "--change",
+        action="append",
+        metavar="AREA",
+        help="the area whose change the area builds measure (repeatable; default: the largest part and a median one)",
     )
     args = parser.parse_args(argv)
     if args.repeat < 1:
@@ -528,17 +686,27 @@ def main(argv=None):
     tmpdir = Path(tempfile.mkdtemp(prefix="challenge-pdf-bench-"))
     try:
         started = time.perf_counter()
-        configure(tmpdir)
-        programme, areas, facilitator = build_data(scale=args.scale)
-        print(
-            f"Data: 1 programme, {len(areas)} areas in {len(areas) * args.scale} sessions; per session "
-            f"{QUESTIONS} answered "
-            f"questions, {COMMENTS} comments ({THREADS} threads, {COMMENTS - THREADS} replies), "
-            f"{FINDINGS} findings, {sum(ACTIONS_PER_FINDING)} actions. Built in {time.perf_counter() - started:.1f} s."
-        )
+        if args.data == "bench":
+            configure(tmpdir)
+            programme, areas, facilitator = build_data(scale=args.scale)
+            print(
+                f"Data: 1 programme, {len(areas)} areas in {len(areas) * args.scale} sessions; per session "
+                f"{QUESTIONS} answered "
+                f"questions, {COMMENTS} comments ({THREADS} threads, {COMMENTS - THREADS} replies), "
+                f"{FINDINGS} findings, {sum(ACTIONS_PER_FINDING)} actions. "
+                f"Built in {time.perf_counter() - started:.1f} s."
+            )
+        else:
+            programme, areas, facilitator = demo_data(tmpdir, grow=args.data == "10x")
+            print(f"Data: {args.data} ({len(areas)} areas). Built in {time.perf_counter() - started:.1f} s.")
 
+        # Like a worker (see EvaluationsConfig): WeasyPrint and its fonts loaded before any
+        # build, so that the processes forked for a build inherit them warm.
+        from evaluations.pdf import warm_up
+
+        warm_up()
         if args.build_only:
-            measure_child_build(programme, facilitator)
+            measure_builds(programme, facilitator, tmpdir, args.change, args.rounds)
             return 0
 
         from django.test import Client
@@ -583,13 +751,17 @@ def main(argv=None):
             DraftPdf.objects.filter(pk=se.pk).delete()
             render_draft_pdf.call(self_evaluation_id=se.pk)
 
+        from evaluations.models import AreaPdfPart
+
+        def area_task():
+            AreaPdfPart.objects.all().delete()
+            area_self_evaluation_pdf(programme)
+
         with Stubbed():
             mini_outside = statistics.median(timed(mini_task) for _ in range(max(args.repeat, 3)))
-            area_outside = statistics.median(
-                timed(lambda: area_self_evaluation_pdf(programme)) for _ in range(max(args.repeat, 3))
-            )
+            area_outside = statistics.median(timed(area_task) for _ in range(max(args.repeat, 3)))
             mini_q = count_queries(mini_task)
-            area_q = count_queries(lambda: area_self_evaluation_pdf(programme))
+            area_q = count_queries(area_task)
         print(f"\nMini: the worker's render_draft_pdf task for version 1 of {area.name} (a draft).")
         print(
             f"Mini: WeasyPrint rendering the same HTML again, alone: {mini['weasyprint_alone']:.2f} s "
@@ -618,7 +790,7 @@ def main(argv=None):
             f"{1000 * asked:.0f} ms to ask the worker for a changed one (the progress page)."
         )
 
-        measure_child_build(programme, facilitator)
+        measure_builds(programme, facilitator, tmpdir, args.change, args.rounds)
 
         # The first PDF of a process against a warm one: a plain process, and a worker (which
         # loads WeasyPrint and its fonts as it starts).
@@ -641,7 +813,7 @@ def main(argv=None):
         if args.profile:
             with Stubbed():
                 profile("the mini self-evaluation request", lambda: client.get(url))
-                profile("the area self-evaluation build", lambda: area_self_evaluation_pdf(programme))
+                profile("the area self-evaluation build", area_task)
 
         over = [(label, r["share"]) for label, r in rows if 100 * r["share"] > args.target]
         print()

@@ -27,7 +27,7 @@ class Shortlist:
     """The first `limit` items of a list, unless the page was asked to show them all."""
 
     key: str  # what `?all=` names to show this list in full
-    items: list
+    items: list  # all of them; only those shown if the database cut the list (see `counted`)
     shown: list
     more: int  # how many are not shown
 
@@ -35,7 +35,8 @@ class Shortlist:
         return iter(self.shown)
 
     def __len__(self):
-        return len(self.items)
+        """How many there are in all."""
+        return len(self.shown) + self.more
 
 
 def shortlist(items, *, key: str, limit: int, expanded: str = "") -> Shortlist:
@@ -43,6 +44,13 @@ def shortlist(items, *, key: str, limit: int, expanded: str = "") -> Shortlist:
     items = list(items)
     shown = items if expanded == key else items[:limit]
     return Shortlist(key=key, items=items, shown=shown, more=len(items) - len(shown))
+
+
+def counted(shown, *, key: str, total: int) -> Shortlist:
+    """A list the database has cut already: `shown`, the first of `total` items (all of them
+    if they are `total`). Nothing else of the list is read."""
+    shown = list(shown)
+    return Shortlist(key=key, items=shown, shown=shown, more=total - len(shown))
 
 
 def expanded(request) -> str:

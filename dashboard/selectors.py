@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q
 
 from challenge.clock import today as clock_today
-from challenge.listing import shortlist
+from challenge.listing import counted, shortlist
 from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
 from findings.models import Action
-from programmes.models import Programme
+from programmes.models import Programme, ThematicArea
 from programmes.permissions import is_programme_facilitator
 from programmes.selectors import Timeline, timeline_for
 from sessions import selectors as session_selectors
@@ -76,22 +76,41 @@ class Dashboard:
     overdue_actions: int = 0
 
 
+# What the dashboard shows of a person (User.display_name).
+_NAME_FIELDS = ["first_name", "last_name", "username"]
+# What the dashboard shows of a session: not its notes, facilitator or question set.
+_LISTED_SESSION_FIELDS = ["title", "date", "start_time", "end_time", "venue", "meeting_link", "status"]
+
+
 def programme_dashboard(user, programme, *, expanded="") -> Dashboard:
     """The dashboard's data. Its lists are collapsed (the upcoming sessions, each area's
     sessions, the timetable), each in full when `expanded` names it (see challenge.listing)."""
     today = clock_today()
-    sessions = list(
-        sessions_for_user(user, programme)
-        .select_related("facilitator")
-        .prefetch_related("areas")
-        .order_by("date", "start_time", "pk")
+    visible = sessions_for_user(user, programme)
+    sessions = list(visible.only(*_LISTED_SESSION_FIELDS).order_by("date", "start_time", "pk"))
+    areas = list(
+        programme.areas.select_related("lead_partner", "lead_officer").only(
+            "name", "slug", "lead_partner__name", *(f"lead_officer__{name}" for name in _NAME_FIELDS)
+        )
     )
-    areas = list(programme.areas.select_related("lead_partner", "lead_officer"))
     rows = {area.pk: AreaRow(area=area) for area in areas}
+    # Each session's areas, from the through table (of all the programme's sessions: those
+    # this user may not see are left out below): the areas themselves are the programme's,
+    # read above (an area taken out of the programme since the session was made is read here).
+    area_ids = defaultdict(list)
+    for session_id, area_id in ChallengeSession.areas.through.objects.filter(
+        challengesession__programme=programme
+    ).values_list("challengesession_id", "thematicarea_id"):
+        area_ids[session_id].append(area_id)
+    by_pk = {area.pk: area for area in areas}
+    others = {pk for session in sessions for pk in area_ids[session.pk]} - by_pk.keys()
+    if others:
+        by_pk.update((area.pk, area) for area in ThematicArea.objects.filter(pk__in=others))
     counts = dict.fromkeys(ChallengeSession.Status.values, 0)
     for session in sessions:
         counts[session.status] += 1
-        for area in session.areas.all():
+        session.area_list = sorted((by_pk[pk] for pk in area_ids[session.pk]), key=lambda area: area.name)
+        for area in session.area_list:
             if area.pk in rows:
                 rows[area.pk].sessions.append(session)
     upcoming = [session for session in sessions if session.date >= today and not session.is_cancelled]
@@ -109,9 +128,7 @@ def programme_dashboard(user, programme, *, expanded="") -> Dashboard:
         today=today,
         is_facilitator=is_programme_facilitator(user, programme),
         # Of the sessions this user may see: the others' findings are not theirs to count.
-        overdue_actions=Action.objects.filter(finding__session__in=[session.pk for session in sessions])
-        .overdue(today)
-        .count(),
+        overdue_actions=Action.objects.filter(finding__session__in=visible.values("pk")).overdue(today).count(),
     )
 
 
@@ -124,34 +141,44 @@ def documents_page(user, programme, *, expanded="") -> dict:
     who read every area, the programme's latest area self-evaluation build (it holds every area)."""
     reads_build = reads_whole_programme(user, programme)
     build = AreaSelfEvaluationBuild.objects.filter(programme=programme).defer("pdf").first() if reads_build else None
-    rows = documents(programme, user)
-    for row in rows:
-        row["older"] = shortlist(
-            row["older"], key=f"versions-{row['area'].pk}", limit=OLDER_VERSIONS_SHOWN, expanded=expanded
-        )
+    rows = documents(programme, user, reads_all=reads_build, expanded=expanded)
     return {"rows": rows, "reads_build": reads_build, "build": build, "today": clock_today()}
 
 
-def documents(programme, user):
+# What the documents page shows of a version: not its texts, PDF or people.
+_LISTED_VERSION_FIELDS = ["area_id", "version", "status", "finalised_at", "updated_at", "pdf_sha256"]
+
+
+def documents(programme, user, *, reads_all=None, expanded=""):
     """Each area's versions of its self-evaluation that `user` may read, latest first, without
-    the PDF bytes: a row for each area they may read, or whose version was circulated to
-    their organisation."""
-    versions = list(
-        SelfEvaluation.objects.filter(programme=programme)
-        .readable_by(user)
-        .defer("pdf")
-        .select_related("area", "finalised_by", "circulated_by")
-        .order_by("area__name", "-version")
-    )
+    their texts or PDF bytes: a row for each area they may read, or whose version was
+    circulated to their organisation. Each row's `older` versions are the OLDER_VERSIONS_SHOWN
+    before the latest (all of them if `expanded` is the row's key, `versions-<area pk>`), and
+    how many more: the versions not listed are counted, not read. `reads_all`: whether `user`
+    reads the whole programme (reads_whole_programme), if the caller knows."""
+    if reads_all is None:
+        reads_all = reads_whole_programme(user, programme)
+    versions = SelfEvaluation.objects.filter(programme=programme)
+    if not reads_all:  # those who read the whole programme read every version of it
+        versions = versions.readable_by(user)
+    numbers = defaultdict(list)  # area pk -> its versions' pks, latest first
+    for area_id, pk in versions.order_by("area_id", "-version").values_list("area_id", "pk"):
+        numbers[area_id].append(pk)
+    listed = {
+        pk
+        for area_id, pks in numbers.items()
+        for pk in (pks if expanded == f"versions-{area_id}" else pks[: 1 + OLDER_VERSIONS_SHOWN])
+    }
     by_area = defaultdict(list)
-    for version in versions:
+    for version in SelfEvaluation.objects.filter(pk__in=listed).only(*_LISTED_VERSION_FIELDS).order_by("-version"):
         by_area[version.area_id].append(version)
     today = clock_today()
     deadline = programme.self_evaluation_deadline
     past_deadline = bool(deadline and today > deadline)
-    readable = readable_area_ids(user, programme)
+    areas = list(programme.areas.order_by("name"))
+    readable = {area.pk for area in areas} if reads_all else readable_area_ids(user, programme)
     rows = []
-    for area in programme.areas.order_by("name"):
+    for area in areas:
         area_versions = by_area.get(area.pk, [])
         if area.pk not in readable and not area_versions:
             continue
@@ -160,7 +187,7 @@ def documents(programme, user):
             {
                 "area": area,
                 "latest": latest,
-                "older": area_versions[1:],
+                "older": counted(area_versions[1:], key=f"versions-{area.pk}", total=max(len(numbers[area.pk]) - 1, 0)),
                 "late": past_deadline and not (latest and latest.is_final),
             }
         )

@@ -6,8 +6,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from challenge.listing import expanded
+from challenge.submission import SubmissionTokenForm
 from dashboard import selectors
-from evaluations.views import build_panel_context
+from evaluations import selectors as evaluation_selectors
 from programmes.permissions import get_programme_for_user
 from sessions.forms import ParticipantForm
 from sessions.permissions import get_session_for_user, session_steps
@@ -32,9 +33,14 @@ def programme_dashboard(request, slug):
 def documents(request, slug):
     programme = get_programme_for_user(request.user, slug)
     page = selectors.documents_page(request.user, programme, expanded=expanded(request))
-    return render(
-        request, "dashboard/documents.html", {**page, **build_panel_context(request, page["build"], programme)}
-    )
+    context = {
+        **page,
+        **evaluation_selectors.build_panel(request.user, programme, page["build"]),
+        # Fresh one-time tokens for the Build and Try again buttons.
+        "build_form": SubmissionTokenForm(),
+        "retry_form": SubmissionTokenForm(),
+    }
+    return render(request, "dashboard/documents.html", context)
 
 
 @require_GET

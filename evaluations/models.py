@@ -167,6 +167,36 @@ class DraftPdf(models.Model):
         )
 
 
+class AreaPdfPart(models.Model):
+    """One area's part of the programme's area self-evaluation PDF: its mini self-evaluation,
+    rendered by the worker (at most one at a time, each in a child process of its own) and kept
+    against the SHA-256 of what it was rendered from (`evaluations.area_pdf.part_key`: the
+    part's HTML, its stylesheets and the WeasyPrint version). A build whose part for an area
+    would be the same reuses these pages rather than render them again; only the front matter
+    (cover, contents, executive summary) is rendered for every build. Parts no build has used
+    for `area_pdf.PART_KEEP_DAYS` days are deleted, unless the latest build of their programme
+    uses them (`area_pdf.prune_parts`)."""
+
+    inputs_sha256 = models.CharField(
+        max_length=64, unique=True, editable=False, help_text="SHA-256 of what the part was rendered from."
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(ThematicArea, on_delete=models.CASCADE, related_name="+")
+    data = models.BinaryField(
+        editable=False, help_text="Its pages, ready to merge (evaluations.pdf_merge.relocatable_pdf)."
+    )
+    pages = models.PositiveIntegerField(editable=False)
+    rendered_at = models.DateTimeField()
+    used_at = models.DateTimeField(help_text="When a build last used it.")
+
+    class Meta:
+        ordering = ["programme", "area", "-used_at"]
+        indexes = [models.Index(fields=["used_at"], name="area_pdf_part_used_at")]
+
+    def __str__(self):
+        return f"Area self-evaluation part: {self.area} ({self.pages} pages, {self.inputs_sha256[:12]})"
+
+
 class DraftComment(models.Model):
     """A partner's comment on a circulated draft."""
 
@@ -210,6 +240,8 @@ class AreaSelfEvaluationBuild(models.Model):
     progressed_at = models.DateTimeField(null=True, blank=True, help_text="When the worker last reported progress.")
     task_id = models.CharField(max_length=64, blank=True, editable=False, help_text="The background task building it.")
     submission_token = submission_token_field()
+    # The areas' parts the PDF was assembled from (see AreaPdfPart).
+    parts = models.ManyToManyField(AreaPdfPart, blank=True, editable=False, related_name="builds")
 
     class Meta:
         ordering = ["programme", "-requested_at"]

@@ -25,22 +25,25 @@ from sessions.permissions import reads_whole_programme
 def can_read_self_evaluation(user, se) -> bool:
     if not user.is_authenticated:
         return False
-    if user.is_superuser or user.is_officer:
+    if user.is_superuser or user.is_officer or is_programme_facilitator(user, se.programme):
         return True
     return SelfEvaluation.objects.readable_by(user).filter(pk=se.pk).exists()
 
 
 def can_comment_on_draft(user, se) -> bool:
+    # The programme's facilitators take part in every area (`commentable_by`): no query.
+    if is_programme_facilitator(user, se.programme):
+        return True
     return SelfEvaluation.objects.commentable_by(user).filter(pk=se.pk).exists()
 
 
-def get_self_evaluation_for_user(user, pk) -> SelfEvaluation:
-    se = get_object_or_404(
-        SelfEvaluation.objects.defer("pdf").select_related(
-            "programme", "area", "area__lead_partner", "area__lead_officer", "finalised_by", "circulated_by"
-        ),
-        pk=pk,
-    )
+def get_self_evaluation_for_user(user, pk, *, with_lead=False) -> SelfEvaluation:
+    """The version `user` may read (404, 403), with its programme and area; `with_lead`, with
+    the area's lead partner and officer too, which its PDF names."""
+    related = ["programme", "area", "finalised_by", "circulated_by"]
+    if with_lead:
+        related += ["area__lead_partner", "area__lead_officer"]
+    se = get_object_or_404(SelfEvaluation.objects.defer("pdf").select_related(*related), pk=pk)
     if not can_read_self_evaluation(user, se):
         raise PermissionDenied("You do not take part in a session that reviews this area.")
     return se

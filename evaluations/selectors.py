@@ -1,19 +1,28 @@
 """Reads for self-evaluations: an area's compiled record (answers, challenges, findings,
-actions, indicators) for the page and the PDF, and the state of the area build."""
+actions, indicators) for the PDF, a summary of it for the page, and the state of the area
+build."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, When, Window, prefetch_related_objects
+from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from evaluations.models import DraftPdf, SelfEvaluation
+from evaluations.models import AreaSelfEvaluationBuild, DraftPdf, SelfEvaluation
+from findings.models import KIND_ORDER, Action, Finding
 from findings.selectors import findings_queryset, mark_overdue, sort_findings
+from indicators.kpis import assess
+from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import indicators_for_area
+from programmes.models import AnswerKind, Question
+from programmes.permissions import is_programme_facilitator
 from sessions.models import ChallengeSession
-from workspace.selectors import impact_position, workspaces
+from workspace.models import Answer, Comment
+from workspace.selectors import ANSWERED, ThreadCounts, impact_position, workspaces
 
 
 @dataclass
@@ -61,34 +70,239 @@ def compile_area(programme, area) -> Compiled:
     )
 
 
+# --- The self-evaluation page and the area's record -----------------------------------------
+#
+# The page does not compile the area: it shows the version, its versions and the partners'
+# comments, and the area's record in short when asked (`area_summary`): how far each session got,
+# the impact, and the first few indicators, findings and actions, each list saying how many more
+# there are (and showing them all when asked). Every answer, challenge and finding is in the PDF,
+# from `compile_area`. Each list is one query that reads its first few rows and how many rows
+# there are in all (a window count), so neither costs more as the record grows.
+
+SESSIONS_SHOWN = 5
+INDICATORS_SHOWN = 4
+FINDINGS_SHOWN = 5
+ACTIONS_SHOWN = 8
+VERSIONS_SHOWN = 5
+DRAFT_COMMENTS_SHOWN = 10
+
+
+@dataclass
+class Excerpt:
+    """The first few rows of a list (all of them when the page asks for the list by its `key`)
+    and how many rows the list has in all."""
+
+    key: str  # what `?all=` names to show this list in full
+    shown: list
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.shown)
+
+    def __iter__(self):
+        return iter(self.shown)
+
+    def __len__(self):  # as many as it iterates: `total` says how many there are in all
+        return len(self.shown)
+
+
+def excerpt(queryset, *, key, limit, expanded="") -> Excerpt:
+    """The first `limit` rows of `queryset`, or all of them when `expanded` is `key`, and the
+    number of rows in all: one query."""
+    queryset = queryset.annotate(rows_in_all=Window(Count("pk")))
+    shown = list(queryset if expanded == key else queryset[:limit])
+    return Excerpt(key=key, shown=shown, total=shown[0].rows_in_all if shown else 0)
+
+
+def _covering_sessions(programme, area):
+    """The programme's sessions that cover `area`, as `compile_area` reads them."""
+    return ChallengeSession.objects.filter(programme=programme, areas=area).exclude(
+        status=ChallengeSession.Status.CANCELLED
+    )
+
+
+@dataclass
+class SessionSummary:
+    """How far one session got with the area: questions answered, challenges by status."""
+
+    session: object
+    answered: int
+    total: int
+    counts: ThreadCounts
+
+
+def session_summaries(programme, area, *, expanded="") -> Excerpt:
+    """The sessions that covered `area`, oldest first, each with its questions answered and its
+    challenges (not withdrawn, not commendations) by status, counted by the database: four
+    queries (one if there are none)."""
+    found = excerpt(
+        _covering_sessions(programme, area)
+        .only("title", "date", "start_time", "question_set")
+        .order_by("date", "start_time", "pk"),
+        key="sessions",
+        limit=SESSIONS_SHOWN,
+        expanded=expanded,
+    )
+    sessions = found.shown
+    if not sessions:
+        return found
+    answered = dict(
+        Answer.objects.filter(session__in=sessions, area=area)
+        .filter(ANSWERED)
+        .values_list("session")
+        .annotate(Count("pk"))
+        .order_by()
+    )
+    questions = dict(
+        Question.objects.filter(section__question_set__in={session.question_set_id for session in sessions})
+        .values_list("section__question_set")
+        .annotate(Count("pk"))
+        .order_by()
+    )
+    counts = defaultdict(ThreadCounts)
+    for session_id, status, number in (
+        Comment.objects.filter(session__in=sessions, area=area, parent__isnull=True, withdrawn_at__isnull=True)
+        .exclude(kind=Comment.Kind.COMMENDATION)
+        .values_list("session", "status")
+        .annotate(Count("pk"))
+        .order_by()
+    ):
+        setattr(counts[session_id], status, number)
+    found.shown = [
+        SessionSummary(
+            session=session,
+            answered=answered.get(session.pk, 0),
+            total=questions.get(session.question_set_id, 0),
+            counts=counts[session.pk],
+        )
+        for session in sessions
+    ]
+    return found
+
+
+def area_impact(programme, area) -> dict:
+    """The area's place on the impact matrix, as `compile_area` finds it: the last likelihood
+    and the last scale answered, sessions oldest first and questions in order. One query."""
+    answers = (
+        Answer.objects.filter(session__in=_covering_sessions(programme, area), area=area)
+        .filter(
+            Q(question__answer_kind=AnswerKind.LIKELIHOOD, likelihood__gt=0)
+            | Q(question__answer_kind=AnswerKind.SCALE, scale__gt=0)
+        )
+        .order_by(
+            "session__date",
+            "session__start_time",
+            "session_id",
+            "question__section__position",
+            "question__section_id",
+            "question__position",
+            "question_id",
+        )
+        .values_list("question__answer_kind", "likelihood", "scale")
+    )
+    impact = {"likelihood": None, "scale": None}
+    for kind, likelihood, scale in answers:
+        if kind == AnswerKind.LIKELIHOOD:
+            impact["likelihood"] = likelihood
+        else:
+            impact["scale"] = scale
+    return impact
+
+
+def area_indicators(area, *, expanded="") -> Excerpt:
+    """The area's first indicators in their order, each with its values and what they say."""
+    found = excerpt(
+        Indicator.objects.filter(area=area).order_by("position", "name", "pk"),
+        key="indicators",
+        limit=INDICATORS_SHOWN,
+        expanded=expanded,
+    )
+    prefetch_related_objects(found.shown, Prefetch("values", queryset=IndicatorValue.objects.order_by("period_start")))
+    for indicator in found.shown:
+        indicator.assessment = assess(indicator, indicator.values.all())
+    return found
+
+
+def area_findings(programme, area, *, expanded="") -> Excerpt:
+    """The area's findings across the programme's sessions in `sort_findings`' order: flags
+    first, then the other kinds in their order, oldest first within a kind."""
+    ranks = [When(kind=kind, then=rank) for rank, kind in enumerate(KIND_ORDER)]
+    kind_order = Case(*ranks, output_field=IntegerField())
+    findings = (
+        Finding.objects.filter(session__programme=programme, area=area)
+        .only("kind", "title", "text", "created_at")
+        .annotate(kind_order=kind_order)
+        .order_by("kind_order", "created_at", "pk")
+    )
+    return excerpt(findings, key="findings", limit=FINDINGS_SHOWN, expanded=expanded)
+
+
+def area_actions(programme, area, *, expanded="") -> Excerpt:
+    """The actions on the area's findings, soonest due first, the overdue marked."""
+    actions = (
+        Action.objects.filter(finding__session__programme=programme, finding__area=area)
+        .select_related("owner", "owner_partner")
+        .order_by("due_date", "pk")
+    )
+    found = excerpt(actions, key="actions", limit=ACTIONS_SHOWN, expanded=expanded)
+    mark_overdue(found.shown)
+    return found
+
+
+@dataclass
+class AreaSummary:
+    """The area's record in short, which the self-evaluation's page shows when asked."""
+
+    sessions: Excerpt  # of SessionSummary
+    impact: dict
+    indicators: Excerpt
+    findings: Excerpt
+    actions: Excerpt
+
+
+def area_summary(programme, area, *, expanded="") -> AreaSummary:
+    """The area's record in short, in nine queries however much it holds (six if no session
+    has covered the area)."""
+    return AreaSummary(
+        sessions=session_summaries(programme, area, expanded=expanded),
+        impact=area_impact(programme, area),
+        indicators=area_indicators(area, expanded=expanded),
+        findings=area_findings(programme, area, expanded=expanded),
+        actions=area_actions(programme, area, expanded=expanded),
+    )
+
+
 @dataclass
 class SelfEvaluationPage:
-    """What a self-evaluation's page shows besides the version itself."""
+    """What a self-evaluation's page shows besides the version itself (the area's record is
+    shown when asked for: `area_summary`)."""
 
-    compiled_area: Compiled
-    versions: list  # the versions the reader may open, newest first
-    draft_comments: list
+    versions: Excerpt  # the versions the reader may open, newest first
+    draft_comments: Excerpt
     circulation_emails: list  # the latest e-mails that circulated it, for its facilitators
 
     def is_latest(self, self_evaluation):
-        return self.versions[0].pk == self_evaluation.pk
+        return self.versions.shown[0].pk == self_evaluation.pk
 
 
-def self_evaluation_page(self_evaluation, user, *, manage) -> SelfEvaluationPage:
-    """Everything the self-evaluation page shows: the area's compiled record, the versions
-    `user` may read (a partner it was circulated to sees that one only), the partners'
-    comments and, for those who `manage` it, its circulation e-mails."""
-    versions = list(
+def self_evaluation_page(self_evaluation, user, *, manage, expanded="") -> SelfEvaluationPage:
+    """What the self-evaluation page shows: the versions `user` may read (a partner it was
+    circulated to sees that one only), the partners' comments and, for those who `manage` it,
+    its circulation e-mails. Long lists show their first few, and all when `expanded` (the
+    request's `?all=`) names them."""
+    versions = (
         SelfEvaluation.objects.filter(programme=self_evaluation.programme, area=self_evaluation.area)
-        .readable_by(user)
-        .defer("pdf")
+        .only("version", "status", "finalised_at", "finalised_by")
         .select_related("finalised_by")
         .order_by("-version")
     )
+    if not manage:  # the programme's facilitators read every version
+        versions = versions.readable_by(user)
+    comments = self_evaluation.draft_comments.select_related("author", "author__partner").order_by("created_at", "pk")
     return SelfEvaluationPage(
-        compiled_area=compile_area(self_evaluation.programme, self_evaluation.area),
-        versions=versions,
-        draft_comments=list(self_evaluation.draft_comments.select_related("author", "author__partner")),
+        versions=excerpt(versions, key="versions", limit=VERSIONS_SHOWN, expanded=expanded),
+        draft_comments=excerpt(comments, key="comments", limit=DRAFT_COMMENTS_SHOWN, expanded=expanded),
         circulation_emails=list(self_evaluation.circulation_emails.all()[:5]) if manage else [],
     )
 
@@ -121,6 +335,27 @@ def worker_seen(build, now) -> bool:
 def waiting_without_worker(build, now) -> bool:
     """Queued for longer than BUILD_PICKUP_TIMEOUT with no worker seen meanwhile."""
     return build.is_unclaimed(now) and not worker_seen(build, now)
+
+
+STALLED = (
+    "The build stopped reporting progress: the background worker building it was probably "
+    "stopped or restarted. Nothing was lost; try again."
+)
+
+
+def build_panel(user, programme, build, *, now=None) -> dict:
+    """What the panel of the programme's latest area build shows (the documents page, the
+    build's page): `build` (None if there is none) as it stands, and whether `user` may build
+    (`manage`). Reads only: a build whose worker is gone (`is_stalled`) is shown failed, with
+    why, in this copy only (the database keeps it running until someone asks for a build
+    again: services.request_area_build marks it failed then); a queued build says whether any
+    worker has been seen since (`no_worker`)."""
+    if build is not None:
+        now = now or timezone.now()
+        if build.is_stalled(now):
+            build.status, build.error = AreaSelfEvaluationBuild.Status.FAILED, STALLED
+        build.no_worker = waiting_without_worker(build, now)
+    return {"build": build, "programme": programme, "manage": is_programme_facilitator(user, programme)}
 
 
 def latest_self_evaluations(programme, areas) -> dict:

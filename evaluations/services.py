@@ -17,6 +17,7 @@ from challenge.editing import refuse_stale
 from challenge.submission import create_once
 from evaluations.final import finalise  # noqa: F401  (a service: the worker's task runs it)
 from evaluations.models import AreaSelfEvaluationBuild, CirculationEmail, DraftComment, DraftPdf, SelfEvaluation
+from evaluations.selectors import STALLED
 from evaluations.tasks import (
     build_area_self_evaluation,
     finalise_self_evaluation,
@@ -157,7 +158,14 @@ def _enqueue_draft_pdf(self_evaluation_id):
 def request_area_build(*, programme, by, submission_token=None) -> AreaSelfEvaluationBuild:
     """Queue a background build of the programme's area self-evaluation PDF; once the
     transaction commits, enqueue its task and record the task's id on it. Once per
-    `submission_token`: a double click queues one build."""
+    `submission_token`: a double click queues one build. A build of the programme whose
+    worker is gone (which the pages show failed: selectors.build_panel) is marked failed
+    first, with its task (`fail_stalled_build`)."""
+    now = timezone.now()
+    for running in AreaSelfEvaluationBuild.objects.filter(
+        programme=programme, status=AreaSelfEvaluationBuild.Status.RUNNING
+    ).defer("pdf"):
+        fail_stalled_build(running, now=now)
 
     def create():
         build = AreaSelfEvaluationBuild.objects.create(
@@ -174,17 +182,12 @@ def _enqueue_build(build_id):
     AreaSelfEvaluationBuild.objects.filter(pk=build_id).update(task_id=str(result.id)[:64])
 
 
-STALLED = (
-    "The build stopped reporting progress: the background worker building it was probably "
-    "stopped or restarted. Nothing was lost; try again."
-)
-
-
 def fail_stalled_build(build, *, now=None) -> bool:
     """If `build` has reported no progress for BUILD_STALL_TIMEOUT seconds, its worker is gone
     (killed, crashed, restarted: a restarted worker does not take up a task another worker
     started). Mark it failed with an explanation, and its background task failed too, so it
-    can be tried again. Returns whether it was marked; updates `build` in place."""
+    can be tried again. Returns whether it was marked; updates `build` in place. (The pages
+    show such a build failed without writing: `selectors.build_panel`.)"""
     now = now or timezone.now()
     if not build.is_stalled(now):
         return False

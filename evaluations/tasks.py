@@ -2,22 +2,27 @@
 building the programme's whole area self-evaluation PDF (tens of seconds for a full programme).
 Every PDF is rendered here, in the worker: never in a web request."""
 
+import contextlib
 import logging
+import os
+import resource
+import sys
 import time
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
 from challenge.mail import send_batch
 from challenge.validators import single_line
-from evaluations.area_pdf import area_self_evaluation_pdf
+from evaluations.area_pdf import assemble_area_self_evaluation, prune_parts
 from evaluations.final import finalise
 from evaluations.models import AreaSelfEvaluationBuild, CirculationEmail, DraftPdf, SelfEvaluation
 from evaluations.pdf import html_key, html_to_pdf, self_evaluation_html, self_evaluation_title
+from evaluations.pdf_merge import relocatable_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -132,9 +137,11 @@ def build_area_self_evaluation(*, build_id: int) -> str:
 
 def build_in_child(build_id: int, *, target=None) -> str:
     """Run the build in a forked child process that exits when it is done, so the memory
-    a large PDF takes (hundreds of MiB at 10x the demo) goes back to the system with it and
-    the worker stays small. If the child dies without recording an outcome (killed, out of
-    memory), the build is marked failed here."""
+    the build takes goes back to the system with it and the worker stays small. The child
+    renders each area's part that is not stored yet in a child process of its own, one at a
+    time (`render_in_child`), so that no process lays out more than one area's pages. If the
+    child dies without recording an outcome (killed, out of memory), the build is marked
+    failed here."""
     exitcode = run_in_child(target or _build_quietly, build_id)
     if exitcode == 0:
         return "ready"
@@ -152,13 +159,29 @@ def build_in_child(build_id: int, *, target=None) -> str:
 def run_in_child(function, *args) -> int:
     """Call `function(*args)` in a forked child process and wait for it; returns its exit code
     (0 when it returned, 1 when it raised, minus the signal when it was killed). The child
-    inherits the worker's warm WeasyPrint, and opens database connections of its own."""
-    import multiprocessing
+    inherits the worker's warm WeasyPrint, and opens database connections of its own. It may
+    fork children of its own (`render_in_child`)."""
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 1
+        try:
+            _child(function, args)
+            code = 0
+        except BaseException:
+            logger.exception("The child process's work failed")
+        finally:
+            _exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
 
-    process = multiprocessing.get_context("fork").Process(target=_child, args=(function, args), daemon=True)
-    process.start()
-    process.join()
-    return process.exitcode
+
+def _exit(code):
+    """End a forked child at once (none of the parent's clean-up runs twice), its output
+    written out first."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed stream: nothing to write out
+            stream.flush()
+    os._exit(code)
 
 
 _INHERITED = []
@@ -175,19 +198,61 @@ def _child(function, args):
     function(*args)
 
 
+def render_in_child(html: str, *, title: str, prefix: str | None = None) -> bytes:
+    """Render `html` with WeasyPrint (`html_to_pdf`) in a forked child process, made ready to
+    merge (`relocatable_pdf`) if a `prefix` is given, and return it: the child sends it back
+    through a pipe, and the memory of the layout goes back to the system when the child exits.
+    The child touches no database. Raises RuntimeError, saying what happened, if the rendering
+    failed or the child was killed."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 1
+        try:
+            os.close(read_end)
+            try:
+                data = html_to_pdf(html, title=title)
+                reply = b"P" + (data if prefix is None else relocatable_pdf(data, prefix=prefix))
+                code = 0
+            except Exception as exc:
+                logger.exception("Rendering %s failed", title)
+                reply = b"E" + (str(exc) or type(exc).__name__).encode()[:2000]
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(reply)
+        finally:
+            _exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        reply = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    exitcode = os.waitstatus_to_exitcode(status)
+    if exitcode == 0 and reply[:1] == b"P":
+        return reply[1:]
+    if reply[:1] == b"E":
+        raise RuntimeError(f"Rendering {title} failed: {reply[1:].decode(errors='replace')}")
+    raise RuntimeError(
+        f"The process rendering {title} stopped (exit code {exitcode}): perhaps it ran out of memory. Try again."
+    )
+
+
 def _build_quietly(build_id):
-    """The child's work: the build (which records its own outcome), then the child's peak
-    memory in the log."""
-    import resource
-
+    """The child's work: the build (which records its own outcome), with each part rendered
+    in a child process of its own; then the peak memory of this process and of the largest of
+    its children in the log."""
     try:
-        _build(build_id)
+        _build(build_id, render=render_in_child)
     finally:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        logger.info("Area self-evaluation build %s: peak memory %.0f MiB", build_id, peak)
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        logger.info(
+            "Area self-evaluation build %s: peak memory %.0f MiB (the largest rendering child %.0f MiB)",
+            build_id,
+            own,
+            children,
+        )
 
 
-def _build(build_id: int) -> str:
+def _build(build_id: int, *, render=None) -> str:
     build = retry_if_locked(
         lambda: AreaSelfEvaluationBuild.objects.select_related("programme").defer("pdf").get(pk=build_id)
     )
@@ -202,24 +267,42 @@ def _build(build_id: int) -> str:
 
     try:
         progress(1, "Starting")
-        data = area_self_evaluation_pdf(build.programme, progress=progress)
+        assembled = assemble_area_self_evaluation(
+            build.programme, progress=progress, render=render, write=retry_if_locked
+        )
     except Exception as exc:  # the page must show a failure rather than spin for ever
         logger.exception("Area self-evaluation build %s failed", build.pk)
-        error = str(exc)[:2000]
+        error = str(exc)[:2000] or type(exc).__name__
         retry_if_locked(
             lambda: builds.update(status=AreaSelfEvaluationBuild.Status.FAILED, error=error, finished_at=timezone.now())
         )
         raise
-    retry_if_locked(
-        lambda: builds.update(
-            status=AreaSelfEvaluationBuild.Status.READY,
-            progress=100,
-            step="Ready",
-            pdf=data,
-            pdf_sha256=SelfEvaluation.digest(data),
-            error="",
-            finished_at=timezone.now(),
-            progressed_at=timezone.now(),
-        )
+    data = assembled.data
+
+    def record():
+        with transaction.atomic():
+            builds.update(
+                status=AreaSelfEvaluationBuild.Status.READY,
+                progress=100,
+                step="Ready",
+                pdf=data,
+                pdf_sha256=SelfEvaluation.digest(data),
+                error="",
+                finished_at=timezone.now(),
+                progressed_at=timezone.now(),
+            )
+            build.parts.set([part.stored.pk for part in assembled.parts])
+
+    retry_if_locked(record)
+    logger.info(
+        "Area self-evaluation build %s: %s of %s parts rendered (%s), the others reused",
+        build.pk,
+        len(assembled.rendered),
+        len(assembled.parts),
+        ", ".join(assembled.rendered) or "none",
     )
+    try:
+        retry_if_locked(prune_parts)
+    except Exception:  # the build is made: a failed clean-up does not fail it
+        logger.exception("Pruning the stored parts after build %s failed", build.pk)
     return "ready"

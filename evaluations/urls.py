@@ -12,6 +12,7 @@ urlpatterns = [
     path("builds/<int:pk>/", views.area_build_status, name="area_build_status"),
     path("builds/<int:pk>/area-self-evaluation.pdf", views.area_build_pdf, name="area_build_pdf"),
     path("self-evaluations/<int:pk>/", views.self_evaluation, name="self_evaluation"),
+    path("self-evaluations/<int:pk>/record/", views.self_evaluation_record, name="self_evaluation_record"),
     path("self-evaluations/<int:pk>/texts/", views.self_evaluation_texts, name="self_evaluation_texts"),
     path("self-evaluations/<int:pk>/comments/", views.self_evaluation_comment, name="self_evaluation_comment"),
     path("self-evaluations/<int:pk>/pdf/", views.self_evaluation_pdf, name="self_evaluation_pdf"),

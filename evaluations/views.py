@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from challenge.clock import today as clock_today
 from challenge.editing import ConflictBox, StaleEdit
+from challenge.listing import expanded
 from challenge.submission import SubmissionTokenForm
 from evaluations import selectors, services
 from evaluations.forms import DraftCommentForm, TextsForm
@@ -29,23 +30,6 @@ from evaluations.permissions import (
 from programmes.permissions import get_programme_for_user, is_programme_facilitator
 
 
-def build_panel_context(request, build, programme):
-    """What the build's partial needs: a build that lost its worker is marked failed first,
-    and a queued one says whether any worker is running. Facilitators get fresh one-time
-    tokens for the Build and Try again buttons."""
-    if build is not None:
-        now = timezone.now()
-        services.fail_stalled_build(build, now=now)
-        build.no_worker = selectors.waiting_without_worker(build, now)
-    return {
-        "build": build,
-        "programme": programme,
-        "manage": is_programme_facilitator(request.user, programme),
-        "build_form": SubmissionTokenForm(),
-        "retry_form": SubmissionTokenForm(),
-    }
-
-
 @require_POST
 @login_required
 def self_evaluation_start(request, slug, area_pk):
@@ -58,7 +42,7 @@ def self_evaluation_start(request, slug, area_pk):
 def _page_context(request, self_evaluation, *, texts_form=None, conflict=None, comment_form=None):
     programme = self_evaluation.programme
     manage = is_programme_facilitator(request.user, programme)
-    page = selectors.self_evaluation_page(self_evaluation, request.user, manage=manage)
+    page = selectors.self_evaluation_page(self_evaluation, request.user, manage=manage, expanded=expanded(request))
     initial = {
         "introduction": self_evaluation.introduction,
         "conclusion": self_evaluation.conclusion,
@@ -68,7 +52,6 @@ def _page_context(request, self_evaluation, *, texts_form=None, conflict=None, c
         "self_evaluation": self_evaluation,
         "programme": programme,
         "area": self_evaluation.area,
-        "compiled_area": page.compiled_area,
         "manage": manage,
         "can_write": can_write_texts(request.user, self_evaluation),
         "texts_form": texts_form or TextsForm(initial=initial),
@@ -77,6 +60,7 @@ def _page_context(request, self_evaluation, *, texts_form=None, conflict=None, c
         "can_comment": can_comment_now(request.user, self_evaluation),
         "draft_comments": page.draft_comments,
         "versions": page.versions,
+        "latest": page.versions.shown[0],
         "is_latest": page.is_latest(self_evaluation),
         "steps": life_steps(request.user, self_evaluation, is_latest=page.is_latest(self_evaluation)),
         "late": self_evaluation.is_late(clock_today(), programme.self_evaluation_deadline),
@@ -89,6 +73,27 @@ def _page_context(request, self_evaluation, *, texts_form=None, conflict=None, c
 def self_evaluation(request, pk):
     self_evaluation = get_self_evaluation_for_user(request.user, pk)
     return render(request, "evaluations/self_evaluation.html", _page_context(request, self_evaluation))
+
+
+@require_GET
+@login_required
+def self_evaluation_record(request, pk):
+    """The area's record in short (`selectors.area_summary`), which the self-evaluation's page
+    shows when asked: swapped into that page by htmx, or a page of its own."""
+    self_evaluation = get_self_evaluation_for_user(request.user, pk)
+    manage = is_programme_facilitator(request.user, self_evaluation.programme)
+    context = {
+        "self_evaluation": self_evaluation,
+        "programme": self_evaluation.programme,
+        "area": self_evaluation.area,
+        "summary": selectors.area_summary(self_evaluation.programme, self_evaluation.area, expanded=expanded(request)),
+        # Links into the sessions' workspaces and to the indicators, for those who may open
+        # them all: the programme's facilitators.
+        "links": manage,
+    }
+    if request.htmx:
+        return render(request, "evaluations/record.html#record", {**context, "level": 4, "fragment": True})
+    return render(request, "evaluations/record.html", context)
 
 
 @require_POST
@@ -202,7 +207,7 @@ def self_evaluation_pdf(request, pk):
     it is now. When that is not stored yet, ask the worker for it and show its progress (htmx
     polls this URL for the status; without JavaScript, a link to reload it). No PDF is
     rendered here: WeasyPrint runs in the worker only."""
-    self_evaluation = get_self_evaluation_for_user(request.user, pk)
+    self_evaluation = get_self_evaluation_for_user(request.user, pk, with_lead=True)
     draft = "" if self_evaluation.is_final else "-draft"
     filename = f"{self_evaluation.area.slug}-self-evaluation-v{self_evaluation.version}{draft}.pdf"
     if self_evaluation.is_final:
@@ -250,7 +255,13 @@ def area_build_start(request, slug):
 def area_build_status(request, pk):
     build = get_area_build_for_user(request.user, pk)
     template = "dashboard/documents.html#build" if request.htmx else "evaluations/build.html"
-    return render(request, template, build_panel_context(request, build, build.programme))
+    context = {
+        **selectors.build_panel(request.user, build.programme, build),
+        # Fresh one-time tokens for the Build and Try again buttons.
+        "build_form": SubmissionTokenForm(),
+        "retry_form": SubmissionTokenForm(),
+    }
+    return render(request, template, context)
 
 
 @require_GET

@@ -1,12 +1,13 @@
 """Reads for findings pages, the documents page and the self-evaluation write-up."""
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
 
 from challenge.clock import today as clock_today
-from challenge.listing import shortlist
+from challenge.listing import counted
 from findings.models import KIND_ORDER, Action, Finding, Theme
 from programmes.models import User
 from workspace.models import Answer, Comment
@@ -33,9 +34,15 @@ def actions_with_context():
     return Action.objects.select_related("finding__session__programme", "finding__area")
 
 
+def finding_order(kind, created_at, pk):
+    """Where a finding comes in lists: flags first, then the other kinds in their order;
+    oldest first within a kind."""
+    return (KIND_ORDER.index(kind), created_at, pk)
+
+
 def sort_findings(findings):
-    """Flags first, then the other kinds in their order; oldest first within a kind."""
-    return sorted(findings, key=lambda finding: (KIND_ORDER.index(finding.kind), finding.created_at, finding.pk))
+    """Findings in their order (finding_order)."""
+    return sorted(findings, key=lambda finding: finding_order(finding.kind, finding.created_at, finding.pk))
 
 
 def findings_for(session, area):
@@ -146,17 +153,90 @@ def emerging_findings(programme, *, sessions=None) -> Emerging:
     )
 
 
-def collapse_emerging(emerging: Emerging, *, expanded="") -> Emerging:
-    """The emerging findings as their page lists them: FINDINGS_SHOWN under each heading
-    (flags, each theme, area and kind), all of them under the heading `expanded` names."""
-
-    def cut(findings, key):
-        return shortlist(findings, key=key, limit=FINDINGS_SHOWN, expanded=expanded)
-
-    return replace(
-        emerging,
-        flags=cut(emerging.flags, "flags"),
-        by_theme=[(theme, cut(found, f"theme-{theme.pk}")) for theme, found in emerging.by_theme],
-        by_area=[(area, cut(found, f"area-{area.pk}")) for area, found in emerging.by_area],
-        by_kind=[(kind, cut(found, f"kind-{kind.value}")) for kind, found in emerging.by_kind],
+def emerging_page(programme, *, sessions, expanded="") -> Emerging:
+    """The emerging findings page: the findings of `sessions` (a queryset of `programme`'s)
+    grouped as emerging_findings groups them, every heading (flags, each theme, area and
+    kind) cut to its first FINDINGS_SHOWN, all of them under the heading `expanded` names
+    (see challenge.listing). Only the findings listed are read; of the others, the columns
+    that place and count them (kind, area, date, themes) and their actions counted by the
+    database. 5 queries however many findings there are."""
+    found = Finding.objects.filter(session__in=sessions.filter(programme=programme).values("pk"))
+    places = sorted(
+        (finding_order(kind, created_at, pk), pk, kind, area_id)
+        for kind, created_at, pk, area_id in found.order_by().values_list("kind", "created_at", "pk", "area_id")
     )
+    position = {pk: index for index, (_order, pk, _kind, _area) in enumerate(places)}
+    by_area, by_kind = defaultdict(list), defaultdict(list)
+    for _order, pk, kind, area_id in places:
+        by_area[area_id].append(pk)
+        by_kind[kind].append(pk)
+    flags = [pk for _order, pk, kind, _area in places if kind in FLAG_KINDS]
+    themes = list(Theme.objects.filter(programme=programme).order_by("name"))
+    by_theme = defaultdict(list)
+    tagged = Finding.themes.through.objects.filter(finding__in=found, theme__in=[theme.pk for theme in themes])
+    for finding_id, theme_id in tagged.values_list("finding_id", "theme_id"):
+        by_theme[theme_id].append(finding_id)
+    for pks in by_theme.values():
+        pks.sort(key=position.__getitem__)
+
+    def cut(pks, key):
+        return pks if expanded == key else pks[:FINDINGS_SHOWN]
+
+    lists = {"flags": cut(flags, "flags")}
+    lists.update((f"theme-{theme.pk}", cut(by_theme[theme.pk], f"theme-{theme.pk}")) for theme in themes)
+    lists.update((f"area-{area_id}", cut(pks, f"area-{area_id}")) for area_id, pks in by_area.items())
+    lists.update((f"kind-{kind}", cut(pks, f"kind-{kind}")) for kind, pks in by_kind.items())
+    listed = {
+        finding.pk: finding
+        for finding in found.filter(pk__in={pk for pks in lists.values() for pk in pks})
+        .order_by()
+        .select_related("area")
+        .only("session_id", "area__name", "area__slug", "kind", "title", "created_at")
+    }
+
+    # The actions of all the findings, counted by status, and which of those listed are overdue.
+    today = clock_today()
+    action_counts = Counter()
+    overdue = Counter()
+    for finding_id, status, count, late in (
+        Action.objects.filter(finding__in=found)
+        .order_by()
+        .values_list("finding_id", "status")
+        .annotate(count=Count("pk"), late=Count("pk", filter=Q(due_date__lt=today)))
+    ):
+        action_counts[status] += count
+        action_counts["total"] += count
+        if status not in Action.CLOSED:  # overdue: late and open, as Action.is_overdue
+            overdue[finding_id] += late
+    action_counts["overdue"] = overdue.total()
+    for finding in listed.values():
+        finding.overdue_actions = range(overdue[finding.pk])  # one mark each on the page
+
+    # Where each is on its session's findings page (one address per session and area).
+    pages = {}
+    for finding in listed.values():
+        where = (finding.session_id, finding.area_id)
+        if where not in pages:
+            pages[where] = reverse("session_findings", args=where)
+        finding.page_url = f"{pages[where]}#finding-{finding.pk}"
+
+    def shortlist_of(key, total):
+        return counted((listed[pk] for pk in lists[key]), key=key, total=total)
+
+    areas = sorted({finding.area for finding in listed.values()}, key=lambda area: area.name)
+    return Emerging(
+        programme=programme,
+        by_area=[(area, shortlist_of(f"area-{area.pk}", len(by_area[area.pk]))) for area in areas],
+        by_kind=[
+            (Finding.Kind(kind), shortlist_of(f"kind-{kind}", len(by_kind[kind])))
+            for kind in KIND_ORDER
+            if by_kind[kind]
+        ],
+        by_theme=[(theme, shortlist_of(f"theme-{theme.pk}", len(by_theme[theme.pk]))) for theme in themes],
+        counts={Finding.Kind(kind).label: len(by_kind[kind]) for kind in KIND_ORDER},
+        flags=shortlist_of("flags", len(flags)),
+        action_counts=dict(action_counts),
+    )
+
+
+FLAG_KINDS = (Finding.Kind.RED_FLAG, Finding.Kind.GREEN_FLAG)

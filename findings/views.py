@@ -116,6 +116,6 @@ def action_status(request, action_pk):
 def emerging_findings(request, slug):
     programme = get_programme_for_user(request.user, slug)
     # Only the findings of sessions this user may open: the rest are other sessions' record.
-    emerging = selectors.emerging_findings(programme, sessions=sessions_for_user(request.user, programme))
-    emerging = selectors.collapse_emerging(emerging, expanded=expanded(request))
+    sessions = sessions_for_user(request.user, programme)
+    emerging = selectors.emerging_page(programme, sessions=sessions, expanded=expanded(request))
     return render(request, "findings/emerging.html", {"programme": programme, "emerging": emerging})

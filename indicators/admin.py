@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from indicators.models import Indicator, IndicatorValue
+from indicators.services import reassess
 
 
 class IndicatorValueInline(admin.TabularInline):
@@ -23,3 +24,9 @@ class IndicatorAdmin(admin.ModelAdmin):
         ("Measure", {"fields": ["unit", "polarity", "frequency", "target", "target_date"]}),
     ]
     ordering = ["area__name", "position", "name"]
+
+    def save_related(self, request, form, formsets, change):
+        """After the indicator and its values (the inline) are saved: what they say now, stored
+        on the indicator (its target or polarity may have changed, or its values)."""
+        super().save_related(request, form, formsets, change)
+        reassess([form.instance])

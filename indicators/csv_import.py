@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 
 from indicators.models import Indicator, IndicatorValue, parse_period, period_label
+from indicators.services import reassess
 
 COLUMNS = ["indicator", "period", "value", "national", "comparator"]
 REQUIRED = ["indicator", "period", "value"]
@@ -209,7 +210,8 @@ def apply_import(plan: ImportPlan) -> dict:
     """Save a clean plan's new and changed values, in one transaction; unchanged rows are left
     alone. What is new or changed is decided again against what is saved when the plan is
     applied, not when it was previewed: values another import saved in between are updated
-    or left alone, never added twice. Returns the counts of new, changed and unchanged rows.
+    or left alone, never added twice. The indicators whose values changed store what their
+    values say now (services.reassess). Returns the counts of new, changed and unchanged rows.
     Raises ImportConflict, having saved nothing, if a concurrent import still collides (the
     database's one value per indicator and period)."""
     if plan.errors:
@@ -231,6 +233,7 @@ def _apply(plan):
     saved = {(v.indicator_id, v.period_start): v for v in IndicatorValue.objects.filter(indicator_id__in=indicator_ids)}
     rows = [dataclasses.replace(r, existing=saved.get((r.indicator.pk, r.period_start))) for r in plan.rows]
     counts = ImportPlan(rows=rows).counts
+    touched = {r.indicator.pk for r in rows if r.change != "unchanged"}
     IndicatorValue.objects.bulk_create(
         IndicatorValue(
             indicator=r.indicator,
@@ -248,6 +251,8 @@ def _apply(plan):
             r.existing.value, r.existing.national, r.existing.comparator = r.value, r.national, r.comparator
             changed.append(r.existing)
     IndicatorValue.objects.bulk_update(changed, ["value", "national", "comparator"])
+    if touched:
+        reassess(touched)
     return counts
 
 

@@ -12,6 +12,13 @@ The rules, as the indicator pages explain them:
   Fewer than two values is "not enough data".
 - Gap to national: the latest value minus the national benchmark for the same period, and
   whether that is better or worse given the polarity.
+
+The infographic shows the worst first: by `Assessment.rank` (declining before no change before
+not enough data before improving; off track first within each), then by the trend itself (the
+steepest decline, or the slowest improvement, first). Each indicator stores its assessment
+(`stored_fields`, the indicator's `assessed_*` and `latest_*` fields) whenever its values or
+target change (indicators.services.reassess), so that the page can pick each area's worst
+without reading every value: this module stays the only place that judges.
 """
 
 import datetime
@@ -56,6 +63,7 @@ TRACK_LABELS = {
 }
 # Worst first, for the infographic.
 DIRECTION_ORDER = {"declining": 0, "no_change": 1, "insufficient": 2, "improving": 3}
+RANK_WITHOUT_VALUES = DIRECTION_ORDER["insufficient"] * 2 + 1  # fewer than two values: never off track
 
 
 def _years(d: datetime.date) -> float:
@@ -88,6 +96,10 @@ class Assessment:
     versus_national: str | None
     slope: float | None
     projected: float | None
+    # The trend a year as a share of the window's average (of the slope itself if that is 0),
+    # positive when improving and negative when declining, whatever the polarity; None with
+    # fewer than two values.
+    trend_share: float | None = None
 
     @property
     def direction_label(self):
@@ -102,8 +114,44 @@ class Assessment:
         return TRACK_LABELS[self.on_track]
 
     @property
+    def rank(self) -> int:
+        """How bad, from 0 (declining and off track) to 7 (improving, not off track): the
+        direction of travel (DIRECTION_ORDER), then off track before the rest."""
+        return DIRECTION_ORDER[self.direction] * 2 + (self.on_track != "off_track")
+
+    @property
     def sort_key(self):
-        return (DIRECTION_ORDER[self.direction], self.on_track != "off_track")
+        """Worst first: by `rank`, then the steepest decline (or slowest improvement) first."""
+        return worst_first_key(self.rank, self.trend_share)
+
+
+def worst_first_key(rank, trend_share):
+    """The order of worst first, from an assessment's `rank` and `trend_share`: of an
+    Assessment (its sort_key) and of what an indicator stored of it (Indicator.worst_first_key)."""
+    return (rank, 0.0 if trend_share is None else trend_share)
+
+
+ASSESSED_FIELDS = (
+    "assessed_direction",
+    "assessed_on_track",
+    "assessed_rank",
+    "assessed_trend",
+    "latest_period_start",
+    "latest_value",
+)
+
+
+def stored_fields(assessment) -> dict:
+    """What an indicator stores of its assessment: its fields ASSESSED_FIELDS and their values."""
+    latest = assessment.latest
+    return {
+        "assessed_direction": assessment.direction,
+        "assessed_on_track": assessment.on_track,
+        "assessed_rank": assessment.rank,
+        "assessed_trend": assessment.trend_share,
+        "latest_period_start": latest.period_start if latest is not None else None,
+        "latest_value": latest.value if latest is not None else None,
+    }
 
 
 def _better(delta: float, higher_is_better: bool) -> bool:
@@ -111,20 +159,22 @@ def _better(delta: float, higher_is_better: bool) -> bool:
 
 
 def assess(indicator, values) -> Assessment:
-    """Judge `indicator` from `values` (IndicatorValue rows, any order)."""
+    """Judge `indicator` from `values` (IndicatorValue rows, or anything with their
+    period_start, value and national, in any order)."""
     values = sorted(values, key=lambda v: v.period_start)
     latest = values[-1] if values else None
     previous = values[-2] if len(values) > 1 else None
     first = values[0] if values else None
     higher = indicator.higher_is_better
 
-    direction, slope = "insufficient", None
+    direction, slope, trend_share = "insufficient", None, None
     window = values[-WINDOW:]
     if len(window) >= 2:
         slope, _ = linear_trend([(v.period_start, v.value) for v in window])
         scale = sum(abs(float(v.value)) for v in window) / len(window)
-        relative = abs(slope) / scale if scale else abs(slope)
-        if relative < FLAT_SHARE:
+        share = slope / scale if scale else slope
+        trend_share = share if higher else -share
+        if abs(share) < FLAT_SHARE:
             direction = "no_change"
         else:
             direction = "improving" if _better(slope, higher) else "declining"
@@ -160,4 +210,5 @@ def assess(indicator, values) -> Assessment:
         versus_national=versus,
         slope=slope,
         projected=projected,
+        trend_share=trend_share,
     )

@@ -1,14 +1,18 @@
 """Performance indicators (KPIs) of a thematic area: a time series of values with target and
 national and comparator benchmarks. Everything judged from them (direction of travel, on
-track, gap to national) is derived in challenge/kpis.py, never typed in."""
+track, gap to national) is derived in indicators/kpis.py, never typed in; each indicator keeps
+a copy of that judgement (its `assessed_*` and `latest_*` fields), stored by
+indicators.services.reassess whenever its values or target change."""
 
 import datetime
 import re
 
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from challenge.validators import no_line_breaks
+from indicators.kpis import DIRECTION_LABELS, RANK_WITHOUT_VALUES, TRACK_LABELS, assess, stored_fields, worst_first_key
 from programmes.models import ThematicArea
 
 
@@ -46,11 +50,38 @@ class Indicator(models.Model):
     source = models.CharField(max_length=300, blank=True, validators=[no_line_breaks])
     position = models.PositiveIntegerField(default=0)
 
+    # What kpis.assess says of the values, as it said when they or the target last changed
+    # (kpis.stored_fields, saved by services.reassess): lists sort and pick by it without
+    # reading the values. Never typed in.
+    assessed_direction = models.CharField(
+        max_length=20,
+        choices=[(key, label) for key, (label, _icon) in DIRECTION_LABELS.items()],
+        default="insufficient",
+        editable=False,
+    )
+    assessed_on_track = models.CharField(
+        max_length=20, choices=list(TRACK_LABELS.items()), default="no_target", editable=False
+    )
+    assessed_rank = models.PositiveSmallIntegerField(
+        default=RANK_WITHOUT_VALUES, editable=False, help_text="How bad: 0 is the worst (kpis.Assessment.rank)."
+    )
+    assessed_trend = models.FloatField(
+        null=True, editable=False, help_text="The trend a year as a share of the average, positive when improving."
+    )
+    latest_period_start = models.DateField(null=True, editable=False)
+    latest_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, editable=False)
+
     class Meta:
         ordering = ["area", "position", "name"]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            # A new indicator has no values yet: what that says depends only on its target.
+            self.store_assessment(assess(self, []))
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("indicator_detail", kwargs={"code": self.code})
@@ -58,6 +89,23 @@ class Indicator(models.Model):
     @property
     def higher_is_better(self):
         return self.polarity == self.Polarity.HIGHER
+
+    def store_assessment(self, assessment):
+        """Copy `assessment` (of this indicator's values) to its assessed_* and latest_* fields;
+        saving them is the caller's (services.reassess)."""
+        for name, value in stored_fields(assessment).items():
+            setattr(self, name, value)
+
+    @cached_property
+    def assessment(self):
+        """What its values say (kpis.assess of the values the indicators selectors attach as
+        `series`), judged when first asked for: a card taken from the cache asks for none."""
+        return assess(self, self.series)
+
+    @property
+    def worst_first_key(self):
+        """The stored assessment's place, worst first (as its Assessment.sort_key)."""
+        return worst_first_key(self.assessed_rank, self.assessed_trend)
 
 
 PERIOD_FORMATS = {

@@ -1,11 +1,16 @@
-"""Reads for indicator pages: values prefetched, so the number of queries does not grow
-with the number of values or indicators."""
+"""Reads for indicator pages: each indicator's values read in one query for all of them, so
+the number of queries does not grow with the number of values or indicators."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Prefetch
 
 from challenge.listing import page_of
-from indicators.kpis import assess
-from indicators.models import Indicator, IndicatorValue
+from indicators.kpis import worst_first_key
+from indicators.models import Indicator, IndicatorValue, period_label
 from indicators.permissions import areas_changeable_by, can_change_indicators
 from programmes.models import Programme
 from programmes.permissions import areas_visible_to
@@ -18,16 +23,54 @@ def _with_values(qs):
 
 
 def _assess(indicator, values):
-    """Attach the indicator's values (`series`) and what they say (`assessment`)."""
+    """Attach the indicator's values (`series`), from which it judges what they say
+    (`assessment`, when asked)."""
     indicator.series = list(values)
-    indicator.assessment = assess(indicator, indicator.series)
+    indicator.__dict__.pop("assessment", None)  # judged afresh from these values
     return indicator
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One of an indicator's values as its pages read it: what an IndicatorValue holds, without
+    the cost of a model instance (a page reads many values and changes none)."""
+
+    period_start: datetime.date
+    value: Decimal
+    national: Decimal | None
+    comparator: Decimal | None
+    frequency: str  # the indicator's, for the period's label
+
+    @property
+    def period(self):
+        return period_label(self.period_start, self.frequency)
+
+
+def _assessed(indicators, *, readings=False):
+    """`indicators` (a list) each with its values in time order (`series`), from which it
+    judges what they say (`assessment`): the values in one query (none if there are no
+    indicators). As IndicatorValue rows, each holding its indicator (for its period's label);
+    as Readings if `readings`, for a page that only shows them. (What prefetch_related does,
+    without the queryset it builds for each indicator, which costs more than the query.)"""
+    series = defaultdict(list)
+    by_pk = {indicator.pk: indicator for indicator in indicators}
+    if by_pk:
+        values = IndicatorValue.objects.filter(indicator__in=by_pk).order_by("period_start")
+        if readings:
+            for indicator_id, period_start, value, national, comparator in values.values_list(
+                "indicator_id", "period_start", "value", "national", "comparator"
+            ):
+                reading = Reading(period_start, value, national, comparator, by_pk[indicator_id].frequency)
+                series[indicator_id].append(reading)
+        else:
+            for value in values:
+                value.indicator = by_pk[value.indicator_id]
+                series[value.indicator_id].append(value)
+    return [_assess(indicator, series[indicator.pk]) for indicator in indicators]
+
+
 def indicators_for_area(area):
-    return [
-        _assess(indicator, indicator.values.all()) for indicator in _with_values(Indicator.objects.filter(area=area))
-    ]
+    return _assessed(list(Indicator.objects.filter(area=area).select_related("area")))
 
 
 AREA_PAGE_SIZE = 12  # indicators on each page of the area page
@@ -38,10 +81,10 @@ def area_page(user, area, page_number=None) -> dict:
     """The area page: a page of its indicators (`page_obj`, AREA_PAGE_SIZE of them, in their
     order), whether `user` may change them, and a programme that reviews the area and that
     `user` may open (for the breadcrumb; None if there is none)."""
-    page = page_of(_with_values(Indicator.objects.filter(area=area)), AREA_PAGE_SIZE, page_number)
+    page = page_of(Indicator.objects.filter(area=area).select_related("area"), AREA_PAGE_SIZE, page_number)
     return {
         "page_obj": page,
-        "indicators": [_assess(indicator, indicator.values.all()) for indicator in page],
+        "indicators": _assessed(list(page), readings=True),
         "can_change": can_change_indicators(user, area),
         "programme": Programme.objects.visible_to(user).filter(areas=area).first(),
     }
@@ -57,29 +100,54 @@ def indicator_page(user, indicator) -> dict:
     }
 
 
+# What an indicator's card shows of it (with its values), and where it ranks.
+_CARD_FIELDS = [
+    "area_id",
+    "code",
+    "name",
+    "unit",
+    "polarity",
+    "frequency",
+    "target",
+    "target_date",
+    "assessed_rank",
+    "assessed_trend",
+]
+
+
 def infographic(programme):
-    """Every area's indicators, worst trajectories first (areas ordered by their worst): the
-    first INFOGRAPHIC_SHOWN of each (`shown`) and how many more (`more`), which its area
-    page lists."""
-    areas = list(programme.areas.select_related("lead_partner").order_by("name"))
-    by_area = {area.pk: [] for area in areas}
-    for indicator in _with_values(Indicator.objects.filter(area__in=areas)):
-        by_area[indicator.area_id].append(_assess(indicator, indicator.values.all()))
+    """Every area of `programme` with its worst indicators (`shown`: the first
+    INFOGRAPHIC_SHOWN, worst first, with their values and assessment) and how many more
+    (`more`), which its area page lists; the areas in the order of their worst indicator
+    (Indicator.worst_first_key), those without indicators last. The worst are picked by what
+    each indicator stored of its assessment: only the indicators shown are read in full, with
+    their values. 4 queries however many indicators and values there are."""
+    areas = list(programme.areas.only("name", "slug").order_by("name"))
+    ranked = defaultdict(list)  # area pk -> (its indicators' worst-first keys, pk), worst first
+    for area_id, rank, trend, name, pk in Indicator.objects.filter(area__in=areas).values_list(
+        "area_id", "assessed_rank", "assessed_trend", "name", "pk"
+    ):
+        ranked[area_id].append((worst_first_key(rank, trend), name, pk))
+    for keys in ranked.values():
+        keys.sort()
+    picked = [pk for keys in ranked.values() for _key, _name, pk in keys[:INFOGRAPHIC_SHOWN]]
+    shown = defaultdict(list)
+    for indicator in _assessed(list(Indicator.objects.filter(pk__in=picked).only(*_CARD_FIELDS)), readings=True):
+        shown[indicator.area_id].append(indicator)
     rows = []
     for area in areas:
-        indicators = sorted(by_area[area.pk], key=lambda indicator: (indicator.assessment.sort_key, indicator.name))
-        worst = indicators[0].assessment.sort_key if indicators else (9, True)
-        shown = indicators[:INFOGRAPHIC_SHOWN]
+        indicators = sorted(
+            shown[area.pk], key=lambda indicator: (indicator.worst_first_key, indicator.name, indicator.pk)
+        )
         rows.append(
             {
                 "area": area,
-                "indicators": indicators,
-                "shown": shown,
-                "more": len(indicators) - len(shown),
-                "worst": worst,
+                "shown": indicators,
+                "more": len(ranked[area.pk]) - len(indicators),
+                "worst": indicators[0].worst_first_key if indicators else None,
             }
         )
-    rows.sort(key=lambda row: (row["worst"], row["area"].name))
+    rows.sort(key=lambda row: (row["worst"] is None, row["worst"] or (), row["area"].name))
     return rows
 
 

@@ -5,7 +5,9 @@ A chart is drawn once per change of what it shows and then taken from Django's c
 is a hash of everything the SVG is drawn from (the indicator's name, unit, polarity, frequency,
 target and values, the size and the element ids), so any change of the indicator or of its
 values, by the app, the import or the admin, draws it afresh; nothing has to remember to clear
-it."""
+it. An indicator's card on a panel (the area page, the infographic, the workspace), chart and
+judgement, is kept the same way, under a hash of the same inputs and of the templates it is
+drawn with."""
 
 import hashlib
 import math
@@ -123,10 +125,9 @@ CHART_VERSION = 1  # raise it when the drawing changes, so that no cache serves 
 CHART_CACHE_SECONDS = 24 * 60 * 60
 
 
-def chart_key(indicator, values, *, small, id_prefix) -> str:
-    """The cache key of the chart drawn from exactly these inputs."""
-    inputs = (
-        CHART_VERSION,
+def _drawn_from(indicator, values) -> tuple:
+    """Everything of an indicator and its values that its chart and card are drawn from."""
+    return (
         indicator.pk,
         indicator.code,
         indicator.name,
@@ -135,10 +136,13 @@ def chart_key(indicator, values, *, small, id_prefix) -> str:
         indicator.frequency,
         indicator.target,
         indicator.target_date,
-        bool(small),
-        id_prefix,
         sorted((v.period_start, v.value, v.national, v.comparator) for v in values),
     )
+
+
+def chart_key(indicator, values, *, small, id_prefix) -> str:
+    """The cache key of the chart drawn from exactly these inputs."""
+    inputs = (CHART_VERSION, *_drawn_from(indicator, values), bool(small), id_prefix)
     return "indicator-chart:" + hashlib.sha256(repr(inputs).encode()).hexdigest()
 
 
@@ -152,6 +156,40 @@ def indicator_chart(indicator, values, small=False, id_prefix="chart"):
         svg = get_template(CHART_TEMPLATE).render(chart_data(indicator, values, small=small, id_prefix=id_prefix))
         cache.set(key, svg, CHART_CACHE_SECONDS)
     return mark_safe(svg)  # noqa: S308 - rendered from our own template, which escapes
+
+
+CARD_TEMPLATE = "indicators/_indicator_card.html"
+
+
+def _source_digest(name) -> str:
+    """A hash of template `name`'s source, computed once per loaded template (a template
+    reloaded after a change gets a new one)."""
+    template = get_template(name).template
+    digest = getattr(template, "_source_digest", None)
+    if digest is None:
+        digest = template._source_digest = hashlib.sha256(template.source.encode()).hexdigest()
+    return digest
+
+
+def card_key(indicator, values, *, panel_id, panel_col) -> str:
+    """The cache key of the card drawn from exactly these inputs, with these templates (their
+    source is part of the key: a changed template draws every card afresh)."""
+    sources = (_source_digest(CARD_TEMPLATE), _source_digest(CHART_TEMPLATE))
+    inputs = (CHART_VERSION, sources, *_drawn_from(indicator, values), panel_id, panel_col)
+    return "indicator-card:" + hashlib.sha256(repr(inputs).encode()).hexdigest()
+
+
+@register.simple_tag
+def indicator_card(indicator, panel_id, panel_col=None):
+    """An indicator's card on a panel (its `series` and `assessment` attached, as the
+    indicators selectors attach them), from the cache when the same card was drawn before."""
+    key = card_key(indicator, indicator.series, panel_id=panel_id, panel_col=panel_col)
+    html = cache.get(key)
+    if html is None:
+        context = {"indicator": indicator, "panel_id": panel_id, "panel_col": panel_col}
+        html = get_template(CARD_TEMPLATE).render(context)
+        cache.set(key, html, CHART_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - rendered from our own template, which escapes
 
 
 @register.simple_tag

@@ -1,10 +1,16 @@
-"""The programme dashboard and the home page: content, and queries that do not grow."""
+"""The programme dashboard and the home page: content, and queries that do not grow; and no
+page of the dashboard or the self-evaluations writes when it is read."""
 
 import datetime
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
 from programmes.models import Milestone
 from sessions.models import Participant
 from tests import factories as f
@@ -137,3 +143,39 @@ def test_listing_pages_queries_do_not_grow(client, world, name, django_assert_ma
         f.participant(world.session, f.person(world.fire), Participant.Role.OBSERVER)
     large = _count_queries(client, url, django_assert_max_num_queries, 20)
     assert small == large
+
+
+# --- Reading writes nothing ---------------------------------------------------------------
+
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    "page", ["programme_dashboard", "documents", "area_build_status", "self_evaluation", "self_evaluation_record"]
+)
+def test_reading_a_page_writes_nothing(client, world, settings, page):
+    """A GET changes nothing, even where the page shows what a write would settle: a build
+    whose worker is gone is shown failed, and stays as it is until someone builds again."""
+    settings.BUILD_STALL_TIMEOUT = 60
+    five_minutes_ago = timezone.now() - datetime.timedelta(minutes=5)
+    build = AreaSelfEvaluationBuild.objects.create(
+        programme=world.programme, requested_by=world.facilitator, status="running", progressed_at=five_minutes_ago
+    )
+    self_evaluation = SelfEvaluation.objects.create(programme=world.programme, area=world.safeguarding)
+    args = {
+        "programme_dashboard": ["caa-2009"],
+        "documents": ["caa-2009"],
+        "area_build_status": [build.pk],
+        "self_evaluation": [self_evaluation.pk],
+        "self_evaluation_record": [self_evaluation.pk],
+    }[page]
+    client.force_login(world.facilitator)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(page, args=args))
+    assert response.status_code == 200
+    assert [query["sql"] for query in queries if WRITE.match(query["sql"])] == []
+    assert len(queries) > 3  # the check saw the page's queries
+    if page in ("documents", "area_build_status"):
+        assert "stopped reporting progress" in response.content.decode()
+    build.refresh_from_db()
+    assert (build.status, build.finished_at) == ("running", None)

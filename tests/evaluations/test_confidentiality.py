@@ -192,8 +192,13 @@ def two_sessions(world):
 def se_urls(se):
     return {
         "page": reverse("self_evaluation", args=[se.pk]),
+        "record": reverse("self_evaluation_record", args=[se.pk]),
         "pdf": reverse("self_evaluation_pdf", args=[se.pk]),
     }
+
+
+# What session two's area's record shows: its finding (the page shows the record when asked).
+SESSION_TWOS_FINDING = "Displacement unmeasured"
 
 
 def test_a_reviewer_of_session_one_cannot_read_session_twos_draft(client, two_sessions):
@@ -203,6 +208,9 @@ def test_a_reviewer_of_session_one_cannot_read_session_twos_draft(client, two_se
     page = client.get(se_urls(w.se2)["page"])
     assert page.status_code == 403
     assert "Burglary fell by a third" not in page.content.decode()
+    record = client.get(se_urls(w.se2)["record"])
+    assert record.status_code == 403
+    assert SESSION_TWOS_FINDING not in record.content.decode()
     assert client.get(se_urls(w.se2)["pdf"]).status_code == 403
     texts = client.post(
         reverse("self_evaluation_texts", args=[w.se2.pk]),
@@ -226,11 +234,16 @@ def test_a_reviewer_of_session_one_cannot_comment_on_session_twos_circulated_dra
 
 def test_those_who_take_part_in_the_area_read_it(client, two_sessions):
     w = two_sessions
+    w.se2.introduction = "Burglary fell by a third in Little Hulton."
+    w.se2.save()
     for who in ["health_reviewer", "police_officer", "facilitator", "officer"]:
         client.force_login(getattr(w, who))
         page = client.get(se_urls(w.se2)["page"])
         assert page.status_code == 200, who
         assert "Burglary fell by a third in Little Hulton." in page.content.decode(), who
+        record = client.get(se_urls(w.se2)["record"])
+        assert record.status_code == 200, who
+        assert SESSION_TWOS_FINDING in record.content.decode(), who
 
 
 def test_the_areas_lead_officer_reads_it_without_taking_part(client, two_sessions):
@@ -238,11 +251,13 @@ def test_the_areas_lead_officer_reads_it_without_taking_part(client, two_session
     w.safer_city.lead_officer = w.council_colleague
     w.safer_city.save()
     client.force_login(w.council_colleague)
-    page = client.get(se_urls(w.se2)["page"])
-    assert page.status_code == 200
-    assert "Burglary fell by a third in Little Hulton." in page.content.decode()
+    assert client.get(se_urls(w.se2)["page"]).status_code == 200
+    record = client.get(se_urls(w.se2)["record"])
+    assert record.status_code == 200
+    assert SESSION_TWOS_FINDING in record.content.decode()
     # Leading one area opens no other.
     assert client.get(se_urls(w.se1)["page"]).status_code == 403
+    assert client.get(se_urls(w.se1)["record"]).status_code == 403
 
 
 def test_the_pdf_of_a_readable_draft_downloads(client, two_sessions):
@@ -263,8 +278,10 @@ def test_once_circulated_to_the_reviewers_partner_they_may_read_and_comment(clie
     client.force_login(w.reviewer)  # police, session 1 only
     page = client.get(se_urls(se2)["page"])
     assert page.status_code == 200
-    assert "Burglary fell by a third in Little Hulton." in page.content.decode()
     assert "Add comment" in page.content.decode()
+    record = client.get(se_urls(se2)["record"])
+    assert record.status_code == 200
+    assert SESSION_TWOS_FINDING in record.content.decode()
     response = client.post(reverse("self_evaluation_comment", args=[se2.pk]), {"text": "GMP agrees."})
     assert response.status_code == 302
     assert se2.draft_comments.get().author == w.reviewer
@@ -274,6 +291,7 @@ def test_once_circulated_to_the_reviewers_partner_they_may_read_and_comment(clie
     # A partner it was not circulated to (no contact address) still may not.
     client.force_login(w.outsider)  # fire, takes part in nothing
     assert client.get(se_urls(se2)["page"]).status_code == 403
+    assert client.get(se_urls(se2)["record"]).status_code == 403
     assert client.get(se_urls(se2)["pdf"]).status_code == 403
 
 

@@ -146,6 +146,62 @@ def test_emerging_findings_by_area_kind_and_theme(client, filled):
     assert "1 overdue" in response.content.decode()
 
 
+def test_emerging_findings_count_them_all_and_list_the_first_three(client, filled):
+    """Every heading counts all its findings and lists the first three, in their order (all of
+    them when asked); the actions are counted over every finding, listed or not."""
+    risks = [
+        services.record_finding(
+            session=filled.session,
+            area=filled.safeguarding,
+            by=filled.facilitator,
+            kind="risk",
+            title=f"Risk {n}",
+            text="What the session found.",
+            themes=[filled.theme],
+        )
+        for n in range(5)
+    ]
+    # Overdue on the last risk, which no heading lists; done on the first.
+    services.add_action(finding=risks[-1], description="Late", owner=filled.lead, due_date=datetime.date(2009, 5, 2))
+    done = services.add_action(
+        finding=risks[0], description="Done", owner=filled.lead, due_date=datetime.date(2009, 5, 2)
+    )
+    services.set_action_status(action=done, status="done")
+    client.force_login(filled.reviewer)
+    url = reverse("emerging_findings", args=["caa-2009"])
+
+    def titles(found):
+        return [finding.title for finding in found]
+
+    response = client.get(url)
+    emerging = response.context["emerging"]
+    [(theme, governance)] = emerging.by_theme
+    [(area, safeguarding)] = emerging.by_area
+    kinds = dict(emerging.by_kind)
+    assert (theme, area) == (filled.theme, filled.safeguarding)
+    first = ["Multi-agency referral hub", "Risk 0", "Risk 1"]
+    assert titles(governance) == titles(safeguarding) == first
+    assert len(governance) == len(safeguarding) == 6 and governance.more == safeguarding.more == 3
+    assert titles(kinds[Finding.Kind.RISK]) == ["Risk 0", "Risk 1", "Risk 2"] and len(kinds[Finding.Kind.RISK]) == 5
+    assert emerging.counts["Risk"] == 5 and emerging.counts["Green flag"] == 1
+    assert (emerging.action_counts["total"], emerging.action_counts["overdue"], emerging.action_counts["done"]) == (
+        3,
+        2,
+        1,
+    )
+    html = response.content.decode()
+    assert html.count("3 more findings: show all 6") == 2 and "2 more findings: show all 5" in html
+    by_area = html[html.index('id="area-heading"') : html.index('id="kind-heading"')]
+    assert by_area.count("action overdue") == 1  # the hub's; the late risk is not listed
+
+    every = client.get(url + f"?all=theme-{filled.theme.pk}").context["emerging"]
+    assert titles(every.by_theme[0][1]) == ["Multi-agency referral hub"] + [f"Risk {n}" for n in range(5)]
+    assert titles(every.by_area[0][1]) == first  # the other headings stay collapsed
+    html = client.get(url + f"?all=area-{filled.safeguarding.pk}").content.decode()
+    by_area = html[html.index('id="area-heading"') : html.index('id="kind-heading"')]
+    assert by_area.count("action overdue") == 2 and "Risk 4" in by_area and "more findings" not in by_area
+
+
 def test_pdf_contains_what_was_entered_and_page_numbers(filled):
     from evaluations.pdf import self_evaluation_pdf
 
@@ -270,10 +326,17 @@ def test_user_html_is_text_in_page_and_pdf_and_causes_no_request(client, filled,
         kind="question",
         text=INJECTION,
     )
+    # What the page and the area's record show of what people typed.
+    evaluation_services.update_texts(
+        self_evaluation=filled.se, expected_revision=filled.se.revision, introduction=INJECTION, conclusion=""
+    )
+    Finding.objects.filter(pk=filled.finding.pk).update(text=INJECTION)
     client.force_login(filled.facilitator)
-    page = client.get(reverse("self_evaluation", args=[filled.se.pk])).content.decode()
-    assert "&lt;img src=&quot;http://127.0.0.1:9/tracker.png&quot;&gt;" in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    for name in ["self_evaluation", "self_evaluation_record"]:
+        page = client.get(reverse(name, args=[filled.se.pk])).content.decode()
+        assert "&lt;img src=&quot;http://127.0.0.1:9/tracker.png&quot;&gt;" in page, name
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, name
+        assert "<script>alert(1)" not in page, name
     connections = []
     real_connect = socket.socket.connect
     monkeypatch.setattr(
@@ -355,6 +418,7 @@ def _urls(w):
         ("GET", reverse("documents", args=["caa-2009"]), "read"),
         ("POST", reverse("self_evaluation_start", args=["caa-2009", w.safer_city.pk]), "manage"),
         ("GET", reverse("self_evaluation", args=[se.pk]), "read"),
+        ("GET", reverse("self_evaluation_record", args=[se.pk]), "read"),
         ("GET", reverse("self_evaluation_pdf", args=[se.pk]), "read"),
         ("POST", reverse("self_evaluation_texts", args=[se.pk]), "write"),
         ("POST", reverse("self_evaluation_comment", args=[se.pk]), "comment"),

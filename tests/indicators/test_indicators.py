@@ -11,6 +11,7 @@ from django.urls import reverse
 from indicators.csv_import import apply_import, plan_import
 from indicators.kpis import assess
 from indicators.models import Indicator, IndicatorValue, parse_period
+from indicators.services import record_value
 from tests import factories as f
 
 
@@ -21,12 +22,13 @@ def ind(area=None, **kw):
 
 
 def vals(indicator, numbers, start=2004, national=None):
+    """Yearly values from `start`, entered one at a time (services.record_value)."""
     rows = []
     for i, n in enumerate(numbers):
         if n is None:
             continue
         rows.append(
-            IndicatorValue.objects.create(
+            record_value(
                 indicator=indicator,
                 period_start=datetime.date(start + i, 1, 1),
                 value=Decimal(str(n)),
@@ -266,7 +268,7 @@ def test_infographic_puts_worst_trajectories_first(client, kpis):
     client.force_login(kpis.officer)
     rows = client.get(reverse("infographic", args=["caa-2009"])).context["rows"]
     assert rows[-1]["area"].name == "Safeguarding children"
-    assert rows[0]["indicators"][0].assessment.direction == "declining"
+    assert rows[0]["shown"][0].assessment.direction == "declining"
 
 
 @pytest.mark.parametrize(

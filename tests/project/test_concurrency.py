@@ -463,15 +463,19 @@ def test_a_build_that_stopped_progressing_is_failed_and_can_be_tried_again(
     html = client.get(reverse("area_build_status", args=[build.pk])).content.decode()
     assert "Failed" in html and "stopped reporting progress" in html and "data-hx-trigger" not in html
     assert "Try again" in html
+    # Shown failed; a GET writes nothing: trying again marks it failed, with its task.
     build.refresh_from_db()
     task.refresh_from_db()
-    assert build.status == "failed" and build.finished_at is not None
-    assert task.status == TaskResultStatus.FAILED
+    assert build.status == "running" and task.status == TaskResultStatus.RUNNING
 
     data = {"submission_token": token_in(html, "submission_token")}
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("area_build_start", args=["caa-2009"]), data)
     assert response.status_code == 302
+    build.refresh_from_db()
+    task.refresh_from_db()
+    assert build.status == "failed" and build.finished_at is not None and "stopped reporting progress" in build.error
+    assert task.status == TaskResultStatus.FAILED
     retry = AreaSelfEvaluationBuild.objects.exclude(pk=build.pk).get()
     assert (retry.status, retry.progress) == ("ready", 100) and retry.progressed_at is not None and retry.task_id
     html = client.get(reverse("documents", args=["caa-2009"])).content.decode()
@@ -494,11 +498,14 @@ def test_a_build_that_progressed_recently_keeps_going(client, world, settings):
     assert build.status == "running"
 
 
-def test_the_stall_timeout_is_a_setting(client, world, settings):
-    settings.BUILD_STALL_TIMEOUT = 60
+def test_the_stall_timeout_is_a_setting(client, world, settings, django_capture_on_commit_callbacks):
     build = _build(world, status="running", progress=40, progressed_at=timezone.now() - datetime.timedelta(minutes=2))
     client.force_login(world.facilitator)
-    client.get(reverse("documents", args=["caa-2009"]))
+    for timeout, shown in [(600, "Building"), (60, "stopped reporting progress")]:
+        settings.BUILD_STALL_TIMEOUT = timeout
+        assert shown in client.get(reverse("documents", args=["caa-2009"])).content.decode(), timeout
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("area_build_start", args=["caa-2009"]))
     build.refresh_from_db()
     assert build.status == "failed"
 

@@ -38,6 +38,18 @@ def test_no_template_line_is_longer_than_120_characters():
     assert offenders == []
 
 
+def test_no_template_comment_spans_lines():
+    """Django's {# #} comments end on the line they start: one that goes on is printed on the
+    page, as it was under every "show all" link. Longer ones are {% comment %} blocks."""
+    offenders = [
+        _where(path, number)
+        for path in _templates()
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "{#" in line and "#}" not in line[line.index("{#") :]
+    ]
+    assert offenders == []
+
+
 def test_templates_name_what_they_show_in_words():
     """Every name a template reads or sets, in {{ }} and {% %}, is longer than one letter
     (what is in quotes, such as date formats, is not a name)."""
