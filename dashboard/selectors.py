@@ -28,17 +28,20 @@ def home(user) -> dict:
 def programmes_for_home(user):
     return (
         Programme.objects.visible_to(user)
-        .select_related("question_set")
+        .select_related("question_set", "partnership")
         .prefetch_related("areas")
         .order_by("-start_date", "name")
     )
 
 
 def my_upcoming_sessions(user, limit=10):
-    """What a person takes part in or facilitates, from today on."""
+    """What a person takes part in or facilitates, from today on, in the partnerships they
+    are still an active member of."""
+    sessions = ChallengeSession.objects.upcoming()
+    if not user.is_superuser:
+        sessions = sessions.filter(programme__partnership__in=user.active_partnership_ids())
     return (
-        ChallengeSession.objects.upcoming()
-        .filter(Q(participants__person=user) | Q(facilitator=user))
+        sessions.filter(Q(participants__person=user) | Q(facilitator=user))
         .select_related("programme")
         .prefetch_related(
             "areas",

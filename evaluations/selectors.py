@@ -88,7 +88,7 @@ def self_evaluation_page(self_evaluation, user, *, manage) -> SelfEvaluationPage
     return SelfEvaluationPage(
         compiled_area=compile_area(self_evaluation.programme, self_evaluation.area),
         versions=versions,
-        draft_comments=list(self_evaluation.draft_comments.select_related("author", "author__partner")),
+        draft_comments=list(self_evaluation.draft_comments.select_related("author", "author_partner")),
         circulation_emails=list(self_evaluation.circulation_emails.all()[:5]) if manage else [],
     )
 

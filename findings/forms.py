@@ -69,18 +69,18 @@ class ActionForm(SubmissionTokenMixin, forms.ModelForm):
         }
         labels = {"description": "What will be done"}
 
-    def __init__(self, *args, finding=None, owners=None, **kwargs):
+    def __init__(self, *args, finding, partnership, owners=None, **kwargs):
         """`owners`, the people an action may be given to as read once for the page, fills the
-        select without a query per form; without it, the select reads them itself."""
-        if finding is not None:
-            kwargs.setdefault("prefix", f"a{finding.pk}")
+        select without a query per form; without it, the select reads them itself. Either
+        way they are the active members of `partnership`, the finding's programme's."""
+        kwargs.setdefault("prefix", f"a{finding.pk}")
         super().__init__(*args, **kwargs)
         field = self.fields["owner"]
-        field.queryset = action_owners()  # what a submitted owner is checked against
+        field.queryset = action_owners(partnership)  # what a submitted owner is checked against
         field.label_from_instance = _owner_label
         if owners is not None:
             field.choices = [("", field.empty_label), *((owner.pk, _owner_label(owner)) for owner in owners)]
 
 
 def _owner_label(owner):
-    return f"{owner.display_name}, {owner.partner.name}"
+    return f"{owner.display_name}, {owner.partner_name}"

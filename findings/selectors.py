@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from challenge.clock import today as clock_today
 from challenge.listing import shortlist
 from findings.models import KIND_ORDER, Action, Finding, Theme
-from programmes.models import User
+from programmes.selectors import members_of
 from workspace.models import Answer, Comment
 
 _ACTIONS = Prefetch("actions", queryset=Action.objects.select_related("owner", "owner_partner"))
@@ -73,9 +73,10 @@ def evidence_sources(session, area):
     return answers, threads
 
 
-def action_owners():
-    """Who may own an improvement action: active people of a partner organisation."""
-    return User.objects.filter(is_active=True, partner__isnull=False).select_related("partner")
+def action_owners(partnership):
+    """Who may own an improvement action of `partnership`'s programmes: its active members
+    with a partner organisation (`partner_name` annotated, see members_of)."""
+    return members_of(partnership)
 
 
 @dataclass
@@ -91,7 +92,8 @@ def findings_page(session, area, *, manage) -> FindingsPage:
     possible owners of a new action, in a fixed number of queries however many there are."""
     findings = findings_for(session, area)
     _mark_findings_overdue(findings)
-    return FindingsPage(findings=findings, action_owners=list(action_owners()) if manage else [])
+    owners = list(action_owners(session.programme.partnership_id)) if manage else []
+    return FindingsPage(findings=findings, action_owners=owners)
 
 
 FINDINGS_SHOWN = 3  # findings listed under each heading of the emerging findings page, unless asked for all

@@ -8,6 +8,8 @@ from django.db import transaction
 from challenge.editing import refuse_stale
 from challenge.submission import create_once
 from findings.models import Action, Finding, Theme
+from programmes.models import Partner
+from programmes.selectors import partners_in
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +30,15 @@ def validate_finding(*, session, area, themes=(), evidence_answers=(), evidence_
         raise ValidationError(errors)
 
 
-def validate_action_owner(owner) -> None:
-    """An action's owner belongs to a partner organisation: the action records which."""
-    if owner.partner_id is None:
-        raise ValidationError({"owner": "The owner must belong to a partner organisation."})
+def validate_action_owner(owner, partnership) -> Partner:
+    """An action's owner is an active member of the programme's `partnership` with a partner
+    organisation there: the action records which, and it is returned."""
+    partner = partners_in(partnership, [owner]).get(owner.pk)
+    if partner is None:
+        raise ValidationError(
+            {"owner": "The owner must be an active member of the partnership with a partner organisation."}
+        )
+    return partner
 
 
 @transaction.atomic
@@ -106,9 +113,10 @@ def update_finding(
 
 @transaction.atomic
 def add_action(*, finding, description, owner, due_date, submission_token=None) -> Action:
-    """An improvement action from a finding. The owner's organisation is recorded with it.
-    Once per `submission_token`: the same form sent twice adds one action."""
-    validate_action_owner(owner)
+    """An improvement action from a finding. The owner's organisation in the programme's
+    partnership is recorded with it. Once per `submission_token`: the same form sent twice
+    adds one action."""
+    partner = validate_action_owner(owner, finding.session.programme.partnership_id)
     return create_once(
         Action,
         submission_token,
@@ -116,7 +124,7 @@ def add_action(*, finding, description, owner, due_date, submission_token=None) 
             finding=finding,
             description=description,
             owner=owner,
-            owner_partner=owner.partner,
+            owner_partner=partner,
             due_date=due_date,
             submission_token=submission_token,
         ),

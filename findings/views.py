@@ -57,7 +57,11 @@ def session_findings(request, pk, area_pk):
             return redirect(_findings_url(session, area) + f"#finding-{finding.pk}")
     page = selectors.findings_page(session, area, manage=manage)
     for finding in page.findings:
-        finding.action_form = ActionForm(finding=finding, owners=page.action_owners) if manage else None
+        finding.action_form = (
+            ActionForm(finding=finding, partnership=session.programme.partnership_id, owners=page.action_owners)
+            if manage
+            else None
+        )
     return render(
         request,
         "findings/session_findings.html",
@@ -79,7 +83,7 @@ def action_add(request, finding_pk):
     finding = get_object_or_404(selectors.findings_with_context(), pk=finding_pk)
     if not is_programme_facilitator(request.user, finding.session.programme):
         raise PermissionDenied("Only the facilitator adds actions.")
-    form = ActionForm(request.POST, finding=finding)
+    form = ActionForm(request.POST, finding=finding, partnership=finding.session.programme.partnership_id)
     if form.is_valid():
         try:
             services.add_action(finding=finding, **form.cleaned_data)
