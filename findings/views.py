@@ -9,7 +9,7 @@ from challenge.listing import expanded
 from findings import selectors, services
 from findings.forms import ActionForm, FindingForm
 from findings.models import Action
-from programmes.permissions import get_programme_for_user, is_programme_facilitator
+from programmes.permissions import get_programme_for_user, is_programme_facilitator, refuse_outside
 from sessions.selectors import sessions_for_user
 from workspace.permissions import get_session_access
 from workspace.selectors import session_areas
@@ -81,6 +81,7 @@ def session_findings(request, pk, area_pk):
 @login_required
 def action_add(request, finding_pk):
     finding = get_object_or_404(selectors.findings_with_context(), pk=finding_pk)
+    refuse_outside(request.user, finding.session.programme.partnership_id)
     if not is_programme_facilitator(request.user, finding.session.programme):
         raise PermissionDenied("Only the facilitator adds actions.")
     form = ActionForm(request.POST, finding=finding, partnership=finding.session.programme.partnership_id)
@@ -104,6 +105,7 @@ def action_add(request, finding_pk):
 def action_status(request, action_pk):
     action = get_object_or_404(selectors.actions_with_context(), pk=action_pk)
     finding = action.finding
+    refuse_outside(request.user, finding.session.programme.partnership_id)
     if not is_programme_facilitator(request.user, finding.session.programme):
         raise PermissionDenied("Only the facilitator changes actions.")
     try:

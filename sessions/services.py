@@ -52,9 +52,11 @@ def critical_friend_conflicts(*, areas: Iterable[ThematicArea], people: Iterable
     return messages
 
 
-def booking_conflicts(*, people: Iterable, date, start_time, end_time, exclude=None) -> list[str]:
+def booking_conflicts(*, people: Iterable, date, start_time, end_time, partnership, exclude=None) -> list[str]:
     """Messages for each person already booked (as participant or facilitator) into another
-    active session that overlaps this time."""
+    active session that overlaps this time. A person in two partnerships is one person, so a
+    session of another partnership clashes too, but is not named: only those of `partnership`
+    (an id) are."""
     people = [p for p in people if p is not None]
     if not (people and date and start_time and end_time) or end_time <= start_time:
         return []
@@ -64,7 +66,7 @@ def booking_conflicts(*, people: Iterable, date, start_time, end_time, exclude=N
     )
     if exclude is not None and exclude.pk:
         clashes = clashes.exclude(pk=exclude.pk)
-    clashes = clashes.distinct().prefetch_related("participants")
+    clashes = clashes.distinct().select_related("programme").prefetch_related("participants")
     by_person = {p.pk: p for p in people}
     messages = []
     seen = set()
@@ -74,8 +76,9 @@ def booking_conflicts(*, people: Iterable, date, start_time, end_time, exclude=N
             if (pid, other.pk) in seen:
                 continue
             seen.add((pid, other.pk))
+            what = f"into “{other.title}”" if other.programme.partnership_id == partnership else "elsewhere"
             messages.append(
-                f"{by_person[pid].display_name} is already booked into “{other.title}” on "
+                f"{by_person[pid].display_name} is already booked {what} on "
                 f"{_day(other.date)} from {other.start_time:%H:%M} to "
                 f"{other.end_time:%H:%M}."
             )
@@ -147,6 +150,7 @@ def validate_session(
         date=date,
         start_time=start_time,
         end_time=end_time,
+        partnership=programme.partnership_id,
         exclude=session,
     )
     if clashes:
@@ -192,6 +196,7 @@ def validate_participant(*, session, person, role, area=None) -> None:
         date=session.date,
         start_time=session.start_time,
         end_time=session.end_time,
+        partnership=session.programme.partnership_id,
         exclude=session,
     )
     if clashes:
@@ -405,6 +410,7 @@ def schedule_session(*, session) -> ChallengeSession:
         date=current.date,
         start_time=current.start_time,
         end_time=current.end_time,
+        partnership=current.programme.partnership_id,
         exclude=current,
     )
     if clashes:
