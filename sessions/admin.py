@@ -178,9 +178,9 @@ class ChallengeSessionAdmin(admin.ModelAdmin):
 @admin.register(Participant)
 class ParticipantAdmin(admin.ModelAdmin):
     form = ParticipantAdminForm
-    list_display = ["session", "person", "role", "area"]
+    list_display = ["session", "person", "partner", "role", "area"]
     list_filter = ["role", "session__programme"]
-    list_select_related = ["session", "person", "area"]
+    list_select_related = ["session", "person", "partner", "area"]
     search_fields = [
         "person__first_name",
         "person__last_name",

@@ -703,3 +703,28 @@ def test_a_new_partnership_starts_with_its_own_question_set(db):
     assert QuestionSet.objects.filter(partnership__isnull=True).count() == 1
     assert new_question_set_version(question_set=standard).version == 2
     assert QuestionSet.objects.get(partnership=partnership, version=2) == later
+
+
+def test_the_admin_keeps_a_programme_inside_its_partnership(admin_client, sides):
+    salford, southampton = sides["salford"], sides["southampton"]
+    url = reverse("admin:programmes_programme_change", args=[salford.programme.pk])
+    response = admin_client.post(
+        url,
+        {
+            "name": salford.programme.name,
+            "slug": salford.programme.slug,
+            "partnership": salford.partnership.pk,
+            "start_date": "2009-04-01",
+            "end_date": "2009-11-30",
+            "question_set": salford.programme.question_set_id,
+            "areas": [salford.area.pk, southampton.area.pk],
+            "facilitators": [salford.facilitator.pk, southampton.facilitator.pk],
+            "milestones-TOTAL_FORMS": 0,
+            "milestones-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["areas"] == ["Not areas of Salford City Partnership: Care leavers."]
+    assert errors["facilitators"] == ["Not active members of Salford City Partnership: Hannah Weston."]
+    assert list(salford.programme.areas.all()) != [] and southampton.area not in salford.programme.areas.all()
