@@ -13,6 +13,7 @@ organisation in each, meets the critical-friend rule of each."""
 
 import datetime
 import html
+import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,8 +23,10 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import get_resolver, resolve, reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from evaluations import services as evaluation_services
+from evaluations.area_pdf import area_self_evaluation_pdf
 from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
 from findings import services as finding_services
 from findings.models import Action, Finding, Theme
@@ -34,6 +37,7 @@ from programmes.services import create_partnership, new_question_set_version
 from sessions import services as session_services
 from sessions.models import ChallengeSession, Participant
 from tests import factories as f
+from tests.evaluations.drafts import download_draft_pdf
 from tests.sessions.test_access import urls as session_access_urls
 from workspace import services as workspace_services
 from workspace.models import Answer, Comment
@@ -728,3 +732,21 @@ def test_the_admin_keeps_a_programme_inside_its_partnership(admin_client, sides)
     assert errors["areas"] == ["Not areas of Salford City Partnership: Care leavers."]
     assert errors["facilitators"] == ["Not active members of Salford City Partnership: Hannah Weston."]
     assert list(salford.programme.areas.all()) != [] and southampton.area not in salford.programme.areas.all()
+
+
+def _pdf_text(data):
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_pdfs_hold_only_their_partnerships_record(client, sides):
+    """The draft mini self-evaluation and the area self-evaluation, rendered as the worker
+    renders them, name the partnership and hold nothing of the other."""
+    salford, southampton = sides["salford"], sides["southampton"]
+    client.force_login(salford.facilitator)
+    draft = download_draft_pdf(client, reverse("self_evaluation_pdf", args=[salford.self_evaluation.pk]))
+    text = _pdf_text(b"".join(draft.streaming_content) if draft.streaming else draft.content)
+    assert "Salford City Partnership" in text and "Irwell answer" in text and "Irwell challenge" in text
+    assert not [word for word in southampton.words if word in text]
+    whole = _pdf_text(area_self_evaluation_pdf(southampton.programme))
+    assert "Southampton Partnership" in whole and "Itchen finding" in whole
+    assert not [word for word in salford.words if word in whole]
