@@ -1,0 +1,3 @@
+"""Addresses of the partnership's people pages (issue 13). Included by programmes/urls.py."""
+
+urlpatterns = []

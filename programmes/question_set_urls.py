@@ -1,0 +1,3 @@
+"""Addresses of the partnership's question set pages (issue 13). Included by programmes/urls.py."""
+
+urlpatterns = []
