@@ -5,7 +5,7 @@ from django import forms
 from challenge.submission import SubmissionTokenMixin
 from challenge.validators import no_line_breaks
 from findings.models import Action, Finding, Theme
-from findings.selectors import action_owners
+from findings.selectors import action_owners, earlier_findings_for
 from programmes.models import User
 
 
@@ -31,11 +31,21 @@ class FindingForm(SubmissionTokenMixin, forms.Form):
     evidence_comments = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label="Challenges it rests on"
     )
+    raised_again_from = forms.ModelChoiceField(
+        queryset=Finding.objects.none(),
+        required=False,
+        label="Raised again from an earlier cycle",
+        empty_label="No: a new finding",
+        help_text="The same area's finding of an earlier cycle that this one raises again, if any.",
+    )
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, programme, answers, threads, **kwargs):
+    def __init__(self, *args, programme, answers, threads, area=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["themes"].queryset = Theme.objects.filter(programme=programme)
+        if area is not None:
+            self.fields["raised_again_from"].queryset = earlier_findings_for(programme, area)
+            self.fields["raised_again_from"].label_from_instance = _earlier_finding_label
         self._answers = {str(answer.pk): answer for answer in answers}
         self._threads = {str(thread.pk): thread for thread in threads}
         self.fields["evidence_answers"].choices = [(str(answer.pk), answer.question.text) for answer in answers]
@@ -55,6 +65,10 @@ class FindingForm(SubmissionTokenMixin, forms.Form):
             [self._answers[key] for key in data.get("evidence_answers", [])],
             [self._threads[key] for key in data.get("evidence_comments", [])],
         )
+
+
+def _earlier_finding_label(finding):
+    return f"{finding.title} ({finding.get_kind_display().lower()}, {finding.session.programme.name})"
 
 
 class ActionForm(SubmissionTokenMixin, forms.ModelForm):

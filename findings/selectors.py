@@ -3,7 +3,7 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from challenge.clock import today as clock_today
 from challenge.listing import shortlist
@@ -15,7 +15,9 @@ _ACTIONS = Prefetch("actions", queryset=Action.objects.select_related("owner", "
 
 
 def findings_queryset():
-    return Finding.objects.select_related("session", "area", "created_by").prefetch_related(
+    return Finding.objects.select_related(
+        "session", "area", "created_by", "raised_again_from__session__programme"
+    ).prefetch_related(
         "themes",
         _ACTIONS,
         "evidence_answers__question",
@@ -94,6 +96,63 @@ def findings_page(session, area, *, manage) -> FindingsPage:
     _mark_findings_overdue(findings)
     owners = list(action_owners(session.programme.partnership_id)) if manage else []
     return FindingsPage(findings=findings, action_owners=owners)
+
+
+# --- Improvement actions carried over from earlier cycles -------------------------------
+#
+# An action belongs to the finding it follows from, in its own cycle; while it is open it is
+# also listed, and counted, in every later cycle of its partnership that reviews the same area,
+# so nothing is copied and its owner, due date and history stay the one record.
+
+
+def carried_over_q(programme, *, prefix="", area_ids=None):
+    """The condition (on Action, or on a relation to it named by `prefix`, e.g. "actions__")
+    for an open action of an earlier cycle of `programme`'s partnership about one of
+    `programme`'s areas (of `area_ids` only, when given: ids, or a subquery of them)."""
+    p = prefix
+    condition = Q(
+        **{
+            f"{p}finding__session__programme__partnership": programme.partnership_id,
+            f"{p}finding__session__programme__start_date__lt": programme.start_date,
+        }
+    ) & ~Q(**{f"{p}status__in": Action.CLOSED})
+    if area_ids is None:
+        condition &= Q(
+            **{
+                f"{p}finding__area__in": programme.areas.through.objects.filter(programme_id=programme.pk).values(
+                    "thematicarea_id"
+                )
+            }
+        )
+    else:
+        condition &= Q(**{f"{p}finding__area__in": area_ids})
+    return condition
+
+
+def carried_over_actions(programme, *, area_ids=None) -> list:
+    """The open actions of earlier cycles `programme` carries (see carried_over_q), overdue
+    ones marked, by due date, with their owner and the finding, area and cycle they come from."""
+    actions = list(
+        Action.objects.filter(carried_over_q(programme, area_ids=area_ids))
+        .select_related("owner", "owner_partner", "finding__area", "finding__session__programme")
+        .order_by("due_date", "pk")
+    )
+    return mark_overdue(actions)
+
+
+def earlier_findings_for(programme, area):
+    """The findings of `area` in earlier cycles of `programme`'s partnership: what a finding
+    can be "raised again" from, newest cycle first."""
+    return (
+        Finding.objects.filter(
+            area=area,
+            session__programme__partnership=programme.partnership_id,
+            session__programme__start_date__lt=programme.start_date,
+        )
+        .select_related("session__programme")
+        .defer("text")
+        .order_by("-session__programme__start_date", "created_at", "pk")
+    )
 
 
 FINDINGS_SHOWN = 3  # findings listed under each heading of the emerging findings page, unless asked for all

@@ -14,7 +14,9 @@ from programmes.selectors import partners_in
 logger = logging.getLogger(__name__)
 
 
-def validate_finding(*, session, area, themes=(), evidence_answers=(), evidence_comments=()) -> None:
+def validate_finding(
+    *, session, area, themes=(), evidence_answers=(), evidence_comments=(), raised_again_from=None
+) -> None:
     """Raise a ValidationError keyed by field for what a finding must respect, whoever records
     it (the admin too): it is about an area the session covers, its themes are the session's
     programme's, and its evidence (answers and comments) comes from that session and area."""
@@ -26,8 +28,19 @@ def validate_finding(*, session, area, themes=(), evidence_answers=(), evidence_
     for field, evidence in (("evidence_answers", evidence_answers), ("evidence_comments", evidence_comments)):
         if any(e.session_id != session.pk or e.area_id != area.pk for e in evidence):
             errors[field] = ["Evidence must come from this session and area."]
+    if raised_again_from is not None and not _is_earlier_finding(raised_again_from, session, area):
+        errors["raised_again_from"] = ["A finding is raised again from one of the same area in an earlier cycle."]
     if errors:
         raise ValidationError(errors)
+
+
+def _is_earlier_finding(earlier, session, area) -> bool:
+    earlier_programme, programme = earlier.session.programme, session.programme
+    return (
+        earlier.area_id == area.pk
+        and earlier_programme.partnership_id == programme.partnership_id
+        and earlier_programme.start_date < programme.start_date
+    )
 
 
 def validate_action_owner(owner, partnership) -> Partner:
@@ -54,11 +67,13 @@ def record_finding(
     new_themes=(),
     evidence_answers=(),
     evidence_comments=(),
+    raised_again_from=None,
     submission_token=None,
 ) -> Finding:
     """Record what the session concluded for an area, with the answers and challenges it
     rests on and the cross-cutting themes it belongs to; `new_themes` are names of themes
-    to add to the programme (or find there) and tag it with.
+    to add to the programme (or find there) and tag it with; `raised_again_from`, the same
+    area's finding of an earlier cycle that this one raises again.
 
     Once per `submission_token`: the same form sent twice records one finding."""
     validate_finding(
@@ -67,6 +82,7 @@ def record_finding(
         themes=themes,
         evidence_answers=evidence_answers,
         evidence_comments=evidence_comments,
+        raised_again_from=raised_again_from,
     )
 
     def create():
@@ -77,6 +93,7 @@ def record_finding(
             kind=kind,
             title=title,
             text=text,
+            raised_again_from=raised_again_from,
             submission_token=submission_token,
         )
         added = [Theme.objects.get_or_create(programme=session.programme, name=name)[0] for name in new_themes]

@@ -305,7 +305,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "partnership", "description"]}),
         ("Dates", {"fields": ["start_date", "end_date", "self_evaluation_deadline"]}),
-        ("Work", {"fields": ["question_set", "areas", "facilitators"]}),
+        ("Work", {"fields": ["question_set", "areas", "facilitators", "status"]}),
     ]
 
 

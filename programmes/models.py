@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from challenge.clock import today as clock_today
+from challenge.mail import EmailBatch
 from challenge.submission import submission_token_field
 from challenge.validators import no_line_breaks
 
@@ -72,6 +73,8 @@ class Partner(models.Model):
     contact_email = models.EmailField(
         blank=True, help_text="Where drafts for comment are sent on the partner's behalf."
     )
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    submission_token = submission_token_field()
 
     class Meta:
         ordering = ["name"]
@@ -151,6 +154,11 @@ class User(AbstractUser):
     def active_partnership_ids(self) -> set:
         return {m.partnership_id for m in self._memberships().values() if m.is_active}
 
+    def facilitating_partnership_ids(self) -> set:
+        """The partnerships this person sets up (an active facilitator membership): the only
+        ones whose draft programmes they see."""
+        return {m.partnership_id for m in self._memberships().values() if m.is_active and m.is_facilitator}
+
     def reading_partnership_ids(self) -> set:
         """The partnerships whose every programme this person reads: as an officer, or as
         one who sets the partnership up (a partnership facilitator)."""
@@ -213,6 +221,8 @@ class Membership(models.Model):
         "active", default=True, help_text="Untick when someone leaves: history keeps their name."
     )
     created_at = models.DateTimeField(default=timezone.now)
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    submission_token = submission_token_field()
 
     class Meta:
         ordering = ["partnership", "id"]
@@ -230,6 +240,38 @@ class Membership(models.Model):
     def clean(self):
         if self.partner_id and self.partnership_id and self.partner.partnership_id != self.partnership_id:
             raise ValidationError({"partner": "The organisation must be one of this partnership's partners."})
+
+
+class Invitation(EmailBatch):
+    """A one-time link, e-mailed to a member, to set their password and sign in. Only a hash
+    of the link's token is kept. Sending the invitation again makes a new one and retires this
+    one (`replaced_at`), so only the newest link works; it works once (`accepted_at`) and
+    until `expires_at`. Also the record of whether its e-mail went (EmailBatch)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+
+    label = "Invitation"
+
+    class Meta:
+        ordering = ["membership", "-created_at", "-id"]
+
+    def __str__(self):
+        return f"Invitation of {self.membership}"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
 
 
 class ThematicAreaQuerySet(models.QuerySet):
@@ -352,6 +394,11 @@ class QuestionSet(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="later_versions"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Optimistic locking of the in-app editor: every edit of the version (its sections and
+    # questions included) carries the revision it was opened at (challenge/editing.py).
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    # The "make a new version" form that created this version: sent twice, it makes one.
+    submission_token = submission_token_field()
 
     objects = QuestionSetQuerySet.as_manager()
 
@@ -452,12 +499,20 @@ class ProgrammeQuerySet(models.QuerySet):
                 | Q(sessions__participants__person=user)
                 | Q(sessions__facilitator=user)
             )
+            # A draft (a cycle being prepared) only for those who set the partnership up.
+            .exclude(Q(status=Programme.Status.DRAFT) & ~Q(partnership__in=user.facilitating_partnership_ids()))
             .distinct()
         )
 
 
 class Programme(models.Model):
-    """One cycle of challenge work towards an assessment."""
+    """One cycle of challenge work towards an assessment. The next cycle is made from it by
+    rolling it forward (programmes.cycles.roll_forward) and links back to it (`previous`)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft: being prepared, seen only by the partnership's facilitators"
+        ACTIVE = "active", "Active"
+        CLOSED = "closed", "Closed"
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="programmes")
     name = models.CharField(max_length=200, validators=[no_line_breaks])
@@ -476,16 +531,33 @@ class Programme(models.Model):
         help_text="New sessions use this version of the questions.",
     )
     facilitators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="facilitated_programmes", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_cycles",
+        verbose_name="previous cycle",
+        help_text="The programme this one was rolled forward from.",
+    )
+    revision = models.PositiveIntegerField(default=1)
+    submission_token = submission_token_field()
 
     objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date", "name"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["previous"],
+                name="one_next_cycle_per_programme",
+                violation_error_message="This programme has already been rolled forward.",
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__gte=models.F("start_date")),
                 name="programme_ends_after_it_starts",
-            )
+            ),
         ]
 
     def __str__(self):
@@ -503,6 +575,10 @@ class Programme(models.Model):
             and self.question_set.partnership_id not in (None, self.partnership_id)
         ):
             raise ValidationError({"question_set": "The question set must be the partnership's own or a standard one."})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
 
     def contains(self, day: datetime.date) -> bool:
         return self.start_date <= day <= self.end_date

@@ -71,6 +71,8 @@ def is_programme_facilitator(user, programme) -> bool:
         return False
     if membership.is_facilitator:
         return True
+    if programme.status == Programme.Status.DRAFT:
+        return False  # a cycle being prepared: only the partnership's facilitators see it
     cached = getattr(programme, "_facilitator_ids", None)
     if cached is None:
         cached = set(programme.facilitators.values_list("pk", flat=True))
@@ -81,13 +83,17 @@ def is_programme_facilitator(user, programme) -> bool:
 def can_view_programme(user, programme) -> bool:
     if not belongs_to(user, programme.partnership_id):
         return False
+    if programme.status == Programme.Status.DRAFT:
+        return can_manage_partnership(user, programme.partnership_id)
     if is_programme_facilitator(user, programme) or is_officer_of(user, programme.partnership_id):
         return True
     return Programme.objects.visible_to(user).filter(pk=programme.pk).exists()
 
 
 def get_programme_for_user(user, slug, *, manage=False) -> Programme:
-    programme = get_object_or_404(Programme.objects.select_related("question_set", "partnership"), slug=slug)
+    programme = get_object_or_404(
+        Programme.objects.select_related("question_set", "partnership", "previous"), slug=slug
+    )
     refuse_outside(user, programme.partnership_id)
     if manage:
         if not is_programme_facilitator(user, programme):

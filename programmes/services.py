@@ -75,19 +75,20 @@ def _copy_question_set(question_set, *, partnership, version, based_on=None) -> 
 
 
 @transaction.atomic
-def new_question_set_version(*, question_set: QuestionSet) -> QuestionSet:
+def new_question_set_version(*, question_set: QuestionSet, partnership=None) -> QuestionSet:
     """Copy `question_set` with its sections and questions into the next version of its
-    family in the same partnership (or among the standard sets), to be edited. The original
-    is untouched, so sessions that used it keep showing exactly the questions they were run
-    with. Programmes are not moved to the new version: a facilitator chooses that."""
+    family in `partnership` (by default its own partnership, or the standard sets), to be
+    edited. The original is untouched, so sessions that used it keep showing exactly the
+    questions they were run with. Programmes are not moved to the new version: a facilitator
+    chooses that."""
+    partnership = partnership if partnership is not None else question_set.partnership
     latest = (
-        QuestionSet.objects.filter(family=question_set.family, partnership=question_set.partnership_id)
+        QuestionSet.objects.filter(family=question_set.family, partnership=getattr(partnership, "pk", None))
         .order_by("-version")
         .first()
     )
-    return _copy_question_set(
-        question_set, partnership=question_set.partnership, version=latest.version + 1, based_on=question_set
-    )
+    version = max(latest.version if latest is not None else 0, question_set.version) + 1
+    return _copy_question_set(question_set, partnership=partnership, version=version, based_on=question_set)
 
 
 def ensure_editable(question_set: QuestionSet) -> None:

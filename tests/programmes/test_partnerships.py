@@ -31,9 +31,20 @@ from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
 from findings import services as finding_services
 from findings.models import Action, Finding, Theme
 from indicators.models import Indicator, IndicatorValue
-from programmes.models import Membership, Milestone, Partner, Partnership, Programme, QuestionSet, ThematicArea
+from programmes.models import (
+    Invitation,
+    Membership,
+    Milestone,
+    Partner,
+    Partnership,
+    Programme,
+    Question,
+    QuestionSet,
+    Section,
+    ThematicArea,
+)
 from programmes.selectors import members_of
-from programmes.services import create_partnership, new_question_set_version
+from programmes.services import copy_standard_question_sets, create_partnership, new_question_set_version
 from sessions import services as session_services
 from sessions.models import ChallengeSession, Participant
 from tests import factories as f
@@ -236,6 +247,7 @@ def sides(salford, southampton):
 # list below), or has nothing to do with partnerships.
 NOT_PARTNERSHIP_ADDRESSES = {
     "home",
+    "invitation_accept",  # the link's secret token is the access (tests/programmes/test_people.py)
     "indicator_import",
     "indicator_export",
     "indicator_template",
@@ -296,7 +308,62 @@ def partnership_urls(side) -> dict:
             "infographic": (reverse("infographic", args=[p]), "GET"),
         }
     )
+    found.update(_question_set_urls(side))
+    found.update(_people_urls(side))
+    found.update(_programme_setup_urls(side))
     return found
+
+
+def _people_urls(side) -> dict:
+    """The partnership's set-up pages of its organisations and people (programmes/people_urls.py),
+    with one of its organisations and one of its members."""
+    slug, partner = side.partnership.slug, side.area.lead_partner
+    member = Membership.objects.get(partnership=side.partnership, person=side.lead).pk
+    return {
+        "partnership_home": (reverse("partnership_home", args=[slug]), "GET"),
+        "partner_list": (reverse("partner_list", args=[slug]), "GET"),
+        "partner_add": (reverse("partner_add", args=[slug]), "POST"),
+        "partner_edit": (reverse("partner_edit", args=[slug, partner.pk]), "GET"),
+        "partner_edit (post)": (reverse("partner_edit", args=[slug, partner.pk]), "POST"),
+        "people_list": (reverse("people_list", args=[slug]), "GET"),
+        "person_add": (reverse("person_add", args=[slug]), "POST"),
+        "people_import": (reverse("people_import", args=[slug]), "POST"),
+        "person_edit": (reverse("person_edit", args=[slug, member]), "GET"),
+        "person_edit (post)": (reverse("person_edit", args=[slug, member]), "POST"),
+        "person_leave": (reverse("person_leave", args=[slug, member]), "GET"),
+        "person_leave (post)": (reverse("person_leave", args=[slug, member]), "POST"),
+        "person_rejoin": (reverse("person_rejoin", args=[slug, member]), "POST"),
+        "person_invite": (reverse("person_invite", args=[slug, member]), "POST"),
+    }
+
+
+def _question_set_urls(side) -> dict:
+    """The question set pages of the partnership's own set (a copy of the standard set made
+    here if it has none yet), with one of its sections and questions."""
+    own = QuestionSet.objects.filter(partnership=side.partnership).order_by("version").first()
+    if own is None:
+        own = copy_standard_question_sets(side.partnership)[0]
+    section = own.sections.order_by("position").first()
+    question = section.questions.order_by("position").first()
+    args, slug = [side.partnership.slug, own.pk], side.partnership.slug
+    return {
+        "question_set_list": (reverse("question_set_list", args=[slug]), "GET"),
+        "question_set_detail": (reverse("question_set_detail", args=args), "GET"),
+        "question_set_new_version": (reverse("question_set_new_version", args=args), "POST"),
+        "question_set_use": (reverse("question_set_use", args=args), "POST"),
+        "question_set_section_create": (reverse("question_set_section_create", args=args), "GET"),
+        "question_set_section_create (post)": (reverse("question_set_section_create", args=args), "POST"),
+        "question_set_section_edit": (reverse("question_set_section_edit", args=[*args, section.pk]), "GET"),
+        "question_set_section_move": (reverse("question_set_section_move", args=[*args, section.pk]), "POST"),
+        "question_set_question_create": (
+            reverse("question_set_question_create", args=[*args, section.pk]),
+            "POST",
+        ),
+        "question_set_question_edit": (reverse("question_set_question_edit", args=[*args, question.pk]), "GET"),
+        "question_set_question_edit (post)": (reverse("question_set_question_edit", args=[*args, question.pk]), "POST"),
+        "question_set_question_move": (reverse("question_set_question_move", args=[*args, question.pk]), "POST"),
+        "question_set_question_retire": (reverse("question_set_question_retire", args=[*args, question.pk]), "POST"),
+    }
 
 
 def test_every_address_is_covered(sides):
@@ -320,6 +387,12 @@ def _state():
         AreaSelfEvaluationBuild.objects.count(),
         list(Programme.objects.order_by("pk").values_list("pk", flat=True)),
         list(Milestone.objects.order_by("pk").values_list("done", flat=True)),
+        list(Partner.objects.order_by("pk").values_list("pk", "name", "revision")),
+        list(Membership.objects.order_by("pk").values_list("pk", "is_active", "revision")),
+        Invitation.objects.count(),
+        list(QuestionSet.objects.order_by("pk").values_list("revision", flat=True)),
+        list(Question.objects.order_by("pk").values_list("pk", "text", "position")),
+        list(Section.objects.order_by("pk").values_list("pk", "title", "position")),
     )
 
 
@@ -750,3 +823,17 @@ def test_the_pdfs_hold_only_their_partnerships_record(client, sides):
     whole = _pdf_text(area_self_evaluation_pdf(southampton.programme))
     assert "Southampton Partnership" in whole and "Itchen finding" in whole
     assert not [word for word in salford.words if word in whole]
+
+
+def _programme_setup_urls(side) -> dict:
+    """The partnership's programme set-up pages (programmes/programme_setup_urls.py): a new
+    programme, and the partnership's programme's edit and roll-forward pages."""
+    slug, p = side.partnership.slug, side.programme.slug
+    return {
+        "programme_create": (reverse("programme_create", args=[slug]), "GET"),
+        "programme_create (post)": (reverse("programme_create", args=[slug]), "POST"),
+        "programme_edit": (reverse("programme_edit", args=[p]), "GET"),
+        "programme_edit (post)": (reverse("programme_edit", args=[p]), "POST"),
+        "programme_roll_forward": (reverse("programme_roll_forward", args=[p]), "GET"),
+        "programme_roll_forward (post)": (reverse("programme_roll_forward", args=[p]), "POST"),
+    }

@@ -293,7 +293,9 @@ def test_reopen_confirmation_page(client, work, django_assert_num_queries):
 # --- Findings -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("who", "expected"), [("facilitator", 17), ("officer", 14)])
+# The facilitator's 18th: the same area's findings of earlier cycles, which the form offers to
+# mark a new finding "raised again" from (issue 13).
+@pytest.mark.parametrize(("who", "expected"), [("facilitator", 18), ("officer", 14)])
 def test_session_findings(client, work, django_assert_num_queries, who, expected):
     def shows_every_finding_and_action(response):
         findings = Finding.objects.filter(session=work.session, area=work.safeguarding)
@@ -322,8 +324,9 @@ def test_emerging_findings(client, work, django_assert_num_queries):
         assert emerging.action_counts["total"] == Action.objects.count()
 
     url = reverse("emerging_findings", args=[work.programme.slug])
-    # 10: without the findings' evidence (4 queries), which the page does not show.
-    _flat(client, work, work.reviewer, url, django_assert_num_queries, 10, shows_every_finding)
+    # 11: without the findings' evidence (4 queries), which the page does not show; with the
+    # open actions of earlier cycles that the programme carries over (issue 13).
+    _flat(client, work, work.reviewer, url, django_assert_num_queries, 11, shows_every_finding)
 
 
 # --- Self-evaluations -----------------------------------------------------------------------
