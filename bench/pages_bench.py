@@ -129,7 +129,7 @@ def grow(factor=FACTOR, log=print):
     from findings.services import add_action, record_finding
     from indicators.csv_import import ImportPlan, apply_import, export_csv, plan_import
     from indicators.models import Indicator
-    from programmes.models import Programme, User
+    from programmes.models import Membership, Programme, User
     from programmes.services import add_milestone
     from sessions.models import ChallengeSession, Participant
     from sessions.services import add_participant, create_session
@@ -285,8 +285,8 @@ def grow(factor=FACTOR, log=print):
                     email=f"bench{serial}@example.invalid",
                     first_name=p.person.first_name,
                     last_name=f"{p.person.last_name} {k + 1}",
-                    partner=p.person.partner,
                 )
+                Membership.objects.create(partnership=programme.partnership, person=person, partner=p.partner)
                 add_participant(session=busiest, person=person, role=Participant.Role.OBSERVER, notify=False)
         ChallengeSession.objects.filter(pk=busiest.pk).update(status=held)  # back, as the seed puts it there
 

@@ -225,7 +225,6 @@ def build_data(seed=2009, scale=1):
             facilitators=[facilitator],
             name="CAA 2009 challenge sessions",
             slug="caa-2009",
-            partnership_name="Salford City Partnership",
             question_set=question_set,
         )
         themes = [Theme.objects.create(programme=programme, name=t) for t in THEMES]
@@ -239,7 +238,7 @@ def build_data(seed=2009, scale=1):
                     title=area.name if copy == 0 else f"{area.name} ({copy + 1})",
                     date=datetime.date(2009, 5, 4) + datetime.timedelta(days=2 * i + 20 * copy),
                 )
-                critics = [r for r in reviewers if r.partner_id != area.lead_partner_id]
+                critics = [r for r in reviewers if r.partner_in(programme.partnership).pk != area.lead_partner_id]
                 f.participant(session, lead, Participant.Role.PRESENTER, area)
                 for r in critics:
                     f.participant(session, r, Participant.Role.REVIEWER)

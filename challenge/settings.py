@@ -205,6 +205,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 3)
 # Shown on the lock-out page as the address to write to; empty: "your facilitator".
 SUPPORT_EMAIL = env_str("SUPPORT_EMAIL")
+# Days an invitation's one-time link to set a password works (programmes/people.py).
+CHALLENGE_INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 
 # Sessions end after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_COOKIE_AGE
 # seconds after signing in whatever happens (challenge/session_timeout.py).
@@ -215,6 +217,7 @@ for _env_name, _value, _least in [
     ("LOGIN_FAILURE_LIMIT", AXES_FAILURE_LIMIT, 1),
     ("LOGIN_COOLOFF_MINUTES", AXES_COOLOFF_TIME.total_seconds() / 60, 1),
     ("PASSWORD_RESET_LIMIT", PASSWORD_RESET_LIMIT, 1),
+    ("INVITATION_DAYS", CHALLENGE_INVITATION_DAYS, 1),
     ("TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT, 0),
     ("SESSION_COOKIE_AGE", SESSION_COOKIE_AGE, 60),
     ("SESSION_IDLE_TIMEOUT", SESSION_IDLE_TIMEOUT, 60),

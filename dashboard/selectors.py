@@ -4,14 +4,15 @@ number of queries, whatever the number of rows."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 
 from challenge.clock import today as clock_today
 from challenge.listing import counted, shortlist
 from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
 from findings.models import Action
+from findings.selectors import carried_over_q
 from programmes.models import Programme, ThematicArea
-from programmes.permissions import is_programme_facilitator
+from programmes.permissions import can_manage_partnership, is_programme_facilitator
 from programmes.selectors import Timeline, timeline_for
 from sessions import selectors as session_selectors
 from sessions.models import ChallengeSession, Participant
@@ -28,17 +29,20 @@ def home(user) -> dict:
 def programmes_for_home(user):
     return (
         Programme.objects.visible_to(user)
-        .select_related("question_set")
+        .select_related("question_set", "partnership")
         .prefetch_related("areas")
         .order_by("-start_date", "name")
     )
 
 
 def my_upcoming_sessions(user, limit=10):
-    """What a person takes part in or facilitates, from today on."""
+    """What a person takes part in or facilitates, from today on, in the partnerships they
+    are still an active member of."""
+    sessions = ChallengeSession.objects.upcoming()
+    if not user.is_superuser:
+        sessions = sessions.filter(programme__partnership__in=user.active_partnership_ids())
     return (
-        ChallengeSession.objects.upcoming()
-        .filter(Q(participants__person=user) | Q(facilitator=user))
+        sessions.filter(Q(participants__person=user) | Q(facilitator=user))
         .select_related("programme")
         .prefetch_related(
             "areas",
@@ -74,6 +78,8 @@ class Dashboard:
     today: object
     is_facilitator: bool
     overdue_actions: int = 0
+    carried_actions: int = 0
+    manages_partnership: bool = False  # open actions of earlier cycles of its areas
 
 
 # What the dashboard shows of a person (User.display_name).
@@ -127,9 +133,22 @@ def programme_dashboard(user, programme, *, expanded="") -> Dashboard:
         deadline_passed_days=-deadline_days if deadline_days is not None else None,
         today=today,
         is_facilitator=is_programme_facilitator(user, programme),
-        # Of the sessions this user may see: the others' findings are not theirs to count.
-        overdue_actions=Action.objects.filter(finding__session__in=visible.values("pk")).overdue(today).count(),
+        manages_partnership=can_manage_partnership(user, programme.partnership_id),
+        **_action_counts(user, programme, sessions, today),
     )
+
+
+def _action_counts(user, programme, sessions, today) -> dict:
+    """The overdue improvement actions of the sessions this user may see (the others' findings
+    are not theirs to count), and the open ones carried over from earlier cycles of the areas
+    they see (counted as overdue too when they are), in one query."""
+    area_ids = None if reads_whole_programme(user, programme) else {a.pk for s in sessions for a in s.area_list}
+    carried = carried_over_q(programme, area_ids=area_ids)
+    counts = Action.objects.filter(Q(finding__session__in=[session.pk for session in sessions]) | carried).aggregate(
+        overdue=Count("pk", filter=Q(due_date__lt=today) & ~Q(status__in=Action.CLOSED)),
+        carried=Count("pk", filter=carried),
+    )
+    return {"overdue_actions": counts["overdue"], "carried_actions": counts["carried"]}
 
 
 OLDER_VERSIONS_SHOWN = 1  # earlier versions listed under each area's latest, unless asked for all

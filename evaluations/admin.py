@@ -190,8 +190,8 @@ class DraftCommentAdmin(admin.ModelAdmin):
         "self_evaluation__area__name",
     ]
     date_hierarchy = "created_at"
-    readonly_fields = ["self_evaluation", "author", "created_at"]
-    fields = ["self_evaluation", "author", "text", "created_at"]
+    readonly_fields = ["self_evaluation", "author", "author_partner", "created_at"]
+    fields = ["self_evaluation", "author", "author_partner", "text", "created_at"]
 
     def get_queryset(self, request):
         # list_select_related joins the self-evaluation: not its PDF.

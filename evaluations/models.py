@@ -18,45 +18,61 @@ from sessions.models import ChallengeSession
 
 class SelfEvaluationQuerySet(models.QuerySet):
     """Who may read a self-evaluation: exactly those who may read its area's sessions — the
-    programme's facilitators, officers, administrators, the area's lead officer, and whoever
-    facilitates or takes part in a session of the programme that covers the area — and, once it has been circulated,
-    the people of the partner organisations it was circulated to."""
+    programme's facilitators, the partnership's officers and facilitators, administrators,
+    the area's lead officer, and whoever facilitates or takes part in a session of the
+    programme that covers the area — and, once it has been circulated, the people of the
+    partner organisations it was circulated to; only while they are active members of the
+    programme's partnership."""
 
     def _takes_part_in_area(self, user):
         sessions = ChallengeSession.objects.filter(programme=OuterRef("programme"), areas=OuterRef("area")).filter(
             Q(facilitator=user) | Q(participants__person=user)
         )
         facilitates = Programme.facilitators.through.objects.filter(programme=OuterRef("programme"), user=user)
-        # The area's lead officer answers for the area wherever it is examined.
-        return Exists(facilitates) | Exists(sessions) | Q(area__lead_officer=user)
+        # The area's lead officer answers for the area wherever it is examined; a facilitator
+        # of the partnership manages all of its programmes.
+        return (
+            Exists(facilitates)
+            | Exists(sessions)
+            | Q(area__lead_officer=user)
+            | Q(programme__partnership__in=[m.partnership_id for m in user.active_memberships() if m.is_facilitator])
+        )
 
-    def _circulated_to_partner_of(self, user):
-        if user.partner_id is None:
+    def _circulated_to_partner_of(self, user, *, officers=True):
+        """Circulated to the organisation `user` works for in the programme's partnership
+        (a partner belongs to one partnership, so matching it matches the partnership)."""
+        partner_ids = [
+            m.partner_id for m in user.active_memberships() if m.partner_id and (officers or not m.is_officer)
+        ]
+        if not partner_ids:
             return Q(pk__in=[])
         partners = SelfEvaluation.circulated_to.through.objects.filter(
-            selfevaluation=OuterRef("pk"), partner=user.partner_id
+            selfevaluation=OuterRef("pk"), partner__in=partner_ids
         )
         return Q(circulated_at__isnull=False) & Exists(partners)
 
     def readable_by(self, user):
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or user.is_officer:
+        if user.is_superuser:
             return self
-        return self.filter(self._takes_part_in_area(user) | self._circulated_to_partner_of(user))
+        officer_of = [m.partnership_id for m in user.active_memberships() if m.is_officer]
+        return self.filter(programme__partnership__in=user.active_partnership_ids()).filter(
+            Q(programme__partnership__in=officer_of)
+            | self._takes_part_in_area(user)
+            | self._circulated_to_partner_of(user)
+        )
 
     def commentable_by(self, user):
         """The versions whose draft `user` may comment on while it is circulated (the service
-        takes comments only then): its readers, except that officers read and change nothing
-        (unless they also take part in the area)."""
+        takes comments only then): its readers, except that a partnership's officers read
+        and change nothing there (unless they also take part in the area)."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
-        allowed = self._takes_part_in_area(user)
-        if not user.is_officer:
-            allowed |= self._circulated_to_partner_of(user)
-        return self.filter(allowed)
+        allowed = self._takes_part_in_area(user) | self._circulated_to_partner_of(user, officers=False)
+        return self.filter(programme__partnership__in=user.active_partnership_ids()).filter(allowed)
 
 
 class SelfEvaluation(models.Model):
@@ -202,6 +218,10 @@ class DraftComment(models.Model):
 
     self_evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="draft_comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The author's organisation in the programme's partnership when they wrote it.
+    author_partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     submission_token = submission_token_field()

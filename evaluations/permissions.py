@@ -5,12 +5,13 @@ officer and presenters may also write its introduction and conclusion.
 
 An area's self-evaluation shows its sessions' answers and challenges, so it is read by
 exactly those who may read a session of the programme that covers the area (its
-facilitators, officers, its participants, administrators) and the area's lead officer, plus,
-once it has been circulated, the people of the partner organisations it was circulated to
-(see `SelfEvaluationQuerySet.readable_by`). Those readers may comment on a circulated draft,
+facilitators, the partnership's officers, its participants, administrators) and the area's
+lead officer, plus, once it has been circulated, the people of the partner organisations it
+was circulated to (see `SelfEvaluationQuerySet.readable_by`); all of them only while they are
+members of the programme's partnership. Those readers may comment on a circulated draft,
 except officers, who read and change nothing. The programme's whole area self-evaluation
 holds every area, so only those who read every area of the programme read it: its
-facilitators, officers and administrators."""
+facilitators, the partnership's officers and administrators."""
 
 from dataclasses import dataclass
 
@@ -18,14 +19,18 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
-from programmes.permissions import is_area_lead, is_programme_facilitator
+from programmes.permissions import belongs_to, is_area_lead, is_programme_facilitator, refuse_outside
 from sessions.permissions import reads_whole_programme
 
 
 def can_read_self_evaluation(user, se) -> bool:
-    if not user.is_authenticated:
+    if not belongs_to(user, se.programme.partnership_id):
         return False
-    if user.is_superuser or user.is_officer or is_programme_facilitator(user, se.programme):
+    if (
+        user.is_superuser
+        or user.is_officer_in(se.programme.partnership_id)
+        or is_programme_facilitator(user, se.programme)
+    ):
         return True
     return SelfEvaluation.objects.readable_by(user).filter(pk=se.pk).exists()
 
@@ -38,19 +43,23 @@ def can_comment_on_draft(user, se) -> bool:
 
 
 def get_self_evaluation_for_user(user, pk, *, with_lead=False) -> SelfEvaluation:
-    """The version `user` may read (404, 403), with its programme and area; `with_lead`, with
-    the area's lead partner and officer too, which its PDF names."""
-    related = ["programme", "area", "finalised_by", "circulated_by"]
+    """The version `user` may read (404 outside its partnership, 403), with its programme and
+    area; `with_lead`, with the area's lead partner and officer too, which its PDF names."""
+    related = ["programme__partnership", "area", "finalised_by", "circulated_by"]
     if with_lead:
         related += ["area__lead_partner", "area__lead_officer"]
     se = get_object_or_404(SelfEvaluation.objects.defer("pdf").select_related(*related), pk=pk)
+    refuse_outside(user, se.programme.partnership_id)
     if not can_read_self_evaluation(user, se):
         raise PermissionDenied("You do not take part in a session that reviews this area.")
     return se
 
 
 def get_area_build_for_user(user, pk) -> AreaSelfEvaluationBuild:
-    build = get_object_or_404(AreaSelfEvaluationBuild.objects.defer("pdf").select_related("programme"), pk=pk)
+    build = get_object_or_404(
+        AreaSelfEvaluationBuild.objects.defer("pdf").select_related("programme__partnership"), pk=pk
+    )
+    refuse_outside(user, build.programme.partnership_id)
     if not reads_whole_programme(user, build.programme):
         raise PermissionDenied("The area self-evaluation holds every area: its facilitators and officers read it.")
     return build

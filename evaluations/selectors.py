@@ -299,7 +299,7 @@ def self_evaluation_page(self_evaluation, user, *, manage, expanded="") -> SelfE
     )
     if not manage:  # the programme's facilitators read every version
         versions = versions.readable_by(user)
-    comments = self_evaluation.draft_comments.select_related("author", "author__partner").order_by("created_at", "pk")
+    comments = self_evaluation.draft_comments.select_related("author", "author_partner").order_by("created_at", "pk")
     return SelfEvaluationPage(
         versions=excerpt(versions, key="versions", limit=VERSIONS_SHOWN, expanded=expanded),
         draft_comments=excerpt(comments, key="comments", limit=DRAFT_COMMENTS_SHOWN, expanded=expanded),

@@ -62,7 +62,8 @@ def update_texts(*, self_evaluation, expected_revision, introduction, conclusion
 
 @transaction.atomic
 def circulate(*, self_evaluation, by, notify=True) -> SelfEvaluation:
-    """Draft → circulated, to every partner with a contact address: records them in
+    """Draft → circulated, to every partner of the programme's partnership with a contact
+    address: records them in
     `circulated_to` (their people may then read and comment on this version), and queues an
     e-mail to each partner's contact with a link to read and comment, recorded as a
     CirculationEmail that the task marks sent or failed. With `notify=False` (the
@@ -76,7 +77,9 @@ def circulate(*, self_evaluation, by, notify=True) -> SelfEvaluation:
     current.revision += 1
     current.save()
     # The partners it goes to; their people may then read this version (see readable_by).
-    current.circulated_to.set(Partner.objects.exclude(contact_email=""))
+    current.circulated_to.set(
+        Partner.objects.filter(partnership_id=current.programme.partnership_id).exclude(contact_email="")
+    )
     if not notify:
         return current
     # Recorded as queued now; the task records whether the e-mails went.
@@ -87,16 +90,21 @@ def circulate(*, self_evaluation, by, notify=True) -> SelfEvaluation:
 
 @transaction.atomic
 def comment_on_draft(*, self_evaluation, author, text, submission_token=None) -> DraftComment:
-    """A partner's comment on a circulated draft. Checked against the version's status under
-    a lock, so a comment cannot slip in while the facilitator finalises it. Once per
-    `submission_token`: the same form sent twice adds one comment."""
+    """A partner's comment on a circulated draft, recorded with the author's organisation in
+    the programme's partnership. Checked against the version's status under a lock, so a
+    comment cannot slip in while the facilitator finalises it. Once per `submission_token`:
+    the same form sent twice adds one comment."""
 
     def create():
         current = _lock(self_evaluation)
         if current.status != SelfEvaluation.Status.CIRCULATED:
             raise ValidationError("Comments are taken while the draft is circulated.")
         return DraftComment.objects.create(
-            self_evaluation=current, author=author, text=text, submission_token=submission_token
+            self_evaluation=current,
+            author=author,
+            author_partner=author.partner_in(current.programme.partnership_id),
+            text=text,
+            submission_token=submission_token,
         )
 
     return create_once(DraftComment, submission_token, create, author_id=author.pk)

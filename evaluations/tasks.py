@@ -85,7 +85,7 @@ def render_draft_pdf(*, self_evaluation_id: int) -> str:
     records = DraftPdf.objects.filter(self_evaluation_id=self_evaluation_id)
     retry_if_locked(lambda: records.update(started_at=timezone.now()))
     self_evaluation = (
-        SelfEvaluation.objects.select_related("programme", "area", "finalised_by", "circulated_by")
+        SelfEvaluation.objects.select_related("programme__partnership", "area", "finalised_by", "circulated_by")
         .defer("pdf")
         .get(pk=self_evaluation_id)
     )
@@ -254,7 +254,7 @@ def _build_quietly(build_id):
 
 def _build(build_id: int, *, render=None) -> str:
     build = retry_if_locked(
-        lambda: AreaSelfEvaluationBuild.objects.select_related("programme").defer("pdf").get(pk=build_id)
+        lambda: AreaSelfEvaluationBuild.objects.select_related("programme__partnership").defer("pdf").get(pk=build_id)
     )
     builds = AreaSelfEvaluationBuild.objects.filter(pk=build.pk)
 

@@ -44,6 +44,14 @@ class ThemeAdmin(admin.ModelAdmin):
 # --- Findings and actions ------------------------------------------------------------------
 
 
+def _finding_of(action):
+    """The finding an action form is for: on a finding's page, the finding being saved."""
+    try:
+        return action.finding
+    except Action.finding.RelatedObjectDoesNotExist:
+        return None
+
+
 class ActionAdminForm(forms.ModelForm):
     """Checks the owner as `services.add_action` does (`services.validate_action_owner`) and
     records their organisation with the action: when it is added, and when it passes to
@@ -52,17 +60,20 @@ class ActionAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         owner = cleaned.get("owner")
-        if owner is not None:
+        finding = cleaned.get("finding") or _finding_of(self.instance)
+        self._owner_partner = None
+        if owner is not None and finding is not None:
             try:
-                validate_action_owner(owner)
+                self._owner_partner = validate_action_owner(owner, finding.session.programme.partnership_id)
             except ValidationError as error:
                 self.add_error(None, error)
         return cleaned
 
     def save(self, commit=True):
         action = self.instance
-        if action.owner_id and (action.owner_partner_id is None or "owner" in self.changed_data):
-            action.owner_partner_id = action.owner.partner_id
+        changed = {"owner", "finding"} & set(self.changed_data)
+        if action.owner_id and self._owner_partner is not None and (action.owner_partner_id is None or changed):
+            action.owner_partner = self._owner_partner
         return super().save(commit)
 
 

@@ -5,7 +5,7 @@ from django import forms
 from challenge.submission import SubmissionTokenMixin
 from challenge.validators import no_line_breaks
 from findings.models import Action, Finding, Theme
-from findings.selectors import action_owners
+from findings.selectors import action_owners, earlier_findings_for
 from programmes.models import User
 
 
@@ -31,11 +31,21 @@ class FindingForm(SubmissionTokenMixin, forms.Form):
     evidence_comments = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label="Challenges it rests on"
     )
+    raised_again_from = forms.ModelChoiceField(
+        queryset=Finding.objects.none(),
+        required=False,
+        label="Raised again from an earlier cycle",
+        empty_label="No: a new finding",
+        help_text="The same area's finding of an earlier cycle that this one raises again, if any.",
+    )
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, programme, answers, threads, **kwargs):
+    def __init__(self, *args, programme, answers, threads, area=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["themes"].queryset = Theme.objects.filter(programme=programme)
+        if area is not None:
+            self.fields["raised_again_from"].queryset = earlier_findings_for(programme, area)
+            self.fields["raised_again_from"].label_from_instance = _earlier_finding_label
         self._answers = {str(answer.pk): answer for answer in answers}
         self._threads = {str(thread.pk): thread for thread in threads}
         self.fields["evidence_answers"].choices = [(str(answer.pk), answer.question.text) for answer in answers]
@@ -57,6 +67,10 @@ class FindingForm(SubmissionTokenMixin, forms.Form):
         )
 
 
+def _earlier_finding_label(finding):
+    return f"{finding.title} ({finding.get_kind_display().lower()}, {finding.session.programme.name})"
+
+
 class ActionForm(SubmissionTokenMixin, forms.ModelForm):
     owner = forms.ModelChoiceField(queryset=User.objects.none())
 
@@ -69,18 +83,18 @@ class ActionForm(SubmissionTokenMixin, forms.ModelForm):
         }
         labels = {"description": "What will be done"}
 
-    def __init__(self, *args, finding=None, owners=None, **kwargs):
+    def __init__(self, *args, finding, partnership, owners=None, **kwargs):
         """`owners`, the people an action may be given to as read once for the page, fills the
-        select without a query per form; without it, the select reads them itself."""
-        if finding is not None:
-            kwargs.setdefault("prefix", f"a{finding.pk}")
+        select without a query per form; without it, the select reads them itself. Either
+        way they are the active members of `partnership`, the finding's programme's."""
+        kwargs.setdefault("prefix", f"a{finding.pk}")
         super().__init__(*args, **kwargs)
         field = self.fields["owner"]
-        field.queryset = action_owners()  # what a submitted owner is checked against
+        field.queryset = action_owners(partnership)  # what a submitted owner is checked against
         field.label_from_instance = _owner_label
         if owners is not None:
             field.choices = [("", field.empty_label), *((owner.pk, _owner_label(owner)) for owner in owners)]
 
 
 def _owner_label(owner):
-    return f"{owner.display_name}, {owner.partner.name}"
+    return f"{owner.display_name}, {owner.partner_name}"

@@ -45,6 +45,15 @@ class Finding(models.Model):
     themes = models.ManyToManyField(Theme, related_name="findings", blank=True)
     evidence_answers = models.ManyToManyField(Answer, related_name="findings", blank=True)
     evidence_comments = models.ManyToManyField(Comment, related_name="findings", blank=True)
+    raised_again_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="raised_again_in",
+        verbose_name="raised again from",
+        help_text="The same area's finding of an earlier cycle that this one raises again.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

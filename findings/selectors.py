@@ -9,14 +9,16 @@ from django.urls import reverse
 from challenge.clock import today as clock_today
 from challenge.listing import counted
 from findings.models import KIND_ORDER, Action, Finding, Theme
-from programmes.models import User
+from programmes.selectors import members_of
 from workspace.models import Answer, Comment
 
 _ACTIONS = Prefetch("actions", queryset=Action.objects.select_related("owner", "owner_partner"))
 
 
 def findings_queryset():
-    return Finding.objects.select_related("session", "area", "created_by").prefetch_related(
+    return Finding.objects.select_related(
+        "session", "area", "created_by", "raised_again_from__session__programme"
+    ).prefetch_related(
         "themes",
         _ACTIONS,
         "evidence_answers__question",
@@ -80,9 +82,10 @@ def evidence_sources(session, area):
     return answers, threads
 
 
-def action_owners():
-    """Who may own an improvement action: active people of a partner organisation."""
-    return User.objects.filter(is_active=True, partner__isnull=False).select_related("partner")
+def action_owners(partnership):
+    """Who may own an improvement action of `partnership`'s programmes: its active members
+    with a partner organisation (`partner_name` annotated, see members_of)."""
+    return members_of(partnership)
 
 
 @dataclass
@@ -98,7 +101,65 @@ def findings_page(session, area, *, manage) -> FindingsPage:
     possible owners of a new action, in a fixed number of queries however many there are."""
     findings = findings_for(session, area)
     _mark_findings_overdue(findings)
-    return FindingsPage(findings=findings, action_owners=list(action_owners()) if manage else [])
+    owners = list(action_owners(session.programme.partnership_id)) if manage else []
+    return FindingsPage(findings=findings, action_owners=owners)
+
+
+# --- Improvement actions carried over from earlier cycles -------------------------------
+#
+# An action belongs to the finding it follows from, in its own cycle; while it is open it is
+# also listed, and counted, in every later cycle of its partnership that reviews the same area,
+# so nothing is copied and its owner, due date and history stay the one record.
+
+
+def carried_over_q(programme, *, prefix="", area_ids=None):
+    """The condition (on Action, or on a relation to it named by `prefix`, e.g. "actions__")
+    for an open action of an earlier cycle of `programme`'s partnership about one of
+    `programme`'s areas (of `area_ids` only, when given: ids, or a subquery of them)."""
+    p = prefix
+    condition = Q(
+        **{
+            f"{p}finding__session__programme__partnership": programme.partnership_id,
+            f"{p}finding__session__programme__start_date__lt": programme.start_date,
+        }
+    ) & ~Q(**{f"{p}status__in": Action.CLOSED})
+    if area_ids is None:
+        condition &= Q(
+            **{
+                f"{p}finding__area__in": programme.areas.through.objects.filter(programme_id=programme.pk).values(
+                    "thematicarea_id"
+                )
+            }
+        )
+    else:
+        condition &= Q(**{f"{p}finding__area__in": area_ids})
+    return condition
+
+
+def carried_over_actions(programme, *, area_ids=None) -> list:
+    """The open actions of earlier cycles `programme` carries (see carried_over_q), overdue
+    ones marked, by due date, with their owner and the finding, area and cycle they come from."""
+    actions = list(
+        Action.objects.filter(carried_over_q(programme, area_ids=area_ids))
+        .select_related("owner", "owner_partner", "finding__area", "finding__session__programme")
+        .order_by("due_date", "pk")
+    )
+    return mark_overdue(actions)
+
+
+def earlier_findings_for(programme, area):
+    """The findings of `area` in earlier cycles of `programme`'s partnership: what a finding
+    can be "raised again" from, newest cycle first."""
+    return (
+        Finding.objects.filter(
+            area=area,
+            session__programme__partnership=programme.partnership_id,
+            session__programme__start_date__lt=programme.start_date,
+        )
+        .select_related("session__programme")
+        .defer("text")
+        .order_by("-session__programme__start_date", "created_at", "pk")
+    )
 
 
 FINDINGS_SHOWN = 3  # findings listed under each heading of the emerging findings page, unless asked for all

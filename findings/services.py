@@ -8,11 +8,15 @@ from django.db import transaction
 from challenge.editing import refuse_stale
 from challenge.submission import create_once
 from findings.models import Action, Finding, Theme
+from programmes.models import Partner
+from programmes.selectors import partners_in
 
 logger = logging.getLogger(__name__)
 
 
-def validate_finding(*, session, area, themes=(), evidence_answers=(), evidence_comments=()) -> None:
+def validate_finding(
+    *, session, area, themes=(), evidence_answers=(), evidence_comments=(), raised_again_from=None
+) -> None:
     """Raise a ValidationError keyed by field for what a finding must respect, whoever records
     it (the admin too): it is about an area the session covers, its themes are the session's
     programme's, and its evidence (answers and comments) comes from that session and area."""
@@ -24,14 +28,30 @@ def validate_finding(*, session, area, themes=(), evidence_answers=(), evidence_
     for field, evidence in (("evidence_answers", evidence_answers), ("evidence_comments", evidence_comments)):
         if any(e.session_id != session.pk or e.area_id != area.pk for e in evidence):
             errors[field] = ["Evidence must come from this session and area."]
+    if raised_again_from is not None and not _is_earlier_finding(raised_again_from, session, area):
+        errors["raised_again_from"] = ["A finding is raised again from one of the same area in an earlier cycle."]
     if errors:
         raise ValidationError(errors)
 
 
-def validate_action_owner(owner) -> None:
-    """An action's owner belongs to a partner organisation: the action records which."""
-    if owner.partner_id is None:
-        raise ValidationError({"owner": "The owner must belong to a partner organisation."})
+def _is_earlier_finding(earlier, session, area) -> bool:
+    earlier_programme, programme = earlier.session.programme, session.programme
+    return (
+        earlier.area_id == area.pk
+        and earlier_programme.partnership_id == programme.partnership_id
+        and earlier_programme.start_date < programme.start_date
+    )
+
+
+def validate_action_owner(owner, partnership) -> Partner:
+    """An action's owner is an active member of the programme's `partnership` with a partner
+    organisation there: the action records which, and it is returned."""
+    partner = partners_in(partnership, [owner]).get(owner.pk)
+    if partner is None:
+        raise ValidationError(
+            {"owner": "The owner must be an active member of the partnership with a partner organisation."}
+        )
+    return partner
 
 
 @transaction.atomic
@@ -47,11 +67,13 @@ def record_finding(
     new_themes=(),
     evidence_answers=(),
     evidence_comments=(),
+    raised_again_from=None,
     submission_token=None,
 ) -> Finding:
     """Record what the session concluded for an area, with the answers and challenges it
     rests on and the cross-cutting themes it belongs to; `new_themes` are names of themes
-    to add to the programme (or find there) and tag it with.
+    to add to the programme (or find there) and tag it with; `raised_again_from`, the same
+    area's finding of an earlier cycle that this one raises again.
 
     Once per `submission_token`: the same form sent twice records one finding."""
     validate_finding(
@@ -60,6 +82,7 @@ def record_finding(
         themes=themes,
         evidence_answers=evidence_answers,
         evidence_comments=evidence_comments,
+        raised_again_from=raised_again_from,
     )
 
     def create():
@@ -70,6 +93,7 @@ def record_finding(
             kind=kind,
             title=title,
             text=text,
+            raised_again_from=raised_again_from,
             submission_token=submission_token,
         )
         added = [Theme.objects.get_or_create(programme=session.programme, name=name)[0] for name in new_themes]
@@ -106,9 +130,10 @@ def update_finding(
 
 @transaction.atomic
 def add_action(*, finding, description, owner, due_date, submission_token=None) -> Action:
-    """An improvement action from a finding. The owner's organisation is recorded with it.
-    Once per `submission_token`: the same form sent twice adds one action."""
-    validate_action_owner(owner)
+    """An improvement action from a finding. The owner's organisation in the programme's
+    partnership is recorded with it. Once per `submission_token`: the same form sent twice
+    adds one action."""
+    partner = validate_action_owner(owner, finding.session.programme.partnership_id)
     return create_once(
         Action,
         submission_token,
@@ -116,7 +141,7 @@ def add_action(*, finding, description, owner, due_date, submission_token=None) 
             finding=finding,
             description=description,
             owner=owner,
-            owner_partner=owner.partner,
+            owner_partner=partner,
             due_date=due_date,
             submission_token=submission_token,
         ),

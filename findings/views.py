@@ -9,7 +9,8 @@ from challenge.listing import expanded
 from findings import selectors, services
 from findings.forms import ActionForm, FindingForm
 from findings.models import Action
-from programmes.permissions import get_programme_for_user, is_programme_facilitator
+from programmes.permissions import get_programme_for_user, is_programme_facilitator, refuse_outside
+from sessions.permissions import reads_whole_programme
 from sessions.selectors import sessions_for_user
 from workspace.permissions import get_session_access
 from workspace.selectors import session_areas
@@ -32,7 +33,9 @@ def session_findings(request, pk, area_pk):
     form = None
     if manage:
         answers, threads = selectors.evidence_sources(session, area)
-        form = FindingForm(request.POST or None, programme=session.programme, answers=answers, threads=threads)
+        form = FindingForm(
+            request.POST or None, programme=session.programme, area=area, answers=answers, threads=threads
+        )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         evidence_answers, evidence_comments = form.evidence()
@@ -48,6 +51,7 @@ def session_findings(request, pk, area_pk):
                 new_themes=data["new_themes"],
                 evidence_answers=evidence_answers,
                 evidence_comments=evidence_comments,
+                raised_again_from=data.get("raised_again_from"),
                 submission_token=form.submitted_token,
             )
         except ValidationError as error:
@@ -57,7 +61,11 @@ def session_findings(request, pk, area_pk):
             return redirect(_findings_url(session, area) + f"#finding-{finding.pk}")
     page = selectors.findings_page(session, area, manage=manage)
     for finding in page.findings:
-        finding.action_form = ActionForm(finding=finding, owners=page.action_owners) if manage else None
+        finding.action_form = (
+            ActionForm(finding=finding, partnership=session.programme.partnership_id, owners=page.action_owners)
+            if manage
+            else None
+        )
     return render(
         request,
         "findings/session_findings.html",
@@ -77,9 +85,10 @@ def session_findings(request, pk, area_pk):
 @login_required
 def action_add(request, finding_pk):
     finding = get_object_or_404(selectors.findings_with_context(), pk=finding_pk)
+    refuse_outside(request.user, finding.session.programme.partnership_id)
     if not is_programme_facilitator(request.user, finding.session.programme):
         raise PermissionDenied("Only the facilitator adds actions.")
-    form = ActionForm(request.POST, finding=finding)
+    form = ActionForm(request.POST, finding=finding, partnership=finding.session.programme.partnership_id)
     if form.is_valid():
         try:
             services.add_action(finding=finding, **form.cleaned_data)
@@ -100,6 +109,7 @@ def action_add(request, finding_pk):
 def action_status(request, action_pk):
     action = get_object_or_404(selectors.actions_with_context(), pk=action_pk)
     finding = action.finding
+    refuse_outside(request.user, finding.session.programme.partnership_id)
     if not is_programme_facilitator(request.user, finding.session.programme):
         raise PermissionDenied("Only the facilitator changes actions.")
     try:
@@ -118,4 +128,12 @@ def emerging_findings(request, slug):
     # Only the findings of sessions this user may open: the rest are other sessions' record.
     sessions = sessions_for_user(request.user, programme)
     emerging = selectors.emerging_page(programme, sessions=sessions, expanded=expanded(request))
-    return render(request, "findings/emerging.html", {"programme": programme, "emerging": emerging})
+    # Open actions of earlier cycles, of the areas whose sessions this user may open.
+    areas = None if reads_whole_programme(request.user, programme) else _session_areas(request.user, programme)
+    carried = selectors.carried_over_actions(programme, area_ids=areas)
+    return render(request, "findings/emerging.html", {"programme": programme, "emerging": emerging, "carried": carried})
+
+
+def _session_areas(user, programme):
+    """The areas of the sessions `user` may open (a subquery: no query of its own)."""
+    return sessions_for_user(user, programme).filter(areas__isnull=False).values("areas")

@@ -98,9 +98,11 @@ def _fit(number: Decimal, column: str, text: str):
     return stored, None
 
 
-def plan_import(text: str, *, may_change) -> ImportPlan:
+def plan_import(text: str, *, may_change, may_know=lambda area: True) -> ImportPlan:
     """Read CSV `text` and work out what importing it would do. `may_change(area)` says
-    whether the importing user may change that area's indicators."""
+    whether the importing user may change that area's indicators; an indicator of an area
+    they may not even know of (`may_know`: another partnership's) is as unknown as a code
+    nobody has."""
     plan = ImportPlan()
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
@@ -141,6 +143,8 @@ def plan_import(text: str, *, may_change) -> ImportPlan:
         errors = []
         code = cell("indicator")
         indicator = indicators.get(code)
+        if indicator is not None and not may_know(indicator.area):
+            indicator = None
         if not code:
             errors.append((line, "indicator", "The indicator code is missing."))
         elif indicator is None:

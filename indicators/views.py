@@ -13,7 +13,7 @@ from challenge.listing import page_number
 from indicators import csv_import as indicator_import
 from indicators import selectors as indicator_selectors
 from indicators.kpis import RULES
-from indicators.permissions import get_indicator_for_user
+from indicators.permissions import get_indicator_for_user, may_read_indicators_of
 from programmes.permissions import get_area_for_user, get_programme_for_user
 
 
@@ -74,11 +74,15 @@ def indicator_import_view(request):
     if not areas:
         raise PermissionDenied("Only facilitators and area leads change indicators.")
     area_ids = {area.pk for area in areas}
+
+    def may_know(area):
+        return may_read_indicators_of(request.user, area)
+
     form = ImportForm(request.POST or None, request.FILES or None)
     plan = None
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["csv"]
-        plan = indicator_import.plan_import(text, may_change=lambda area: area.pk in area_ids)
+        plan = indicator_import.plan_import(text, may_change=lambda area: area.pk in area_ids, may_know=may_know)
         if request.POST.get("step") == "apply" and plan.ok:
             try:
                 counts = indicator_import.apply_import(plan)
@@ -87,7 +91,9 @@ def indicator_import_view(request):
                     request,
                     f"{error} Nothing from your file has been saved: the preview below shows what it would change now.",
                 )
-                plan = indicator_import.plan_import(text, may_change=lambda area: area.pk in area_ids)
+                plan = indicator_import.plan_import(
+                    text, may_change=lambda area: area.pk in area_ids, may_know=may_know
+                )
             else:
                 if counts["new"] or counts["changed"]:
                     messages.success(

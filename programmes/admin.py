@@ -1,20 +1,24 @@
-"""The admin for the partnership's standing data.
+"""The admin for partnerships and their standing data (superusers only: see
+challenge/admin_site.py).
 
 Question sets are the one subtle part: once a session has used a version, it is frozen
 (see `QuestionSet.is_frozen`). The admin shows a frozen set, its sections and its questions
 read-only, and offers an action that copies a set into a new version to edit instead."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import Count
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from programmes.models import (
     FROZEN_MESSAGE,
     FocusTopic,
+    Membership,
     Milestone,
     Partner,
+    Partnership,
     Programme,
     Question,
     QuestionSet,
@@ -22,7 +26,7 @@ from programmes.models import (
     ThematicArea,
     User,
 )
-from programmes.services import new_question_set_version
+from programmes.services import copy_standard_question_sets, new_question_set_version
 
 
 def _is_frozen(question_set) -> bool:
@@ -82,28 +86,109 @@ class FrozenQuestionSetMixin:
         return "Yes: no session uses this version yet. Once one does, it is frozen."
 
 
-# --- Partners and people ---------------------------------------------------------------
+# --- Partnerships, partners and people -------------------------------------------------------
+
+
+def _partner_label(partner):
+    return f"{partner.name} ({partner.partnership.name})"
+
+
+def _partner_field(field):
+    """A choice of partner organisation that names each one's partnership: the same body may
+    be a partner in two partnerships."""
+    field.queryset = field.queryset.select_related("partnership")
+    field.label_from_instance = _partner_label
+    return field
+
+
+class PartnerInline(admin.TabularInline):
+    model = Partner
+    fields = ["name", "short_name", "kind", "contact_email"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "partner_count", "member_count", "created_at"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "description"]
+    inlines = [PartnerInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                partner_count=Count("partners", distinct=True),
+                member_count=Count("memberships", filter=Q(memberships__is_active=True), distinct=True),
+            )
+        )
+
+    @admin.display(description="Partners", ordering="partner_count")
+    def partner_count(self, obj):
+        return obj.partner_count
+
+    @admin.display(description="Active members", ordering="member_count")
+    def member_count(self, obj):
+        return obj.member_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:  # as `create_partnership` does: its own copy of the standard question sets
+            copy_standard_question_sets(obj)
 
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "kind", "contact_email", "people_count"]
-    list_filter = ["kind"]
-    search_fields = ["name", "short_name"]
+    list_display = ["name", "short_name", "partnership", "kind", "contact_email", "people_count"]
+    list_filter = ["partnership", "kind"]
+    list_select_related = ["partnership"]
+    search_fields = ["name", "short_name", "partnership__name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(people_count=Count("people"))
+        return super().get_queryset(request).annotate(people_count=Count("memberships"))
 
     @admin.display(description="People", ordering="people_count")
     def people_count(self, obj):
         return obj.people_count
 
 
+class MembershipInline(admin.TabularInline):
+    """A person's memberships on their own page: their organisation and roles in each
+    partnership (`Membership.clean` checks the organisation is one of the partnership's)."""
+
+    model = Membership
+    fields = ["partnership", "partner", "is_facilitator", "is_officer", "is_active"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("partnership", "partner__partnership")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return _partner_field(field) if db_field.name == "partner" else field
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["person", "partnership", "partner", "is_facilitator", "is_officer", "is_active"]
+    list_filter = ["partnership", "is_facilitator", "is_officer", "is_active"]
+    list_select_related = ["person", "partnership", "partner"]
+    search_fields = ["person__username", "person__first_name", "person__last_name", "partner__name"]
+    autocomplete_fields = ["person"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return _partner_field(field) if db_field.name == "partner" else field
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets[:2],
-        ("Organisation", {"fields": ("partner", "job_title", "is_officer")}),
+        ("Work", {"fields": ("job_title",)}),
         *BaseUserAdmin.fieldsets[2:],
     )
     add_fieldsets = (
@@ -112,32 +197,43 @@ class UserAdmin(BaseUserAdmin):
             "Person",
             {
                 "classes": ("wide",),
-                "fields": (
-                    "first_name",
-                    "last_name",
-                    "email",
-                    "partner",
-                    "job_title",
-                    "is_officer",
-                ),
+                "fields": ("first_name", "last_name", "email", "job_title"),
             },
         ),
     )
-    list_display = [
-        "username",
-        "full_name",
-        "partner",
-        "job_title",
-        "is_officer",
-        "is_staff",
-    ]
-    list_filter = ["partner", "is_officer", "is_staff", "is_superuser", "is_active", "groups"]
+    inlines = [MembershipInline]
+    list_display = ["username", "full_name", "organisations", "job_title", "is_staff"]
+    list_filter = ["memberships__partnership", "is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["username", "first_name", "last_name", "email"]
-    list_select_related = ["partner"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch(
+                    "memberships",
+                    queryset=Membership.objects.filter(is_active=True).select_related("partner", "partnership"),
+                    to_attr="listed_memberships",
+                )
+            )
+        )
 
     @admin.display(description="Name", ordering="last_name")
     def full_name(self, obj):
         return obj.get_full_name()
+
+    @admin.display(description="Organisation (partnership)")
+    def organisations(self, obj):
+        memberships = getattr(obj, "listed_memberships", None)
+        if memberships is None:
+            memberships = obj.active_memberships()
+        return "; ".join(
+            f"{m.partner.label if m.partner_id else 'no organisation'}"
+            f"{' · officer' if m.is_officer else ''}{' · facilitator' if m.is_facilitator else ''}"
+            f" ({m.partnership.name})"
+            for m in memberships
+        )
 
 
 # --- Thematic areas and programmes -------------------------------------------------------
@@ -151,13 +247,18 @@ class FocusTopicInline(admin.TabularInline):
 
 @admin.register(ThematicArea)
 class ThematicAreaAdmin(admin.ModelAdmin):
-    list_display = ["name", "lead_partner", "lead_officer"]
-    list_filter = ["lead_partner"]
-    list_select_related = ["lead_partner", "lead_officer"]
+    list_display = ["name", "partnership", "lead_partner", "lead_officer"]
+    list_filter = ["partnership", "lead_partner"]
+    list_select_related = ["partnership", "lead_partner", "lead_officer"]
     search_fields = ["name", "description", "focus_topics__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["lead_officer"]
+    fields = ["partnership", "name", "slug", "description", "lead_partner", "lead_officer"]
     inlines = [FocusTopicInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return _partner_field(field) if db_field.name == "lead_partner" else field
 
 
 class MilestoneInline(admin.TabularInline):
@@ -166,20 +267,45 @@ class MilestoneInline(admin.TabularInline):
     extra = 1
 
 
+class ProgrammeAdminForm(forms.ModelForm):
+    """What the model cannot check of its many-to-many fields: the areas are the
+    partnership's, and the facilitators its active members."""
+
+    def clean(self):
+        cleaned = super().clean()
+        partnership = cleaned.get("partnership")
+        if partnership is None:
+            return cleaned
+        outside = [area.name for area in cleaned.get("areas") or () if area.partnership_id != partnership.pk]
+        if outside:
+            self.add_error("areas", f"Not areas of {partnership.name}: {', '.join(outside)}.")
+        facilitators = list(cleaned.get("facilitators") or ())
+        members = set(
+            Membership.objects.filter(
+                partnership=partnership, is_active=True, person__in=[person.pk for person in facilitators]
+            ).values_list("person_id", flat=True)
+        )
+        strangers = [person.display_name for person in facilitators if person.pk not in members]
+        if strangers:
+            self.add_error("facilitators", f"Not active members of {partnership.name}: {', '.join(strangers)}.")
+        return cleaned
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["name", "start_date", "end_date", "self_evaluation_deadline", "question_set"]
-    list_filter = ["question_set"]
-    list_select_related = ["question_set"]
-    search_fields = ["name", "partnership_name", "description"]
+    form = ProgrammeAdminForm
+    list_display = ["name", "partnership", "start_date", "end_date", "self_evaluation_deadline", "question_set"]
+    list_filter = ["partnership", "question_set"]
+    list_select_related = ["partnership", "question_set"]
+    search_fields = ["name", "partnership__name", "description"]
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["areas", "facilitators"]
     inlines = [MilestoneInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "partnership_name", "description"]}),
+        (None, {"fields": ["name", "slug", "partnership", "description"]}),
         ("Dates", {"fields": ["start_date", "end_date", "self_evaluation_deadline"]}),
-        ("Work", {"fields": ["question_set", "areas", "facilitators"]}),
+        ("Work", {"fields": ["question_set", "areas", "facilitators", "status"]}),
     ]
 
 
@@ -225,17 +351,19 @@ class SectionInline(admin.TabularInline):
 class QuestionSetAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
     list_display = [
         "name",
+        "partnership",
         "family",
         "version",
         "frozen",
         "session_count",
         "created_at",
     ]
-    list_filter = ["family"]
+    list_filter = ["partnership", "family"]
+    list_select_related = ["partnership"]
     search_fields = ["name", "family", "description"]
     readonly_fields = ["frozen_note", "based_on", "later_version_links"]
     fieldsets = [
-        (None, {"fields": ["frozen_note", "name", "family", "version", "description"]}),
+        (None, {"fields": ["frozen_note", "partnership", "name", "family", "version", "description"]}),
         ("History", {"fields": ["based_on", "later_version_links", "created_at"]}),
     ]
     inlines = [SectionInline]

@@ -1,5 +1,6 @@
-"""The partnership's standing data: partners, people, thematic areas, programmes, their
-timetables, and the question sets that sessions are run with."""
+"""The partnerships and their standing data: partners, people and their memberships,
+thematic areas, programmes, their timetables, and the question sets that sessions are run
+with."""
 
 import calendar
 import datetime
@@ -13,12 +14,44 @@ from django.urls import reverse
 from django.utils import timezone
 
 from challenge.clock import today as clock_today
+from challenge.mail import EmailBatch
 from challenge.submission import submission_token_field
 from challenge.validators import no_line_breaks
 
 
+class PartnershipQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The partnerships `user` belongs to (an active membership); all of them for
+        administrators."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(pk__in=user.active_partnership_ids())
+
+
+class Partnership(models.Model):
+    """A local partnership. It owns its partner organisations, its people (through their
+    memberships), thematic areas, question sets and programmes, and nobody sees across the
+    boundary between two partnerships."""
+
+    name = models.CharField(max_length=200, unique=True, validators=[no_line_breaks])
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PartnershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Partner(models.Model):
-    """A partner organisation: a council, a health body, the police, a fire service."""
+    """A partner organisation of one partnership: a council, a health body, the police, a
+    fire service. A body that takes part in two partnerships is a partner in each."""
 
     class Kind(models.TextChoices):
         COUNCIL = "council", "Local authority"
@@ -28,7 +61,8 @@ class Partner(models.Model):
         VOLUNTARY = "voluntary", "Voluntary and community sector"
         OTHER = "other", "Other"
 
-    name = models.CharField(max_length=200, unique=True, validators=[no_line_breaks])
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="partners")
+    name = models.CharField(max_length=200, validators=[no_line_breaks])
     short_name = models.CharField(
         max_length=30,
         blank=True,
@@ -39,9 +73,18 @@ class Partner(models.Model):
     contact_email = models.EmailField(
         blank=True, help_text="Where drafts for comment are sent on the partner's behalf."
     )
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    submission_token = submission_token_field()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "name"],
+                name="unique_partner_name_per_partnership",
+                violation_error_message="The partnership already has a partner organisation of this name.",
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -52,29 +95,15 @@ class Partner(models.Model):
 
 
 class User(AbstractUser):
-    """A person. Every account belongs to one partner organisation (none only for system
-    administrators), which is what the critical-friend rule is checked against."""
+    """A person. What they are in a partnership (their organisation there, whether they
+    facilitate or read as an officer, whether they are still active) is their Membership of
+    it: one person may belong to several partnerships, with a different organisation in each.
+    Administrators (superusers) may belong to none."""
 
-    partner = models.ForeignKey(
-        Partner,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="people",
-        verbose_name="partner organisation",
-    )
     # The inherited name fields, with line breaks refused: names go into e-mails and calendars.
     first_name = models.CharField("first name", max_length=150, blank=True, validators=[no_line_breaks])
     last_name = models.CharField("last name", max_length=150, blank=True, validators=[no_line_breaks])
     job_title = models.CharField(max_length=200, blank=True, validators=[no_line_breaks])
-    is_officer = models.BooleanField(
-        "officer",
-        default=False,
-        help_text=(
-            "Officers (executive, cabinet support, scrutiny) read every programme's schedule "
-            "and results and download self-evaluations, without taking part."
-        ),
-    )
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
@@ -88,11 +117,161 @@ class User(AbstractUser):
     def display_name(self):
         return self.get_full_name() or self.username
 
+    # --- Memberships, read once per instance -------------------------------------------
+    #
+    # A page asks several times whether its user is an officer or facilitator of a
+    # partnership, and what their organisation is there (permissions, the critical-friend
+    # rule, the page header). The answers come from one query per instance: for
+    # `request.user`, once per request. Code that changes this person's memberships and
+    # then asks again on the same instance calls `forget_memberships()`.
+
+    def _memberships(self) -> dict:
+        cached = self.__dict__.get("_membership_cache")
+        if cached is None:
+            cached = {}
+            if self.pk is not None:
+                for membership in Membership.objects.filter(person_id=self.pk).select_related("partner", "partnership"):
+                    cached[membership.partnership_id] = membership
+            self.__dict__["_membership_cache"] = cached
+        return cached
+
+    def forget_memberships(self) -> None:
+        self.__dict__.pop("_membership_cache", None)
+
+    def active_memberships(self) -> list:
+        """This person's active memberships, by partnership name."""
+        return sorted(
+            (m for m in self._memberships().values() if m.is_active), key=lambda m: (m.partnership.name, m.pk)
+        )
+
+    def membership_in(self, partnership):
+        """The active Membership of `partnership` (an instance or an id), or None."""
+        if partnership is None:
+            return None
+        membership = self._memberships().get(getattr(partnership, "pk", partnership))
+        return membership if membership is not None and membership.is_active else None
+
+    def active_partnership_ids(self) -> set:
+        return {m.partnership_id for m in self._memberships().values() if m.is_active}
+
+    def facilitating_partnership_ids(self) -> set:
+        """The partnerships this person sets up (an active facilitator membership): the only
+        ones whose draft programmes they see."""
+        return {m.partnership_id for m in self._memberships().values() if m.is_active and m.is_facilitator}
+
+    def reading_partnership_ids(self) -> set:
+        """The partnerships whose every programme this person reads: as an officer, or as
+        one who sets the partnership up (a partnership facilitator)."""
+        return {
+            m.partnership_id for m in self._memberships().values() if m.is_active and (m.is_officer or m.is_facilitator)
+        }
+
+    def partner_in(self, partnership):
+        """This person's organisation in `partnership`, or None."""
+        membership = self.membership_in(partnership)
+        return membership.partner if membership is not None else None
+
+    def is_officer_in(self, partnership) -> bool:
+        membership = self.membership_in(partnership)
+        return membership is not None and membership.is_officer
+
+    def facilitates_partnership(self, partnership) -> bool:
+        membership = self.membership_in(partnership)
+        return membership is not None and membership.is_facilitator
+
     @property
-    def name_with_partner(self):
-        if self.partner_id:
-            return f"{self.display_name} ({self.partner.label})"
-        return self.display_name
+    def organisations_label(self) -> str:
+        """The organisation(s) the page header names after this person: the one they work
+        for, or, when they belong to several partnerships, each with its partnership."""
+        memberships = [m for m in self.active_memberships() if m.partner_id]
+        if len(memberships) == 1:
+            return memberships[0].partner.label
+        return "; ".join(f"{m.partner.label} ({m.partnership.name})" for m in memberships)
+
+
+class Membership(models.Model):
+    """A person's place in a partnership: the partner organisation they work for there, and
+    their roles. Deactivating a membership (someone left) takes away everything they could
+    see or do in the partnership, while history keeps their name."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name="partner organisation",
+        help_text="Empty only for someone who works for none of the partners, e.g. an administrator.",
+    )
+    is_facilitator = models.BooleanField(
+        "partnership facilitator",
+        default=False,
+        help_text="Sets the partnership up (people, areas, indicators, question sets, programmes) and "
+        "manages every one of its programmes.",
+    )
+    is_officer = models.BooleanField(
+        "officer",
+        default=False,
+        help_text="Officers (executive, cabinet support, scrutiny) read every programme of this partnership, "
+        "its schedule and results, and download self-evaluations, without taking part.",
+    )
+    is_active = models.BooleanField(
+        "active", default=True, help_text="Untick when someone leaves: history keeps their name."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    submission_token = submission_token_field()
+
+    class Meta:
+        ordering = ["partnership", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "person"],
+                name="one_membership_per_person_per_partnership",
+                violation_error_message="This person already belongs to the partnership.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} in {self.partnership}"
+
+    def clean(self):
+        if self.partner_id and self.partnership_id and self.partner.partnership_id != self.partnership_id:
+            raise ValidationError({"partner": "The organisation must be one of this partnership's partners."})
+
+
+class Invitation(EmailBatch):
+    """A one-time link, e-mailed to a member, to set their password and sign in. Only a hash
+    of the link's token is kept. Sending the invitation again makes a new one and retires this
+    one (`replaced_at`), so only the newest link works; it works once (`accepted_at`) and
+    until `expires_at`. Also the record of whether its e-mail went (EmailBatch)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+
+    label = "Invitation"
+
+    class Meta:
+        ordering = ["membership", "-created_at", "-id"]
+
+    def __str__(self):
+        return f"Invitation of {self.membership}"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
 
 
 class ThematicAreaQuerySet(models.QuerySet):
@@ -106,13 +285,20 @@ class ThematicAreaQuerySet(models.QuerySet):
         presents = Q(presenters__person=user, presenters__role="presenter")
         if programme is not None:
             presents &= Q(presenters__session__programme=programme)
-        return self.filter(Q(lead_officer=user) | presents).distinct()
+        # Only where they are still a member: someone who left leads nothing there.
+        return (
+            self.filter(partnership__in=user.active_partnership_ids())
+            .filter(Q(lead_officer=user) | presents)
+            .distinct()
+        )
 
 
 class ThematicArea(models.Model):
-    """An "area for further consideration": a theme reviewed in challenge sessions."""
+    """An "area for further consideration": a theme a partnership reviews in challenge
+    sessions. Its slug is unique across the installation (it is the area page's address)."""
 
-    name = models.CharField(max_length=200, unique=True, validators=[no_line_breaks])
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="areas")
+    name = models.CharField(max_length=200, validators=[no_line_breaks])
     slug = models.SlugField(max_length=200, unique=True)
     description = models.TextField(blank=True)
     lead_partner = models.ForeignKey(
@@ -133,13 +319,31 @@ class ThematicArea(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "name"],
+                name="unique_area_name_per_partnership",
+                violation_error_message="The partnership already has an area of this name.",
+            )
+        ]
 
     def __str__(self):
         return self.name
 
     def clean(self):
-        if self.lead_officer_id and self.lead_partner_id and self.lead_officer.partner_id != self.lead_partner_id:
-            raise ValidationError({"lead_officer": "The lead officer must work for the lead organisation."})
+        if not self.partnership_id:
+            return
+        if self.lead_partner_id and self.lead_partner.partnership_id != self.partnership_id:
+            raise ValidationError({"lead_partner": "The lead organisation must be one of the partnership's partners."})
+        if self.lead_officer_id and self.lead_partner_id:
+            works_there = Membership.objects.filter(
+                partnership_id=self.partnership_id,
+                person_id=self.lead_officer_id,
+                partner_id=self.lead_partner_id,
+                is_active=True,
+            ).exists()
+            if not works_there:
+                raise ValidationError({"lead_officer": "The lead officer must work for the lead organisation."})
 
 
 class FocusTopic(models.Model):
@@ -168,8 +372,20 @@ class QuestionSetQuerySet(models.QuerySet):
 
 class QuestionSet(models.Model):
     """The methodology every area is examined against. Versions share a `family`; once a
-    session has used a version it is frozen, and changes go into a new version."""
+    session has used a version it is frozen, and changes go into a new version.
 
+    A partnership's sets are its own. A set of no partnership is one of the installation's
+    standard sets (the CAA methodology the first migration installs), which each new
+    partnership starts with a copy of (programmes.services.create_partnership)."""
+
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="question_sets",
+        help_text="Empty for a standard set of the installation, which new partnerships copy.",
+    )
     family = models.SlugField(max_length=100, help_text="Versions of the same question set share this name.")
     name = models.CharField(max_length=200, validators=[no_line_breaks])
     version = models.PositiveIntegerField(default=1)
@@ -178,12 +394,29 @@ class QuestionSet(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="later_versions"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Optimistic locking of the in-app editor: every edit of the version (its sections and
+    # questions included) carries the revision it was opened at (challenge/editing.py).
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    # The "make a new version" form that created this version: sent twice, it makes one.
+    submission_token = submission_token_field()
 
     objects = QuestionSetQuerySet.as_manager()
 
     class Meta:
         ordering = ["family", "-version"]
-        constraints = [models.UniqueConstraint(fields=["family", "version"], name="unique_question_set_version")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "family", "version"],
+                name="unique_question_set_version",
+                violation_error_message="The partnership already has this version of the question set.",
+            ),
+            models.UniqueConstraint(
+                fields=["family", "version"],
+                condition=Q(partnership__isnull=True),
+                name="unique_standard_question_set_version",
+                violation_error_message="The installation already has this version of the standard question set.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} (version {self.version})"
@@ -250,25 +483,40 @@ class Question(models.Model):
 
 class ProgrammeQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Programmes a user may open: those they facilitate or take part in, or all of them
-        for officers and administrators."""
+        """Programmes a user may open: every one of the partnerships they read as an officer
+        or set up as a partnership facilitator, and otherwise those they facilitate or take
+        part in; only in partnerships where their membership is active. All of them for
+        administrators."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or user.is_officer:
+        if user.is_superuser:
             return self
-        return self.filter(
-            Q(facilitators=user) | Q(sessions__participants__person=user) | Q(sessions__facilitator=user)
-        ).distinct()
+        return (
+            self.filter(partnership__in=user.active_partnership_ids())
+            .filter(
+                Q(partnership__in=user.reading_partnership_ids())
+                | Q(facilitators=user)
+                | Q(sessions__participants__person=user)
+                | Q(sessions__facilitator=user)
+            )
+            # A draft (a cycle being prepared) only for those who set the partnership up.
+            .exclude(Q(status=Programme.Status.DRAFT) & ~Q(partnership__in=user.facilitating_partnership_ids()))
+            .distinct()
+        )
 
 
 class Programme(models.Model):
-    """One cycle of challenge work towards an assessment."""
+    """One cycle of challenge work towards an assessment. The next cycle is made from it by
+    rolling it forward (programmes.cycles.roll_forward) and links back to it (`previous`)."""
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft: being prepared, seen only by the partnership's facilitators"
+        ACTIVE = "active", "Active"
+        CLOSED = "closed", "Closed"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="programmes")
     name = models.CharField(max_length=200, validators=[no_line_breaks])
     slug = models.SlugField(max_length=200, unique=True)
-    partnership_name = models.CharField(
-        max_length=200, blank=True, validators=[no_line_breaks], help_text="e.g. Salford City Partnership"
-    )
     description = models.TextField(blank=True)
     start_date = models.DateField()
     end_date = models.DateField()
@@ -283,16 +531,33 @@ class Programme(models.Model):
         help_text="New sessions use this version of the questions.",
     )
     facilitators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="facilitated_programmes", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_cycles",
+        verbose_name="previous cycle",
+        help_text="The programme this one was rolled forward from.",
+    )
+    revision = models.PositiveIntegerField(default=1)
+    submission_token = submission_token_field()
 
     objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date", "name"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["previous"],
+                name="one_next_cycle_per_programme",
+                violation_error_message="This programme has already been rolled forward.",
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__gte=models.F("start_date")),
                 name="programme_ends_after_it_starts",
-            )
+            ),
         ]
 
     def __str__(self):
@@ -304,6 +569,16 @@ class Programme(models.Model):
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The programme must end on or after its start."})
+        if (
+            self.partnership_id
+            and self.question_set_id
+            and self.question_set.partnership_id not in (None, self.partnership_id)
+        ):
+            raise ValidationError({"question_set": "The question set must be the partnership's own or a standard one."})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
 
     def contains(self, day: datetime.date) -> bool:
         return self.start_date <= day <= self.end_date

@@ -1,26 +1,78 @@
-"""Who may do what with programmes. Small predicates, plus the fetch-or-refuse helpers that
-views call first: they return the object or raise Http404 / PermissionDenied.
+"""Who may do what with partnerships and programmes. Small predicates, plus the
+fetch-or-refuse helpers that views call first: they return the object or raise Http404 /
+PermissionDenied.
 
-Roles:
-- administrator: a superuser; everything.
-- facilitator: listed on a programme; manages it, its timetable and its sessions.
-- officer: `User.is_officer`; reads every programme and session, changes nothing.
+Roles, all within one partnership (a person's Membership of it; someone whose membership was
+deactivated has none of them there):
+- administrator: a superuser; everything, in every partnership.
+- partnership facilitator: `Membership.is_facilitator`; sets the partnership up and manages
+  every one of its programmes.
+- programme facilitator: listed on a programme; manages it, its timetable and its sessions.
+- officer: `Membership.is_officer`; reads every programme and session of the partnership,
+  changes nothing.
 - participant: presenter, peer reviewer or observer in a session; sees the schedule of what
   they take part in.
 - anybody else: nothing.
-"""
+
+Whether someone is a member, an officer or a facilitator of a partnership is read from their
+memberships, loaded once per request (see `User.membership_in`)."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from programmes.models import Programme, ThematicArea
 
 
+def membership_of(user, partnership):
+    """`user`'s active membership of `partnership` (an instance or an id), or None."""
+    if not user.is_authenticated:
+        return None
+    return user.membership_in(partnership)
+
+
+def belongs_to(user, partnership) -> bool:
+    """An administrator, or an active member of `partnership` (an instance or an id)."""
+    return user.is_authenticated and (user.is_superuser or membership_of(user, partnership) is not None)
+
+
+def refuse_outside(user, partnership) -> None:
+    """Raise Http404 unless `user` belongs to `partnership`: for anyone else its programmes,
+    sessions, areas and documents do not exist (not even "you may not see this")."""
+    if not belongs_to(user, partnership):
+        raise Http404("Not found")
+
+
+def can_manage_partnership(user, partnership) -> bool:
+    """Set the partnership up: its people, areas, indicators, question sets and programmes."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.facilitates_partnership(partnership)
+
+
+def can_create_programme(user, partnership) -> bool:
+    return can_manage_partnership(user, partnership)
+
+
+def is_officer_of(user, partnership) -> bool:
+    return user.is_authenticated and user.is_officer_in(partnership)
+
+
 def is_programme_facilitator(user, programme) -> bool:
+    """Manages `programme`: an administrator, a facilitator of its partnership, or one of its
+    own facilitators who is still an active member of the partnership."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
+    membership = user.membership_in(programme.partnership_id)
+    if membership is None:
+        return False
+    if membership.is_facilitator:
+        return True
+    if programme.status == Programme.Status.DRAFT:
+        return False  # a cycle being prepared: only the partnership's facilitators see it
     cached = getattr(programme, "_facilitator_ids", None)
     if cached is None:
         cached = set(programme.facilitators.values_list("pk", flat=True))
@@ -29,19 +81,20 @@ def is_programme_facilitator(user, programme) -> bool:
 
 
 def can_view_programme(user, programme) -> bool:
-    if is_programme_facilitator(user, programme) or (user.is_authenticated and user.is_officer):
+    if not belongs_to(user, programme.partnership_id):
+        return False
+    if programme.status == Programme.Status.DRAFT:
+        return can_manage_partnership(user, programme.partnership_id)
+    if is_programme_facilitator(user, programme) or is_officer_of(user, programme.partnership_id):
         return True
     return Programme.objects.visible_to(user).filter(pk=programme.pk).exists()
 
 
-def can_create_programme(user) -> bool:
-    """Administrators set programmes up (in the admin, which only they may use). Not a model
-    permission: those are whole-table rights, and the facilitators group no longer has any."""
-    return user.is_authenticated and user.is_superuser
-
-
 def get_programme_for_user(user, slug, *, manage=False) -> Programme:
-    programme = get_object_or_404(Programme.objects.select_related("question_set"), slug=slug)
+    programme = get_object_or_404(
+        Programme.objects.select_related("question_set", "partnership", "previous"), slug=slug
+    )
+    refuse_outside(user, programme.partnership_id)
     if manage:
         if not is_programme_facilitator(user, programme):
             raise PermissionDenied("Only the programme's facilitators can do this.")
@@ -51,16 +104,18 @@ def get_programme_for_user(user, slug, *, manage=False) -> Programme:
 
 
 def can_view_area(user, area) -> bool:
-    """Officers, and anyone who may open a programme that reviews the area."""
-    if not user.is_authenticated:
+    """Officers and facilitators of the area's partnership, and anyone who may open a
+    programme that reviews the area."""
+    if not belongs_to(user, area.partnership_id):
         return False
-    if user.is_superuser or user.is_officer:
+    if user.is_superuser or area.partnership_id in user.reading_partnership_ids():
         return True
     return Programme.objects.visible_to(user).filter(areas=area).exists()
 
 
 def get_area_for_user(user, slug):
     area = get_object_or_404(ThematicArea.objects.select_related("lead_partner", "lead_officer"), slug=slug)
+    refuse_outside(user, area.partnership_id)
     if not can_view_area(user, area):
         raise PermissionDenied("You do not take part in a programme that reviews this area.")
     return area
@@ -70,9 +125,12 @@ def areas_visible_to(user):
     """The areas whose pages and indicators `user` may read, in one query (see can_view_area)."""
     if not user.is_authenticated:
         return ThematicArea.objects.none()
-    if user.is_superuser or user.is_officer:
+    if user.is_superuser:
         return ThematicArea.objects.all()
-    return ThematicArea.objects.filter(programmes__in=Programme.objects.visible_to(user)).distinct()
+    reading = user.reading_partnership_ids()
+    return ThematicArea.objects.filter(
+        Q(partnership__in=reading) | Q(programmes__in=Programme.objects.visible_to(user))
+    ).distinct()
 
 
 def is_area_lead(user, programme, area) -> bool:

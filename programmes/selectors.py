@@ -1,12 +1,15 @@
-"""Reads for a programme's own pages: its timetable and a milestone's form."""
+"""Reads for a programme's own pages (its timetable and a milestone's form) and the people
+a partnership's pickers offer."""
 
 from dataclasses import dataclass
 
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.shortcuts import get_object_or_404
 
 from challenge.clock import today as clock_today
 from challenge.listing import Shortlist
-from programmes.models import Milestone
+from programmes.models import Membership, Milestone, User
 
 MILESTONES_SHOWN = 8  # on the dashboard's timetable, unless asked for all
 OVERDUE_NAMED = 3  # overdue milestones named above the timetable; the others are counted
@@ -65,3 +68,32 @@ def _by_due_date(milestone):
 def milestone_of(programme, pk) -> Milestone:
     """One of `programme`'s milestones, for its form; 404 if it is another programme's."""
     return get_object_or_404(Milestone, pk=pk, programme=programme)
+
+
+def members_of(partnership):
+    """The people a picker of `partnership` offers (session facilitators, peer reviewers,
+    participants, action owners): active people with an active membership of it and an
+    organisation there, each with `partner_id`, `partner_name` and `partner_label` (short
+    name, or name) of that organisation, in the one query."""
+    # One filter() call: its conditions and the annotations are about the same membership.
+    return User.objects.filter(
+        is_active=True,
+        memberships__partnership=partnership,
+        memberships__is_active=True,
+        memberships__partner__isnull=False,
+    ).annotate(
+        partner_id=F("memberships__partner_id"),
+        partner_name=F("memberships__partner__name"),
+        partner_label=Coalesce(
+            NullIf(F("memberships__partner__short_name"), Value("")), F("memberships__partner__name")
+        ),
+    )
+
+
+def partners_in(partnership, people) -> dict:
+    """Each of `people`'s organisation (a Partner) in `partnership`, by person id, for those
+    with an active membership of it (None for a member with no organisation): one query."""
+    memberships = Membership.objects.filter(
+        partnership=partnership, person__in=[person.pk for person in people if person is not None], is_active=True
+    ).select_related("partner")
+    return {membership.person_id: membership.partner for membership in memberships}

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from programmes import views
 
@@ -6,4 +6,8 @@ urlpatterns = [
     path("programmes/<slug:slug>/milestones/new/", views.milestone_form, name="milestone_create"),
     path("programmes/<slug:slug>/milestones/<int:pk>/", views.milestone_form, name="milestone_edit"),
     path("programmes/<slug:slug>/milestones/<int:pk>/done/", views.milestone_done, name="milestone_done"),
+    # The partnership's own set-up, in the app (issue 13): each part has its own module.
+    path("", include("programmes.people_urls")),
+    path("", include("programmes.question_set_urls")),
+    path("", include("programmes.programme_setup_urls")),
 ]

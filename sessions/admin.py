@@ -18,6 +18,7 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import F
 
+from programmes.selectors import partners_in
 from sessions.models import ChallengeSession, Participant
 from sessions.services import EVENT_FIELDS, participant_record_errors, session_record_errors
 
@@ -63,7 +64,8 @@ class ChallengeSessionAdminForm(forms.ModelForm):
 class ParticipantAdminForm(forms.ModelForm):
     """Checks what the services check of a part itself, not of the person
     (`services.participant_record_errors`): a presenter presents one of the session's areas,
-    and nobody else presents one."""
+    and nobody else presents one. Records the person's organisation in the programme's
+    partnership with the part, as `services.add_participant` does."""
 
     def clean(self):
         cleaned = super().clean()
@@ -73,9 +75,16 @@ class ParticipantAdminForm(forms.ModelForm):
             _add_errors(self, errors)
         return cleaned
 
+    def save(self, commit=True):
+        part = self.instance
+        if part.person_id and part.session_id and (part.partner_id is None or self.changed_data):
+            part.partner = partners_in(part.session.programme.partnership_id, [part.person]).get(part.person_id)
+        return super().save(commit)
+
 
 class ParticipantInline(admin.TabularInline):
     model = Participant
+    form = ParticipantAdminForm
     fields = ["person", "role", "area"]
     autocomplete_fields = ["person"]
     extra = 0
@@ -169,9 +178,9 @@ class ChallengeSessionAdmin(admin.ModelAdmin):
 @admin.register(Participant)
 class ParticipantAdmin(admin.ModelAdmin):
     form = ParticipantAdminForm
-    list_display = ["session", "person", "role", "area"]
+    list_display = ["session", "person", "partner", "role", "area"]
     list_filter = ["role", "session__programme"]
-    list_select_related = ["session", "person", "area"]
+    list_select_related = ["session", "person", "partner", "area"]
     search_fields = [
         "person__first_name",
         "person__last_name",

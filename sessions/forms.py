@@ -3,17 +3,21 @@ from django.core.exceptions import ValidationError
 
 from challenge.submission import SubmissionTokenMixin
 from programmes.models import ThematicArea, User
+from programmes.selectors import members_of
 from sessions import services
 from sessions.models import ChallengeSession, Participant
 
 
 class PersonChoiceField(forms.ModelChoiceField):
+    """A person of the partnership, named with their job title and organisation there (the
+    `partner_name` that programmes.selectors.members_of annotates)."""
+
     def label_from_instance(self, person):
         parts = [person.display_name]
         if person.job_title:
             parts.append(person.job_title)
-        if person.partner_id:
-            parts.append(person.partner.name)
+        if getattr(person, "partner_name", None):
+            parts.append(person.partner_name)
         return ", ".join(parts)
 
 
@@ -21,8 +25,9 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
     label_from_instance = PersonChoiceField.label_from_instance
 
 
-def people_queryset():
-    return User.objects.filter(is_active=True, partner__isnull=False).select_related("partner")
+def people_queryset(programme):
+    """Whom the session forms offer: the active members of the programme's partnership."""
+    return members_of(programme.partnership_id)
 
 
 def _add_errors(form, error: ValidationError):
@@ -79,7 +84,7 @@ class SessionForm(SubmissionTokenMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.programme = programme
         self.fields["areas"].queryset = programme.areas.select_related("lead_partner").order_by("name")
-        people = people_queryset()
+        people = people_queryset(programme)
         self.fields["reviewers"].queryset = people
         self.fields["facilitator"].queryset = people
         if self.instance.pk:
@@ -148,7 +153,7 @@ class ParticipantForm(forms.Form):
     def __init__(self, *args, session, **kwargs):
         super().__init__(*args, **kwargs)
         self.session = session
-        self.fields["person"].queryset = people_queryset()
+        self.fields["person"].queryset = people_queryset(session.programme)
         self.fields["area"].queryset = session.areas.all()
 
     def clean(self):

@@ -14,7 +14,7 @@ from challenge.clock import today as clock_today
 from challenge.mail import EmailBatch
 from challenge.submission import submission_token_field
 from challenge.validators import no_line_breaks
-from programmes.models import Programme, QuestionSet, ThematicArea
+from programmes.models import Partner, Programme, QuestionSet, ThematicArea
 
 
 class SessionQuerySet(models.QuerySet):
@@ -23,15 +23,24 @@ class SessionQuerySet(models.QuerySet):
         return self.exclude(status=ChallengeSession.Status.CANCELLED)
 
     def visible_to(self, user):
-        """What a user may see: everything in programmes they facilitate (or all, for
-        officers and administrators), otherwise the sessions they take part in."""
+        """What a user may see: everything in programmes they facilitate and in the
+        partnerships they read as officers or set up as partnership facilitators, otherwise
+        the sessions they take part in; only in partnerships where their membership is
+        active. Everything, for administrators."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or user.is_officer:
+        if user.is_superuser:
             return self
-        return self.filter(
-            Q(programme__facilitators=user) | Q(participants__person=user) | Q(facilitator=user)
-        ).distinct()
+        return (
+            self.filter(programme__partnership__in=user.active_partnership_ids())
+            .filter(
+                Q(programme__partnership__in=user.reading_partnership_ids())
+                | Q(programme__facilitators=user)
+                | Q(participants__person=user)
+                | Q(facilitator=user)
+            )
+            .distinct()
+        )
 
     def overlapping(self, *, date, start_time, end_time):
         """Active sessions on `date` whose time overlaps [start_time, end_time)."""
@@ -224,6 +233,17 @@ class Participant(models.Model):
         blank=True,
         related_name="presenters",
         help_text="The area a presenter presents.",
+    )
+    # Their organisation in the programme's partnership when they were added: people move,
+    # the record of who took part as whom should not.
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name="partner organisation",
     )
     added_at = models.DateTimeField(auto_now_add=True)
 

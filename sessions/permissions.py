@@ -1,20 +1,25 @@
-"""Who may see and change a challenge session. See challenge/permissions.py for the roles."""
+"""Who may see and change a challenge session. See programmes/permissions.py for the roles."""
 
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.shortcuts import get_object_or_404
 
-from programmes.permissions import is_programme_facilitator
+from programmes.models import Membership
+from programmes.permissions import belongs_to, is_officer_of, is_programme_facilitator, refuse_outside
 from sessions.models import ChallengeSession
 
 
 def can_manage_session(user, session) -> bool:
-    """The programme's facilitators, and the person facilitating this session."""
+    """The programme's facilitators, and the person facilitating this session (while they
+    are a member of the partnership)."""
     if not user.is_authenticated:
         return False
-    return session.facilitator_id == user.pk or is_programme_facilitator(user, session.programme)
+    if session.facilitator_id == user.pk and belongs_to(user, session.programme.partnership_id):
+        return True
+    return is_programme_facilitator(user, session.programme)
 
 
 @dataclass(frozen=True)
@@ -50,21 +55,32 @@ def session_steps(user, session) -> SessionSteps:
 
 
 def can_view_session(user, session) -> bool:
-    if not user.is_authenticated:
+    partnership = session.programme.partnership_id
+    if not belongs_to(user, partnership):
         return False
-    if user.is_officer or can_manage_session(user, session):
+    if is_officer_of(user, partnership) or can_manage_session(user, session):
         return True
     return session.participants.filter(person=user).exists()
 
 
-def get_session_for_user(user, pk, *, manage=False) -> ChallengeSession:
-    session = get_object_or_404(
-        # closed_by: the session page names who closed it.
-        ChallengeSession.objects.select_related(
-            "programme", "facilitator", "facilitator__partner", "question_set", "closed_by"
-        ),
-        pk=pk,
+def sessions_with_context():
+    """Sessions with what their pages and permission checks read: the programme and its
+    partnership, the question set, who closed it, and the facilitator with their
+    organisation's short name (or name) in the partnership as `facilitator_partner_label`."""
+    label = (
+        Membership.objects.filter(person=OuterRef("facilitator_id"), partnership=OuterRef("programme__partnership_id"))
+        .annotate(label=Coalesce(NullIf(F("partner__short_name"), Value("")), F("partner__name")))
+        .values("label")[:1]
     )
+    return ChallengeSession.objects.select_related(
+        "programme__partnership", "facilitator", "question_set", "closed_by"
+    ).annotate(facilitator_partner_label=Subquery(label))
+
+
+def get_session_for_user(user, pk, *, manage=False) -> ChallengeSession:
+    # closed_by: the session page names who closed it.
+    session = get_object_or_404(sessions_with_context(), pk=pk)
+    refuse_outside(user, session.programme.partnership_id)
     if manage:
         if not can_manage_session(user, session):
             raise PermissionDenied("Only the programme's facilitators can change a session.")
@@ -74,10 +90,11 @@ def get_session_for_user(user, pk, *, manage=False) -> ChallengeSession:
 
 
 def reads_whole_programme(user, programme) -> bool:
-    """Administrators, officers and the programme's facilitators: every area, every session."""
+    """Administrators, the partnership's officers and the programme's facilitators: every
+    area, every session."""
     if not user.is_authenticated:
         return False
-    return user.is_officer or is_programme_facilitator(user, programme)
+    return is_officer_of(user, programme.partnership_id) or is_programme_facilitator(user, programme)
 
 
 def readable_area_ids(user, programme) -> set[int]:
@@ -85,7 +102,7 @@ def readable_area_ids(user, programme) -> set[int]:
     through a circulation): all of them for those who read the whole programme."""
     if reads_whole_programme(user, programme):
         return set(programme.areas.values_list("pk", flat=True))
-    if not user.is_authenticated:
+    if not belongs_to(user, programme.partnership_id):
         return set()
     return set(
         ChallengeSession.objects.filter(programme=programme)

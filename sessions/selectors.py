@@ -46,7 +46,7 @@ def session_list(user, programme, *, area=None, status=None):
 
 def participants_of(session):
     return list(
-        session.participants.select_related("person", "person__partner", "area").order_by(
+        session.participants.select_related("person", "partner", "area").order_by(
             "role", "area__name", "person__first_name", "person__last_name"
         )
     )

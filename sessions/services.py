@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from challenge.editing import refuse_stale
 from challenge.submission import create_once, submitted_before
 from programmes.models import ThematicArea
+from programmes.selectors import partners_in
 from sessions.models import ChallengeSession, Participant, SessionNotice
 from sessions.tasks import send_session_notice
 
@@ -30,15 +31,17 @@ def _day(d) -> str:
 # --- Rules -------------------------------------------------------------------------------
 
 
-def critical_friend_conflicts(*, areas: Iterable[ThematicArea], people: Iterable) -> list[str]:
+def critical_friend_conflicts(*, areas: Iterable[ThematicArea], people: Iterable, partners: dict) -> list[str]:
     """Messages for each peer reviewer whose organisation leads one of the areas: a critical
-    friend comes from another organisation."""
+    friend comes from another organisation. A person's organisation is the one they work for
+    in the session's partnership: `partners` maps their id to it (programmes.selectors.partners_in)."""
     leads = {}
     for area in areas:
         leads.setdefault(area.lead_partner_id, []).append(area)
     messages = []
     for person in people:
-        led = leads.get(person.partner_id)
+        partner = partners.get(person.pk)
+        led = leads.get(partner.pk) if partner is not None else None
         if led:
             names = " and ".join(a.name for a in led)
             messages.append(
@@ -49,9 +52,11 @@ def critical_friend_conflicts(*, areas: Iterable[ThematicArea], people: Iterable
     return messages
 
 
-def booking_conflicts(*, people: Iterable, date, start_time, end_time, exclude=None) -> list[str]:
+def booking_conflicts(*, people: Iterable, date, start_time, end_time, partnership, exclude=None) -> list[str]:
     """Messages for each person already booked (as participant or facilitator) into another
-    active session that overlaps this time."""
+    active session that overlaps this time. A person in two partnerships is one person, so a
+    session of another partnership clashes too, but is not named: only those of `partnership`
+    (an id) are."""
     people = [p for p in people if p is not None]
     if not (people and date and start_time and end_time) or end_time <= start_time:
         return []
@@ -61,7 +66,7 @@ def booking_conflicts(*, people: Iterable, date, start_time, end_time, exclude=N
     )
     if exclude is not None and exclude.pk:
         clashes = clashes.exclude(pk=exclude.pk)
-    clashes = clashes.distinct().prefetch_related("participants")
+    clashes = clashes.distinct().select_related("programme").prefetch_related("participants")
     by_person = {p.pk: p for p in people}
     messages = []
     seen = set()
@@ -71,8 +76,9 @@ def booking_conflicts(*, people: Iterable, date, start_time, end_time, exclude=N
             if (pid, other.pk) in seen:
                 continue
             seen.add((pid, other.pk))
+            what = f"into “{other.title}”" if other.programme.partnership_id == partnership else "elsewhere"
             messages.append(
-                f"{by_person[pid].display_name} is already booked into “{other.title}” on "
+                f"{by_person[pid].display_name} is already booked {what} on "
                 f"{_day(other.date)} from {other.start_time:%H:%M} to "
                 f"{other.end_time:%H:%M}."
             )
@@ -115,6 +121,11 @@ def validate_session(
     if areas is not None:
         areas = list(areas)
     errors = session_record_errors(programme=programme, date=date, areas=areas)
+    partners = partners_in(programme.partnership_id, [facilitator, *reviewers])
+    for field, people in (("facilitator", [facilitator]), ("reviewers", reviewers)):
+        for person in people:
+            if person is not None and partners.get(person.pk) is None:
+                errors.setdefault(field, []).append(_not_a_member(person, programme))
     if start_time and end_time and end_time <= start_time:
         errors.setdefault("end_time", []).append("The session must end after it starts.")
     if areas is not None:
@@ -131,7 +142,7 @@ def validate_session(
                     + "; ".join(f"{p.person.display_name} ({p.area.name})" for p in orphaned)
                     + "."
                 )
-        conflicts = critical_friend_conflicts(areas=areas, people=reviewers)
+        conflicts = critical_friend_conflicts(areas=areas, people=reviewers, partners=partners)
         if conflicts:
             errors.setdefault("reviewers", []).extend(conflicts)
     clashes = booking_conflicts(
@@ -139,6 +150,7 @@ def validate_session(
         date=date,
         start_time=start_time,
         end_time=end_time,
+        partnership=programme.partnership_id,
         exclude=session,
     )
     if clashes:
@@ -161,14 +173,22 @@ def participant_record_errors(*, session_areas, role, area=None) -> dict[str, li
     return errors
 
 
+def _not_a_member(person, programme) -> str:
+    return f"{person.display_name} is not an active member of {programme.partnership.name} with a partner organisation."
+
+
 def validate_participant(*, session, person, role, area=None) -> None:
-    """Raise a ValidationError keyed by field if `person` cannot take this part."""
+    """Raise a ValidationError keyed by field if `person` cannot take this part: they must
+    be an active member of the programme's partnership with an organisation there."""
     areas = list(session.areas.select_related("lead_partner"))
     errors = participant_record_errors(session_areas=areas, role=role, area=area)
+    partners = partners_in(session.programme.partnership_id, [person])
+    if partners.get(person.pk) is None:
+        errors.setdefault("person", []).append(_not_a_member(person, session.programme))
     if session.participants.filter(person=person).exists():
         errors.setdefault("person", []).append(f"{person.display_name} already takes part in this session.")
     if role == Participant.Role.REVIEWER:
-        conflicts = critical_friend_conflicts(areas=areas, people=[person])
+        conflicts = critical_friend_conflicts(areas=areas, people=[person], partners=partners)
         if conflicts:
             errors.setdefault("person", []).extend(conflicts)
     clashes = booking_conflicts(
@@ -176,6 +196,7 @@ def validate_participant(*, session, person, role, area=None) -> None:
         date=session.date,
         start_time=session.start_time,
         end_time=session.end_time,
+        partnership=session.programme.partnership_id,
         exclude=session,
     )
     if clashes:
@@ -270,8 +291,10 @@ def create_session(
             submission_token=submission_token,
         )
         session.areas.set(areas)
+        partners = partners_in(programme.partnership_id, reviewers)
         Participant.objects.bulk_create(
-            Participant(session=session, person=p, role=Participant.Role.REVIEWER) for p in reviewers
+            Participant(session=session, person=p, role=Participant.Role.REVIEWER, partner=partners.get(p.pk))
+            for p in reviewers
         )
         if notify:
             _notify(session, "invitation", _everyone(session))
@@ -346,8 +369,10 @@ def update_session(
     removed = [existing[pid] for pid in existing if pid not in wanted]
     added = [wanted[pid] for pid in wanted if pid not in existing]
     Participant.objects.filter(pk__in=[p.pk for p in removed]).delete()
+    partners = partners_in(current.programme.partnership_id, added)
     Participant.objects.bulk_create(
-        Participant(session=current, person=p, role=Participant.Role.REVIEWER) for p in added
+        Participant(session=current, person=p, role=Participant.Role.REVIEWER, partner=partners.get(p.pk))
+        for p in added
     )
     if current.status == ChallengeSession.Status.SCHEDULED:
         if moved:
@@ -385,6 +410,7 @@ def schedule_session(*, session) -> ChallengeSession:
         date=current.date,
         start_time=current.start_time,
         end_time=current.end_time,
+        partnership=current.programme.partnership_id,
         exclude=current,
     )
     if clashes:
@@ -417,13 +443,15 @@ def mark_session_held(*, session) -> ChallengeSession:
 
 @transaction.atomic
 def add_participant(*, session, person, role, area=None, notify=True) -> Participant:
-    """Add `person` to the session in `role` (a presenter presents `area`). Enforces the
-    critical-friend and double-booking rules. If the session is scheduled, e-mails them an
-    invitation, unless `notify` is false (the demonstration seed)."""
+    """Add `person` to the session in `role` (a presenter presents `area`), recording their
+    organisation in the programme's partnership with the part. Enforces membership of the
+    partnership and the critical-friend and double-booking rules. If the session is
+    scheduled, e-mails them an invitation, unless `notify` is false (the demonstration seed)."""
     if not session.is_editable:
         raise ValidationError("Participants can only be changed before the session is held.")
     validate_participant(session=session, person=person, role=role, area=area)
-    participant = Participant.objects.create(session=session, person=person, role=role, area=area)
+    partner = partners_in(session.programme.partnership_id, [person]).get(person.pk)
+    participant = Participant.objects.create(session=session, person=person, role=role, area=area, partner=partner)
     ChallengeSession.objects.filter(pk=session.pk).update(revision=F("revision") + 1)
     session.revision += 1
     if notify:

@@ -111,7 +111,7 @@ class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 "fields": ["session", "area", "question", "parent"],
             },
         ),
-        ("Comment", {"fields": ["kind", "author", "text"]}),
+        ("Comment", {"fields": ["kind", "author", "author_partner", "text"]}),
         ("Status", {"fields": ["status", "status_by", "status_at", "withdrawn_at"]}),
         ("Record", {"fields": ["revision", "created_at", "updated_at"]}),
     ]

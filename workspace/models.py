@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from challenge.submission import submission_token_field
 from challenge.validators import no_line_breaks
-from programmes.models import AnswerKind, Question, ThematicArea
+from programmes.models import AnswerKind, Partner, Question, ThematicArea
 from sessions.models import ChallengeSession
 
 LIKELIHOOD_CHOICES = [
@@ -138,6 +138,10 @@ class Comment(models.Model):
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="comments")
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The author's organisation in the session's partnership when they wrote it.
+    author_partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     text = models.TextField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)

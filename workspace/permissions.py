@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
+from programmes.permissions import belongs_to, is_officer_of, refuse_outside
 from sessions.models import ChallengeSession
 from sessions.permissions import can_manage_session
 
@@ -12,18 +13,25 @@ class SessionAccess:
 
     facilitator: everything in their programme. Presenter (or the area's lead officer):
     answers for their areas, replies. Peer reviewer: comments, except on areas their own
-    organisation leads. Observer and officer: read. Anybody else: nothing."""
+    organisation (in the session's partnership) leads. Observer and the partnership's
+    officers: read. Anybody else, and anyone no longer an active member of the partnership:
+    nothing."""
 
     def __init__(self, user, session, participants=None):
         self.user = user
         self.session = session
-        if participants is None:
-            participants = list(session.participants.filter(person=user)) if user.is_authenticated else []
+        partnership = session.programme.partnership_id
+        self.is_member = belongs_to(user, partnership)
+        if not self.is_member:
+            participants = []
+        elif participants is None:
+            participants = list(session.participants.filter(person=user))
         else:
             participants = [p for p in participants if p.person_id == user.pk]
         self.parts = participants
         self.is_facilitator = can_manage_session(user, session)
-        self.is_officer = bool(user.is_authenticated and user.is_officer)
+        self.is_officer = is_officer_of(user, partnership)
+        self.partner = user.partner_in(partnership) if self.is_member else None
         self.presenter_area_ids = {p.area_id for p in participants if p.role == p.Role.PRESENTER}
         self.is_reviewer = any(p.role == p.Role.REVIEWER for p in participants)
 
@@ -35,7 +43,7 @@ class SessionAccess:
         """Leads `area` in this session: the area lead rule of ThematicArea.objects.led_by,
         narrowed to this session's participants, which are already loaded (no query)."""
         return area.pk in self.presenter_area_ids or (
-            area.lead_officer_id is not None and area.lead_officer_id == self.user.pk
+            self.is_member and area.lead_officer_id is not None and area.lead_officer_id == self.user.pk
         )
 
     def may_answer(self, area):
@@ -60,7 +68,7 @@ class SessionAccess:
         """Why this user's part does not let them challenge `area`, open session or not."""
         if not self.is_reviewer:
             return "Only the session's peer reviewers post challenges."
-        if self.user.partner_id == area.lead_partner_id:
+        if self.partner is not None and self.partner.pk == area.lead_partner_id:
             return (
                 f"Your organisation leads {area.name}, so you cannot challenge it: a critical "
                 "friend comes from another organisation."
@@ -95,11 +103,10 @@ class SessionAccess:
 def get_session_access(user, pk) -> SessionAccess:
     """The session, with what `user` may do in it; PermissionDenied if they may not read it."""
     session = get_object_or_404(
-        ChallengeSession.objects.select_related(
-            "programme", "facilitator", "facilitator__partner", "question_set", "closed_by"
-        ),
+        ChallengeSession.objects.select_related("programme__partnership", "facilitator", "question_set", "closed_by"),
         pk=pk,
     )
+    refuse_outside(user, session.programme.partnership_id)
     access = SessionAccess(user, session)
     if not access.can_view:
         raise PermissionDenied("You do not take part in this session.")

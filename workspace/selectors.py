@@ -193,7 +193,7 @@ def workspaces(sessions, area, *, sections=None) -> list[Workspace]:
         answers[answer.session_id].append(answer)
     comments = defaultdict(list)
     for comment in Comment.objects.filter(session__in=sessions, area=area).select_related(
-        "author", "author__partner", "status_by"
+        "author", "author_partner", "status_by"
     ):
         comment.area = area  # every one is this area's: reading it (SessionAccess) costs no query
         comments[comment.session_id].append(comment)
@@ -282,7 +282,7 @@ def session_areas(session):
 def comments_with_context():
     """Comments with the session, area, question and thread they belong to (the comment
     pages' headings and links)."""
-    return Comment.objects.select_related("session", "area", "question", "parent", "author", "author__partner")
+    return Comment.objects.select_related("session", "area", "question", "parent", "author", "author_partner")
 
 
 def question_in_session(session, question_id):
@@ -302,4 +302,4 @@ def saved_answer(session, area, question):
 
 def thread_replies(thread):
     """The replies in `thread`, oldest first, with their authors (what the reply page shows)."""
-    return list(thread.replies.select_related("author", "author__partner").order_by("created_at", "pk"))
+    return list(thread.replies.select_related("author", "author_partner").order_by("created_at", "pk"))

@@ -97,8 +97,9 @@ def _record(comment, action, by):
 
 @transaction.atomic
 def post_comment(*, session, area, question, author, kind, text, submission_token=None) -> Comment:
-    """Start a thread on a question: a challenge, question, suggestion or commendation.
-    Records it in the comment's history. Permission (peer reviewer, not from the lead
+    """Start a thread on a question: a challenge, question, suggestion or commendation,
+    recorded with the author's organisation in the session's partnership. Records it in the
+    comment's history. Permission (peer reviewer, not from the lead
     organisation) is the caller's to check with SessionAccess. Once per `submission_token`:
     the same form sent twice posts one comment."""
     if kind == Comment.Kind.REPLY:
@@ -112,6 +113,7 @@ def post_comment(*, session, area, question, author, kind, text, submission_toke
             area=area,
             question=question,
             author=author,
+            author_partner=author.partner_in(session.programme.partnership_id),
             kind=kind,
             text=text,
             created_at=now,
@@ -126,13 +128,14 @@ def post_comment(*, session, area, question, author, kind, text, submission_toke
 
 @transaction.atomic
 def reply_to(*, parent, author, text, submission_token=None) -> Comment:
-    """Reply in a thread (presenters and facilitators), unless it was withdrawn. Records it
-    in history. Once per `submission_token`: the same form sent twice posts one reply."""
+    """Reply in a thread (presenters and facilitators), unless it was withdrawn, recorded with
+    the author's organisation in the session's partnership. Records it in history. Once per
+    `submission_token`: the same form sent twice posts one reply."""
     if not parent.is_thread:
         parent = parent.parent
 
     def create():
-        _lock_open_session(parent.session_id)
+        session = _lock_open_session(parent.session_id)
         if Comment.objects.select_for_update().get(pk=parent.pk).is_withdrawn:
             raise ValidationError("This comment was withdrawn, so it takes no more replies.")
         now = timezone.now()
@@ -142,6 +145,7 @@ def reply_to(*, parent, author, text, submission_token=None) -> Comment:
             question=parent.question,
             parent=parent,
             author=author,
+            author_partner=author.partner_in(session.programme.partnership_id),
             kind=Comment.Kind.REPLY,
             text=text,
             created_at=now,

@@ -9,14 +9,15 @@ from programmes.models import FocusTopic, Milestone, Programme, QuestionSet, The
 from sessions.models import ChallengeSession, Participant
 from sessions.services import add_participant, create_session
 
-PROGRAMME_FIELDS = ["name", "partnership_name", "description", "start_date", "end_date", "self_evaluation_deadline"]
+PROGRAMME_FIELDS = ["name", "description", "start_date", "end_date", "self_evaluation_deadline"]
 
 
-def seed_areas(partners, people) -> dict:
-    """The areas by slug, with their focus topics."""
+def seed_areas(partnership, partners, people) -> dict:
+    """The partnership's areas by slug, with their focus topics."""
     areas = {}
     for spec in load("areas.toml")["area"]:
         values = {
+            "partnership": partnership,
             "name": spec["name"],
             "description": spec["description"],
             "lead_partner": partners[spec["lead_partner"]],
@@ -34,13 +35,16 @@ def programme_data() -> dict:
     return load("programme.toml")
 
 
-def seed_programme(data, areas, people) -> Programme:
-    """The programme (`data` from programme.toml) on every area, with its facilitators and
-    milestones."""
-    question_set = QuestionSet.objects.filter(family=methodology.FAMILY).order_by("version").first()
+def seed_programme(partnership, data, areas, people) -> Programme:
+    """The partnership's programme (`data` from programme.toml) on every area, with its
+    facilitators and milestones, run with the partnership's first version of the CAA
+    methodology."""
+    question_set = (
+        QuestionSet.objects.filter(partnership=partnership, family=methodology.FAMILY).order_by("version").first()
+    )
     if question_set is None:
         raise RuntimeError("The default question set is missing: run `manage.py migrate`.")
-    values = {name: data[name] for name in PROGRAMME_FIELDS}
+    values = {"partnership": partnership, **{name: data[name] for name in PROGRAMME_FIELDS}}
     programme, _ = Programme.objects.update_or_create(
         slug=data["slug"],
         defaults=values,

@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Q
 from django.test import RequestFactory
 from pypdf import PdfReader
 
@@ -21,7 +22,18 @@ from findings import services as findings_services
 from findings.models import Action, Finding, Theme
 from indicators.kpis import assess
 from indicators.models import Indicator, IndicatorValue
-from programmes.models import FocusTopic, Milestone, Partner, Programme, Question, QuestionSet, ThematicArea, User
+from programmes.models import (
+    FocusTopic,
+    Membership,
+    Milestone,
+    Partner,
+    Partnership,
+    Programme,
+    Question,
+    QuestionSet,
+    ThematicArea,
+    User,
+)
 from sessions.models import ChallengeSession, Participant
 from workspace import services as workspace_services
 from workspace.models import Answer, AnswerVersion, Comment, CommentVersion
@@ -131,8 +143,12 @@ Second paragraph:
 
 @pytest.mark.django_db
 def test_seeds_the_salford_programme(seeded):
+    salford = Partnership.objects.get(slug="salford")
+    assert salford.name == "Salford City Partnership"
     assert set(Partner.objects.values_list("short_name", flat=True)) == {"SCC", "PCT", "GMP", "GMFRS"}
+    assert set(Partner.objects.values_list("partnership", flat=True)) == {salford.pk}
     assert ThematicArea.objects.count() == 8
+    assert set(ThematicArea.objects.values_list("partnership", flat=True)) == {salford.pk}
     health = ThematicArea.objects.get(slug="health-inequalities")
     assert health.lead_partner.short_name == "PCT"
     assert [t.name for t in health.focus_topics.all()] == ["Teenage pregnancy", "Smoking", "Alcohol", "Obesity"]
@@ -140,8 +156,13 @@ def test_seeds_the_salford_programme(seeded):
         area.full_clean()  # the lead officer works for the lead organisation
 
     programme = Programme.objects.get(slug="caa-2009")
+    assert programme.partnership == salford
     assert programme.areas.count() == 8
-    assert programme.question_set == QuestionSet.objects.get(family="caa-challenge-methodology", version=1)
+    # The partnership's own copy of the standard methodology, which stays as it is.
+    assert programme.question_set == QuestionSet.objects.get(
+        family="caa-challenge-methodology", version=1, partnership=salford
+    )
+    assert QuestionSet.objects.filter(family="caa-challenge-methodology", partnership__isnull=True).count() == 1
     assert programme.self_evaluation_deadline == datetime.date(2009, 6, 15)
     assert programme.milestones.filter(date=datetime.date(2009, 5, 22), owner="James Foster").exists()
     assert programme.milestones.filter(precision=Milestone.Precision.MONTH, date__month=10).exists()
@@ -163,8 +184,10 @@ def test_seeds_the_salford_programme(seeded):
 @pytest.mark.django_db
 def test_demo_users_have_their_roles(seeded):
     output = seeded
+    salford = Partnership.objects.get(slug="salford")
     facilitator = User.objects.get(username="facilitator")
-    assert facilitator.partner.short_name == "SCC"
+    assert facilitator.partner_in(salford).short_name == "SCC"
+    assert facilitator.facilitates_partnership(salford) and not facilitator.is_officer_in(salford)
     # The facilitator works in the app, not the Django admin: only the administrator is staff.
     assert not facilitator.is_staff and not facilitator.is_superuser
     assert not facilitator.groups.exists()
@@ -176,20 +199,32 @@ def test_demo_users_have_their_roles(seeded):
 
     lead = User.objects.get(username="lead")
     safeguarding = ThematicArea.objects.get(slug="safeguarding-children")
-    assert lead.partner.short_name == "SCC"
+    assert lead.partner_in(salford).short_name == "SCC"
     assert safeguarding.lead_officer == lead
     assert Participant.objects.filter(
         person=lead, role="presenter", area=safeguarding, session__date="2009-04-29"
     ).exists()
 
     reviewer = User.objects.get(username="reviewer")
-    assert reviewer.partner.short_name == "GMP"
+    assert reviewer.partner_in(salford).short_name == "GMP"
     reviewed = set(Participant.objects.filter(person=reviewer, role="reviewer").values_list("session__date", flat=True))
     assert {datetime.date(2009, 4, 29), datetime.date(2009, 5, 8)} <= reviewed
 
     officer = User.objects.get(username="officer")
-    assert officer.is_officer and officer.partner.short_name == "SCC"
-    assert User.objects.get(username="admin").is_superuser
+    assert officer.is_officer_in(salford) and officer.partner_in(salford).short_name == "SCC"
+    assert not officer.facilitates_partnership(salford)
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and not admin.memberships.exists()  # of the installation, not a member
+    # Everyone else is a member of the partnership, with an organisation and no role.
+    members = Membership.objects.filter(partnership=salford)
+    assert members.count() == User.objects.count() - 1
+    assert not members.filter(partner__isnull=True).exists()
+    assert set(
+        members.filter(Q(is_officer=True) | Q(is_facilitator=True)).values_list("person__username", flat=True)
+    ) == {
+        "facilitator",
+        "officer",
+    }
 
     for username in ("facilitator", "lead", "reviewer", "officer", "admin"):
         assert User.objects.get(username=username).has_usable_password()
@@ -253,9 +288,10 @@ def test_no_reviewer_comes_from_an_organisation_that_leads_the_session_area(seed
         reviewers = session.participants.filter(role="reviewer").select_related("person")
         assert 2 <= reviewers.count() <= 3
         for participant in reviewers:
-            assert participant.person.partner_id not in leads, (session, participant)
+            assert participant.partner_id == participant.person.partner_in(session.programme.partnership_id).pk
+            assert participant.partner_id not in leads, (session, participant)
         for presenter in session.participants.filter(role="presenter").select_related("area"):
-            assert presenter.person.partner_id == presenter.area.lead_partner_id
+            assert presenter.partner_id == presenter.area.lead_partner_id
 
 
 def april_session():
@@ -313,7 +349,8 @@ def test_the_29_april_session_has_critical_friend_threads(seeded):
     for thread in threads:
         # A critical friend never comes from the organisation that leads the area.
         assert thread.author_id in reviewers, thread
-        assert thread.author.partner_id != thread.area.lead_partner_id, thread
+        assert thread.author_partner_id == thread.author.partner_in(session.programme.partnership_id).pk
+        assert thread.author_partner_id != thread.area.lead_partner_id, thread
         if thread.status != "open":
             assert thread.status_by == session.facilitator
     presenters = dict(session.participants.filter(role="presenter").values_list("person_id", "area_id"))
@@ -442,7 +479,7 @@ def test_improvement_actions(seeded):
     per_finding = {}
     for action in actions:
         per_finding[action.finding_id] = per_finding.get(action.finding_id, 0) + 1
-        assert action.owner_partner == action.owner.partner
+        assert action.owner_partner == action.owner.partner_in(action.finding.session.programme.partnership_id)
         assert action.owner_partner.short_name in partners
         assert datetime.date(2009, 4, 30) <= action.due_date <= datetime.date(2009, 9, 30)
     assert sum(1 for n in per_finding.values() if 2 <= n <= 3) >= 4

@@ -236,8 +236,10 @@ def test_a_part_is_rendered_once_and_reused_until_its_area_changes(programme, wo
 
 def test_a_change_seen_only_in_the_summary_renders_no_part(programme, world, weasyprint_calls):
     assemble_area_self_evaluation(programme)
-    world.programme.partnership_name = "Salford Partnership"  # shown in every part's header
-    world.programme.save()
+    partnership = programme.partnership
+    partnership.name = "Salford Partnership"  # shown in every part's header
+    partnership.save()
+    programme.refresh_from_db()
     weasyprint_calls.clear()
     assert assemble_area_self_evaluation(programme).rendered == AREAS
     weasyprint_calls.clear()

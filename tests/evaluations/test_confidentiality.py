@@ -47,8 +47,15 @@ def test_programmes_are_created_by_administrators_not_by_a_model_permission(worl
     world.facilitator.user_permissions.add(Permission.objects.get(codename="add_programme"))
     facilitator = type(world.facilitator).objects.get(pk=world.facilitator.pk)
     assert facilitator.has_perm("programmes.add_programme")
-    assert not can_create_programme(facilitator)
-    assert can_create_programme(admin_user)
+    assert not can_create_programme(facilitator, world.programme.partnership)
+    assert can_create_programme(admin_user, world.programme.partnership)
+    # A facilitator of the partnership (who sets it up) creates them in it, and in no other.
+    f.member(facilitator, partnership_=f.partnership(), is_facilitator=True)
+    facilitator.forget_memberships()
+    assert not can_create_programme(facilitator, world.programme.partnership)
+    world.facilitator.memberships.filter(partnership=world.programme.partnership).update(is_facilitator=True)
+    facilitator.forget_memberships()
+    assert can_create_programme(facilitator, world.programme.partnership)
 
 
 # --- A held session keeps its question set ----------------------------------------------------

@@ -20,8 +20,10 @@ from findings.services import add_action, record_finding
 from indicators.models import Indicator, IndicatorValue
 from programmes.models import (
     FocusTopic,
+    Membership,
     Milestone,
     Partner,
+    Partnership,
     Programme,
     Question,
     QuestionSet,
@@ -61,32 +63,33 @@ def admin_url(model, view, *args):
 
 
 def default_question_set():
-    return QuestionSet.objects.get(family=DEFAULT_FAMILY, version=1)
+    return QuestionSet.objects.get(family=DEFAULT_FAMILY, version=1, partnership__isnull=True)
 
 
 def make_world(suffix=""):
     """One of everything, joined up as the app would have it."""
+    partnership, _ = Partnership.objects.get_or_create(slug="salford", defaults={"name": "Salford City Partnership"})
     partner = Partner.objects.create(
+        partnership=partnership,
         name=f"Salford City Council{suffix}",
         short_name=f"SCC{suffix}",
         kind=Partner.Kind.COUNCIL,
         contact_email="council@example.org",
     )
-    other = Partner.objects.create(name=f"NHS Salford{suffix}", kind=Partner.Kind.HEALTH)
+    other = Partner.objects.create(partnership=partnership, name=f"NHS Salford{suffix}", kind=Partner.Kind.HEALTH)
     lead = User.objects.create_user(
         username=f"lead{suffix}",
         first_name="Lena",
         last_name="Lead",
-        partner=partner,
         job_title="Head of service",
     )
-    reviewer = User.objects.create_user(
-        username=f"reviewer{suffix}", first_name="Ravi", last_name="Review", partner=other
-    )
-    facilitator = User.objects.create_user(
-        username=f"facilitator{suffix}", first_name="Fay", last_name="Cilitator", is_officer=True
-    )
+    Membership.objects.create(partnership=partnership, person=lead, partner=partner)
+    reviewer = User.objects.create_user(username=f"reviewer{suffix}", first_name="Ravi", last_name="Review")
+    Membership.objects.create(partnership=partnership, person=reviewer, partner=other)
+    facilitator = User.objects.create_user(username=f"facilitator{suffix}", first_name="Fay", last_name="Cilitator")
+    Membership.objects.create(partnership=partnership, person=facilitator, is_officer=True)
     area = ThematicArea.objects.create(
+        partnership=partnership,
         name=f"Children and young people{suffix}",
         slug=f"children{suffix}",
         lead_partner=partner,
@@ -94,6 +97,7 @@ def make_world(suffix=""):
     )
     FocusTopic.objects.create(area=area, name="Teenage pregnancy")
     programme = Programme.objects.create(
+        partnership=partnership,
         name=f"Comprehensive area assessment{suffix}",
         slug=f"caa{suffix}",
         start_date=datetime.date(2009, 4, 1),
@@ -115,8 +119,10 @@ def make_world(suffix=""):
         question_set=default_question_set(),
     )
     session.areas.add(area)
-    Participant.objects.create(session=session, person=lead, role=Participant.Role.PRESENTER, area=area)
-    Participant.objects.create(session=session, person=reviewer, role=Participant.Role.REVIEWER)
+    Participant.objects.create(
+        session=session, person=lead, role=Participant.Role.PRESENTER, area=area, partner=partner
+    )
+    Participant.objects.create(session=session, person=reviewer, role=Participant.Role.REVIEWER, partner=other)
 
     # The workspace, written as the app writes it, so every kind of history exists.
     question = Question.objects.filter(section__question_set=session.question_set).first()
@@ -200,7 +206,9 @@ def world():
 def test_every_model_of_ours_is_registered():
     registered = {model._meta.label for model in registered_models()}
     assert {
+        "programmes.Partnership",
         "programmes.Partner",
+        "programmes.Membership",
         "programmes.User",
         "programmes.ThematicArea",
         "programmes.Programme",
@@ -517,27 +525,82 @@ def test_participant_admin_refuses_what_the_service_refuses_of_a_part(admin_clie
     assert not Participant.objects.filter(person=person).exists()
 
 
-def test_adding_a_person_sets_their_organisation(admin_client, world):
+def _new_person(partnership, partner, **membership):
+    data = {
+        "username": "newcomer",
+        "usable_password": "true",
+        "password1": "a-long-Unguessable-passphrase-42",
+        "password2": "a-long-Unguessable-passphrase-42",
+        "first_name": "Nia",
+        "last_name": "Newcomer",
+        "email": "nia@example.org",
+        "job_title": "Analyst",
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+        "memberships-0-partnership": partnership.pk,
+        "memberships-0-partner": partner.pk,
+        "memberships-0-is_active": "on",
+    }
+    data.update({f"memberships-0-{name}": value for name, value in membership.items()})
+    return data
+
+
+def test_adding_a_person_sets_their_organisation_in_a_partnership(admin_client, world):
     partner = Partner.objects.get(name="Salford City Council")
+    response = admin_client.post(admin_url(User, "add"), _new_person(partner.partnership, partner, is_officer="on"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    person = User.objects.get(username="newcomer")
+    assert person.job_title == "Analyst" and person.get_full_name() == "Nia Newcomer"
+    membership = person.memberships.get()
+    assert (membership.partnership, membership.partner, membership.is_officer, membership.is_facilitator) == (
+        partner.partnership,
+        partner,
+        True,
+        False,
+    )
+
+
+def test_a_person_cannot_work_for_another_partnerships_partner(admin_client, world):
+    elsewhere = Partnership.objects.create(name="Southampton Partnership", slug="southampton")
+    partner = Partner.objects.get(name="Salford City Council")
+    response = admin_client.post(admin_url(User, "add"), _new_person(elsewhere, partner))
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert errors[0]["partner"] == ["The organisation must be one of this partnership's partners."]
+    assert not User.objects.filter(username="newcomer").exists()
+
+
+def test_a_new_partnership_gets_its_own_copy_of_the_standard_question_set(admin_client, world):
     response = admin_client.post(
-        admin_url(User, "add"),
+        admin_url(Partnership, "add"),
         {
-            "username": "newcomer",
-            "usable_password": "true",
-            "password1": "a-long-Unguessable-passphrase-42",
-            "password2": "a-long-Unguessable-passphrase-42",
-            "first_name": "Nia",
-            "last_name": "Newcomer",
-            "email": "nia@example.org",
-            "partner": partner.pk,
-            "job_title": "Analyst",
-            "is_officer": "on",
+            "name": "Southampton Partnership",
+            "slug": "southampton",
+            "description": "",
+            "partners-TOTAL_FORMS": "1",
+            "partners-INITIAL_FORMS": "0",
+            "partners-MIN_NUM_FORMS": "0",
+            "partners-MAX_NUM_FORMS": "1000",
+            "partners-0-name": "Southampton City Council",
+            "partners-0-short_name": "SCC",
+            "partners-0-kind": "council",
+            "partners-0-contact_email": "",
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
-    person = User.objects.get(username="newcomer")
-    assert (person.partner, person.job_title, person.is_officer) == (partner, "Analyst", True)
-    assert person.get_full_name() == "Nia Newcomer"
+    southampton = Partnership.objects.get(slug="southampton")
+    assert list(southampton.partners.values_list("name", flat=True)) == ["Southampton City Council"]
+    copy = QuestionSet.objects.get(partnership=southampton)
+    standard = default_question_set()
+    assert (copy.family, copy.version) == (standard.family, standard.version) and copy.pk != standard.pk
+    assert [
+        q.text for q in Question.objects.filter(section__question_set=copy).order_by("section__position", "position")
+    ] == [
+        q.text
+        for q in Question.objects.filter(section__question_set=standard).order_by("section__position", "position")
+    ]
 
 
 # --- The session workspace -------------------------------------------------------------------
@@ -923,9 +986,9 @@ def test_an_action_added_in_the_admin_records_its_owners_organisation(admin_clie
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     action = Action.objects.get(description__startswith="Share the forecasts")
-    assert action.owner_partner == lead.partner
+    assert action.owner_partner == lead.partner_in(world.programme.partnership)
 
-    facilitator = world.facilitator  # belongs to no partner
+    facilitator = world.facilitator  # works for no partner organisation
     response = admin_client.post(
         admin_url(Action, "change", action.pk),
         {

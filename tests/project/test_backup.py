@@ -8,17 +8,21 @@ from django.core.management import CommandError, call_command
 
 from challenge import backup
 from programmes.models import Partner
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_backup_restored_over_the_database_brings_back_what_it_held(tmp_path):
-    Partner.objects.create(name="Salford City Council", contact_email="partnership@salford.example")
+    partnership = f.default_partnership()
+    Partner.objects.create(
+        partnership=partnership, name="Salford City Council", contact_email="partnership@salford.example"
+    )
     output = tmp_path / "challenge.dump"
 
     call_command("backup", output=str(output))
     Partner.objects.all().delete()
-    Partner.objects.create(name="Made after the backup")
+    Partner.objects.create(partnership=partnership, name="Made after the backup")
     call_command("restore", str(output), replace=True)
 
     assert list(Partner.objects.values_list("name", "contact_email")) == [
@@ -29,7 +33,7 @@ def test_a_backup_restored_over_the_database_brings_back_what_it_held(tmp_path):
 def test_restore_refuses_a_database_that_is_not_empty_without_replace(tmp_path):
     output = tmp_path / "challenge.dump"
     call_command("backup", output=str(output))
-    Partner.objects.create(name="Kept")
+    Partner.objects.create(partnership=f.default_partnership(), name="Kept")
 
     with pytest.raises(CommandError, match="not empty"):
         call_command("restore", str(output))

@@ -88,8 +88,8 @@ def test_import_racing_another_updates_what_the_other_saved(kpis):
 def test_import_that_lands_between_preview_and_apply_reports_already_imported(fac_client, kpis, monkeypatch):
     real_plan = indicator_import.plan_import
 
-    def plan_then_someone_else_imports(text, *, may_change):
-        plan = real_plan(text, may_change=may_change)
+    def plan_then_someone_else_imports(text, **checks):
+        plan = real_plan(text, **checks)
         apply_import(real_plan(text, may_change=lambda a: True))  # the other request commits
         return plan
 

@@ -8,9 +8,11 @@ reopenings, other programmes). The count is pinned, and must be the same both ti
 A count that changes means a query moved into a loop (or a join was lost): fix the selector,
 do not raise the number.
 
-What every signed-in page costs before its own queries: the session (1), the user (1) and
-the user's partner organisation, named in the page header (1). The sign-in pages, for
-nobody signed in, have no session to read."""
+What every signed-in page costs before its own queries: the session (1), the user (1) and the
+user's memberships of partnerships (1), read once per request for every permission check and
+for the page header, which names the user's organisation. A download or an htmx fragment has
+no header, but reads them for its checks all the same (one query more than before partnerships,
+when it had none to read). The sign-in pages, for nobody signed in, have no session to read."""
 
 import datetime
 import itertools
@@ -255,14 +257,14 @@ QUERIES = {
     "documents page": 9,  # the versions counted (only those listed are read); the areas read once
     "session page": 13,
     "session list": 9,  # the count of its sessions, for the page links
-    "session list results, filtered (htmx)": 8,  # the same
+    "session list results, filtered (htmx)": 9,  # the same, and the memberships
     "session form (new)": 8,
     "session form (edit)": 9,
     "participant form page": 6,
     "session status page (held)": 4,
     "session status page (cancel)": 4,
-    "programme .ics": 7,
-    "session .ics": 5,
+    "programme .ics": 8,
+    "session .ics": 6,
     "milestone form (new)": 5,
     "milestone form (edit)": 6,
     "area page": 10,  # the count of its indicators, for the page links
@@ -270,9 +272,9 @@ QUERIES = {
     "infographic": 9,  # each indicator's stored rank, to pick the worst; then only those shown, with values
     "indicator import page": 4,
     "indicator import preview": 7,
-    "CSV export": 5,
-    "CSV export of one area": 5,
-    "CSV template": 5,
+    "CSV export": 6,
+    "CSV export of one area": 6,
+    "CSV template": 6,
     "password change page": 3,
     "password changed page": 3,
     "403 page": 6,

@@ -24,7 +24,8 @@ from findings import services as finding_services
 from findings.models import Action, Finding, Theme
 from findings.selectors import FINDINGS_SHOWN
 from indicators.models import Indicator, IndicatorValue
-from programmes.models import AnswerKind, Partner, User
+from programmes.models import AnswerKind, Partner
+from programmes.selectors import members_of
 from sessions.models import ChallengeSession, Participant
 from tests import factories as f
 from tests.evaluations.drafts import download_draft_pdf
@@ -211,11 +212,11 @@ def _form_check(field_name, textareas=1):
     return check
 
 
-@pytest.mark.parametrize(("htmx", "expected"), [(False, 6), (True, 6)])
+@pytest.mark.parametrize(("htmx", "expected"), [(False, 7), (True, 7)])
 def test_answer_form(client, work, django_assert_num_queries, htmx, expected):
-    """The answer form of one question, alone (htmx) or on its page (whose header's user's
-    organisation comes with their part in the session): the structure from the cache, the
-    answer as saved now."""
+    """The answer form of one question, alone (htmx) or on its page: the structure from the
+    cache, the answer as saved now. Both read the user's memberships (the permission checks,
+    and the page's header)."""
     url = reverse("answer_edit", args=[work.session.pk, work.safeguarding.pk, work.question.pk])
     client.force_login(work.lead)
     client.get(reverse("workspace", args=[work.session.pk, work.safeguarding.pk]))
@@ -227,7 +228,7 @@ def test_answer_form(client, work, django_assert_num_queries, htmx, expected):
         work.more()
 
 
-@pytest.mark.parametrize(("htmx", "expected"), [(False, 5), (True, 5)])
+@pytest.mark.parametrize(("htmx", "expected"), [(False, 6), (True, 6)])
 def test_comment_form(client, work, django_assert_num_queries, htmx, expected):
     url = reverse("comment_new", args=[work.session.pk, work.safeguarding.pk, work.question.pk])
     client.force_login(work.reviewer)
@@ -240,7 +241,7 @@ def test_comment_form(client, work, django_assert_num_queries, htmx, expected):
         work.more()
 
 
-@pytest.mark.parametrize(("htmx", "expected"), [(False, 7), (True, 6)])
+@pytest.mark.parametrize(("htmx", "expected"), [(False, 8), (True, 7)])
 def test_reply_form(client, work, django_assert_num_queries, htmx, expected):
     """The reply form of one thread; its page also shows the thread's replies (one query)."""
     url = reverse("comment_reply", args=[work.thread.pk])
@@ -298,9 +299,10 @@ def test_reopen_confirmation_page(client, work, django_assert_num_queries):
 # --- Findings -------------------------------------------------------------------------------
 
 
-# The facilitator's organisation, for the page's header, comes with the session (workspace's
-# get_session_access); an officer's, who takes no part in it, is read.
-@pytest.mark.parametrize(("who", "expected"), [("facilitator", 16), ("officer", 14)])
+# The facilitator's organisation, for the page's header, comes with the person's memberships;
+# the facilitator's page also reads the same area's findings of earlier cycles, which the form
+# offers to mark a new finding "raised again" from (issue 13).
+@pytest.mark.parametrize(("who", "expected"), [("facilitator", 17), ("officer", 14)])
 def test_session_findings(client, work, django_assert_num_queries, who, expected):
     def shows_every_finding_and_action(response):
         findings = Finding.objects.filter(session=work.session, area=work.safeguarding)
@@ -311,7 +313,7 @@ def test_session_findings(client, work, django_assert_num_queries, who, expected
         # The facilitator's "Add an action" form under every finding offers every possible owner.
         manage = who == "facilitator"
         assert html.count("Add an action<span") == (findings.count() if manage else 0)
-        for owner in User.objects.filter(is_active=True, partner__isnull=False):
+        for owner in members_of(work.programme.partnership):
             assert html.count(f'<option value="{owner.pk}"') == (findings.count() if manage else 0)
 
     url = reverse("session_findings", args=[work.session.pk, work.safeguarding.pk])
@@ -332,10 +334,11 @@ def test_emerging_findings(client, work, django_assert_num_queries):
         assert emerging.action_counts["overdue"] == actions.overdue(clock_today()).count() > 0
 
     url = reverse("emerging_findings", args=[work.programme.slug])
-    # 11: each finding's kind, area and date (to count and place them), the themes, their
+    # 12: each finding's kind, area and date (to count and place them), the themes, their
     # findings, the findings listed, and the actions counted by status; not the findings'
-    # evidence, text, or any finding not listed.
-    _flat(client, work, work.reviewer, url, django_assert_num_queries, 11, shows_every_finding)
+    # evidence, text, or any finding not listed; and the open actions of earlier cycles that
+    # the programme carries over (issue 13).
+    _flat(client, work, work.reviewer, url, django_assert_num_queries, 12, shows_every_finding)
 
 
 # --- Self-evaluations -----------------------------------------------------------------------
@@ -453,7 +456,9 @@ def test_final_self_evaluation(client, work, django_assert_num_queries):
 # user's partner in the header.
 
 
-@pytest.mark.parametrize("htmx, expected", [(False, 14), (True, 13)])
+# The fragment (htmx) has no page header but still reads the person's memberships for its
+# permission check, as the page does for both (issue 13): the same count either way.
+@pytest.mark.parametrize("htmx, expected", [(False, 14), (True, 14)])
 def test_area_record(client, work, django_assert_num_queries, htmx, expected):
     self_evaluation = _self_evaluation(work)
     url = reverse("self_evaluation_record", args=[self_evaluation.pk])
@@ -570,10 +575,11 @@ def test_draft_self_evaluation_pdf(client, work, django_assert_num_queries):
     check = _is_pdf("safeguarding-self-evaluation-v1-draft.pdf")
     client.force_login(work.facilitator)
     download_draft_pdf(client, url)
-    check(_count(client, url, django_assert_num_queries, 19))
+    # 20: one of them the user's memberships, read for the permission checks.
+    check(_count(client, url, django_assert_num_queries, 20))
     _more_for(work, self_evaluation)()
     download_draft_pdf(client, url)
-    check(_count(client, url, django_assert_num_queries, 19))
+    check(_count(client, url, django_assert_num_queries, 20))
 
 
 def test_draft_self_evaluation_pdf_asked_for(client, work, django_assert_num_queries):
@@ -600,7 +606,8 @@ def test_final_self_evaluation_pdf(client, work, django_assert_num_queries):
     self_evaluation = evaluation_services.finalise(self_evaluation=_self_evaluation(work), by=work.facilitator)
     url = reverse("self_evaluation_pdf", args=[self_evaluation.pk])
     check = _is_pdf("safeguarding-self-evaluation-v1.pdf")
-    _flat(client, work, work.facilitator, url, django_assert_num_queries, 5, check, _more_for(work, self_evaluation))
+    # 6: one of them the user's memberships, read for the permission checks.
+    _flat(client, work, work.facilitator, url, django_assert_num_queries, 6, check, _more_for(work, self_evaluation))
 
 
 # --- The programme's area self-evaluation build -----------------------------------------------
@@ -626,4 +633,4 @@ def test_area_build_pdf(client, work, django_assert_num_queries):
     )
     url = reverse("area_build_pdf", args=[build.pk])
     check = _is_pdf("caa-2009-area-self-evaluation.pdf")
-    _flat(client, work, work.facilitator, url, django_assert_num_queries, 5, check)
+    _flat(client, work, work.facilitator, url, django_assert_num_queries, 6, check)  # with the memberships

@@ -19,7 +19,7 @@ import os
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from demo.seed.accounts import Logins, seed_partners, seed_people
+from demo.seed.accounts import Logins, seed_partners, seed_partnership, seed_people
 from demo.seed.findings import seed_findings
 from demo.seed.indicators import seed_indicators
 from demo.seed.programme import programme_data, seed_areas, seed_programme, seed_sessions
@@ -33,11 +33,12 @@ class Command(BaseCommand):
         logins = Logins(password=os.environ.get("DEMO_PASSWORD") or None)
         data = programme_data()
         with transaction.atomic():
-            partners = seed_partners()
-            people = seed_people(partners, logins)
-            areas = seed_areas(partners, people)
+            partnership = seed_partnership()
+            partners = seed_partners(partnership)
+            people = seed_people(partnership, partners, logins)
+            areas = seed_areas(partnership, partners, people)
             kpis = seed_indicators(areas)
-            programme = seed_programme(data, areas, people)
+            programme = seed_programme(partnership, data, areas, people)
             sessions = seed_sessions(programme, areas, people)
             work = seed_workspace(sessions)
             found = seed_findings(programme, sessions, people, demo_day=data["demo_day"])
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(note))
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {programme.name}: {len(partners)} partners, {len(people)} people, "
+                f"Seeded {programme.name} of {partnership.name}: {len(partners)} partners, {len(people)} people, "
                 f"{len(areas)} areas, {programme.milestones.count()} milestones, "
                 f"{len(sessions)} sessions; indicators: {kpis.summary()}; {work.summary()}; "
                 f"findings: {found.summary()}."

@@ -1,0 +1,101 @@
+"""Forms of the partnership's programme set-up: a programme, and rolling one forward."""
+
+from django import forms
+from django.db.models import Q
+
+from challenge.submission import SubmissionTokenMixin
+from challenge.validators import no_line_breaks
+from programmes.models import Programme, QuestionSet, ThematicArea, User
+from programmes.selectors import members_of
+
+DATE = {"type": "date"}
+
+
+class ProgrammeForm(SubmissionTokenMixin, forms.ModelForm):
+    """A programme of `partnership`: its areas and question set are the partnership's (or a
+    standard set), its facilitators the partnership's active members."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Programme
+        fields = [
+            "name",
+            "description",
+            "start_date",
+            "end_date",
+            "self_evaluation_deadline",
+            "areas",
+            "question_set",
+            "facilitators",
+            "status",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "start_date": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "self_evaluation_deadline": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "areas": forms.CheckboxSelectMultiple,
+            "facilitators": forms.CheckboxSelectMultiple,
+            "status": forms.RadioSelect,
+        }
+        labels = {"start_date": "Period starts", "end_date": "Period ends"}
+        help_texts = {
+            "facilitators": "They manage this programme, its timetable and its sessions. The partnership's "
+            "facilitators manage it anyway.",
+            "status": "While a draft, only the partnership's facilitators see the programme.",
+        }
+
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["areas"].queryset = ThematicArea.objects.filter(partnership=partnership).order_by("name")
+        self.fields["question_set"].queryset = QuestionSet.objects.filter(
+            Q(partnership=partnership) | Q(partnership__isnull=True)
+        ).order_by("partnership", "family", "-version")
+        self.fields["question_set"].label_from_instance = _question_set_label
+        people = members_of(partnership).order_by("first_name", "last_name", "username")
+        self.fields["facilitators"].queryset = User.objects.filter(pk__in=people.values("pk")).order_by(
+            "first_name", "last_name", "username"
+        )
+        self.fields["facilitators"].label_from_instance = lambda person: person.display_name
+        self.fields["areas"].required = False
+        self.fields["facilitators"].required = False
+        if self.instance.pk:
+            del self.fields["submission_token"]  # an edit, not a create
+            self.fields["revision"].initial = self.instance.revision
+        else:
+            del self.fields["revision"]
+            self.fields["status"].initial = Programme.Status.DRAFT
+
+    def programme_fields(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in self._meta.fields
+            if name not in ("areas", "facilitators")  # many-to-many: passed on their own
+        }
+
+
+def _question_set_label(question_set):
+    return f"{question_set} — standard" if question_set.partnership_id is None else str(question_set)
+
+
+class RollForwardForm(forms.Form):
+    """The confirmation page's choices: when the next cycle starts (the cycle length is the
+    difference between the starts) and its name."""
+
+    start_date = forms.DateField(
+        label="The next cycle starts",
+        widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+        help_text="Every date of the timetable moves on by the difference between the two starts.",
+    )
+    name = forms.CharField(max_length=200, label="Name of the next cycle", validators=[no_line_breaks])
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+
+    def clean_start_date(self):
+        start = self.cleaned_data["start_date"]
+        if start <= self.programme.start_date:
+            raise forms.ValidationError("The next cycle must start after this one starts.")
+        return start
