@@ -195,7 +195,13 @@ def _child(function, args):
     for connection in connections.all(initialized_only=True):
         _INHERITED.append(connection.connection)
         connection.connection = None
-    function(*args)
+    try:
+        function(*args)
+    finally:
+        # The child's own connections are closed before it exits, so the database ends their
+        # sessions at once (a killed or exited child's socket is noticed only later, which
+        # keeps the database "in use" for a moment).
+        connections.close_all()
 
 
 def render_in_child(html: str, *, title: str, prefix: str | None = None) -> bytes:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from challenge.clock import today as clock_today
 from challenge.listing import counted
 from findings.models import KIND_ORDER, Action, Finding, Theme
+from programmes.models import Programme
 from programmes.selectors import members_of
 from workspace.models import Answer, Comment
 
@@ -145,6 +146,17 @@ def carried_over_actions(programme, *, area_ids=None) -> list:
         .order_by("due_date", "pk")
     )
     return mark_overdue(actions)
+
+
+def programmes_carrying(action):
+    """The later cycles of the action's partnership that review its area, and so list it
+    while it is open (see carried_over_q): their facilitators follow it up too."""
+    programme = action.finding.session.programme
+    return Programme.objects.filter(
+        partnership_id=programme.partnership_id,
+        start_date__gt=programme.start_date,
+        areas=action.finding.area_id,
+    )
 
 
 def earlier_findings_for(programme, area):

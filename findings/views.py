@@ -110,7 +110,16 @@ def action_status(request, action_pk):
     action = get_object_or_404(selectors.actions_with_context(), pk=action_pk)
     finding = action.finding
     refuse_outside(request.user, finding.session.programme.partnership_id)
-    if not is_programme_facilitator(request.user, finding.session.programme):
+    # Changed from its own cycle's findings page, or from the list of actions a later cycle
+    # carries (its "carried_in"): the facilitators of either may follow it up.
+    carried_in = None
+    if request.POST.get("carried_in") and action.status not in Action.CLOSED:
+        carried_in = selectors.programmes_carrying(action).filter(slug=request.POST["carried_in"]).first()
+    if not any(
+        is_programme_facilitator(request.user, programme)
+        for programme in (finding.session.programme, carried_in)
+        if programme is not None
+    ):
         raise PermissionDenied("Only the facilitator changes actions.")
     try:
         services.set_action_status(action=action, status=request.POST.get("status", ""))
@@ -118,6 +127,8 @@ def action_status(request, action_pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"Action marked {action.get_status_display().lower()}.")
+    if carried_in is not None:
+        return redirect(reverse("emerging_findings", args=[carried_in.slug]) + "#carried-heading")
     return redirect(_findings_url(finding.session, finding.area) + f"#finding-{finding.pk}")
 
 
@@ -131,7 +142,17 @@ def emerging_findings(request, slug):
     # Open actions of earlier cycles, of the areas whose sessions this user may open.
     areas = None if reads_whole_programme(request.user, programme) else _session_areas(request.user, programme)
     carried = selectors.carried_over_actions(programme, area_ids=areas)
-    return render(request, "findings/emerging.html", {"programme": programme, "emerging": emerging, "carried": carried})
+    return render(
+        request,
+        "findings/emerging.html",
+        {
+            "programme": programme,
+            "emerging": emerging,
+            "carried": carried,
+            "manage": bool(carried) and is_programme_facilitator(request.user, programme),
+            "action_statuses": Action.Status.choices,
+        },
+    )
 
 
 def _session_areas(user, programme):

@@ -445,6 +445,7 @@ class Section(models.Model):
     title = models.CharField(max_length=200, validators=[no_line_breaks])
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
+    submission_token = submission_token_field()
 
     class Meta:
         ordering = ["question_set", "position", "id"]
@@ -469,6 +470,7 @@ class Question(models.Model):
     guidance = models.TextField(blank=True)
     answer_kind = models.CharField(max_length=20, choices=AnswerKind.choices, default=AnswerKind.TEXT)
     position = models.PositiveIntegerField(default=0)
+    submission_token = submission_token_field()
 
     class Meta:
         ordering = ["section", "position", "id"]

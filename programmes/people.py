@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
@@ -207,27 +207,25 @@ def add_person(
     per `submission_token`."""
     _check_partner_of(partnership, partner)
     email = email.strip()
+
+    def sent_before():
+        earlier = Membership.objects.filter(submission_token=submission_token).first()
+        if earlier is not None and earlier.partnership_id != partnership.pk:
+            raise ValidationError("This form has already been used. Reload the page and try again.")
+        return earlier
+
     with transaction.atomic():
-        if submission_token is not None:
-            earlier = Membership.objects.filter(submission_token=submission_token).first()
-            if earlier is not None:
-                if earlier.partnership_id != partnership.pk:
-                    raise ValidationError("This form has already been used. Reload the page and try again.")
-                return Added(earlier, new_account=False, repeated=True)
+        if submission_token is not None and (earlier := sent_before()) is not None:
+            return Added(earlier, new_account=False, repeated=True)
         person = account_for(email)
         new_account = person is None
         if person is None:
-            person = User(
-                username=_username_for(email),
-                email=email,
-                first_name=first_name,
-                last_name=last_name,
-                job_title=job_title,
-            )
-            person.set_unusable_password()
-            person.full_clean(exclude=["password"])
-            person.save()
-        else:
+            person = _new_account(email=email, first_name=first_name, last_name=last_name, job_title=job_title)
+            new_account = not getattr(person, "_found", False)
+            # Made by the same form sent twice at once (a double click): its first sending.
+            if not new_account and submission_token is not None and (earlier := sent_before()) is not None:
+                return Added(earlier, new_account=False, repeated=True)
+        if not new_account:
             existing = Membership.objects.filter(partnership=partnership, person=person).first()
             if existing is not None:
                 if existing.is_active:
@@ -238,20 +236,53 @@ def add_person(
             if job_title and not person.job_title:
                 person.job_title = job_title
                 person.save(update_fields=["job_title"])
-        membership = create_once(
-            Membership,
-            submission_token,
-            lambda: Membership.objects.create(
-                partnership=partnership,
-                person=person,
-                partner=partner,
-                is_facilitator=is_facilitator,
-                is_officer=is_officer,
-                submission_token=submission_token,
-            ),
-            partnership_id=partnership.pk,
-        )
+        try:
+            with transaction.atomic():
+                membership = create_once(
+                    Membership,
+                    submission_token,
+                    lambda: Membership.objects.create(
+                        partnership=partnership,
+                        person=person,
+                        partner=partner,
+                        is_facilitator=is_facilitator,
+                        is_officer=is_officer,
+                        submission_token=submission_token,
+                    ),
+                    partnership_id=partnership.pk,
+                )
+        except IntegrityError:
+            # Someone else added the same person to the partnership at the same moment.
+            raise ValidationError(
+                {"email": f"{person.display_name} was added to the partnership a moment ago, by someone else."}
+            ) from None
     return Added(membership, new_account=new_account)
+
+
+def _new_account(*, email, first_name, last_name, job_title) -> User:
+    """A new account for `email`, with no password yet. If another request made one for the
+    same address at the same moment (its user name is taken when this one saves), that
+    account is returned instead, marked `_found`, and used as an existing one."""
+    person = User(
+        username=_username_for(email),
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        job_title=job_title,
+    )
+    person.set_unusable_password()
+    # The user name is made here, not typed: the database's unique index decides it (below).
+    person.full_clean(exclude=["password", "username"])
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        found = account_for(email)
+        if found is None:
+            raise
+        found._found = True
+        return found
+    return person
 
 
 def _refuse_own_lock_out(membership, by, *, facilitator=True, active=True) -> None:

@@ -305,7 +305,8 @@ def invitation_accept(request, token):
     reason = people.why_unusable(invitation)
     person = invitation.membership.person
     form = AcceptInvitationForm(person, request.POST or None)
-    if reason is None and request.method == "POST" and form.is_valid():
+    someone_else = request.user.is_authenticated and request.user.pk != person.pk
+    if reason is None and request.method == "POST" and not someone_else and form.is_valid():
         try:
             person = people.accept_invitation(invitation=invitation, password=form.cleaned_data["new_password1"])
         except people.InvitationUnusable as error:
@@ -314,6 +315,15 @@ def invitation_accept(request, token):
             login(request, person, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {person.display_name}: your password is set and you are signed in.")
             return redirect("home")
+    if reason is None and someone_else:
+        # Someone else is signed in on this browser: accepting would sign them out and the
+        # invited person in without either noticing. Say so, and offer to sign out first.
+        return render(
+            request,
+            "programmes/people/invitation_other_person.html",
+            {"invitation": invitation, "person": person, "here": request.get_full_path()},
+            status=409 if request.method == "POST" else 200,
+        )
     if reason is not None:
         context = {"reason": reason, "invitation": invitation, "partnership": invitation.membership.partnership}
         if reason == "expired":

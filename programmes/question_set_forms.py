@@ -3,7 +3,7 @@ revision it was opened at, so a save made after someone else's is refused, not a
 
 from django import forms
 
-from challenge.submission import SubmissionTokenForm
+from challenge.submission import SubmissionTokenForm, SubmissionTokenMixin
 from challenge.validators import no_line_breaks
 from programmes.models import AnswerKind
 
@@ -35,6 +35,14 @@ class QuestionForm(RevisionForm):
 
     def fields_to_save(self) -> dict:
         return {name: self.cleaned_data[name] for name in ("text", "guidance", "answer_kind")}
+
+
+class AddSectionForm(SubmissionTokenMixin, SectionForm):
+    """A new section: once per submitted form (a double click adds one section)."""
+
+
+class AddQuestionForm(SubmissionTokenMixin, QuestionForm):
+    """A new question: once per submitted form (a double click adds one question)."""
 
 
 class MoveForm(RevisionForm):

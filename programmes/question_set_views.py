@@ -13,6 +13,8 @@ from programmes import question_sets
 from programmes.models import Partnership, Question, Section
 from programmes.permissions import can_manage_partnership, refuse_outside
 from programmes.question_set_forms import (
+    AddQuestionForm,
+    AddSectionForm,
     MoveForm,
     NewVersionForm,
     QuestionForm,
@@ -167,14 +169,17 @@ def section_form(request, slug, pk, section_pk=None):
     initial = {"revision": question_set.revision}
     if section is not None:
         initial.update(title=section.title, description=section.description)
-    form = SectionForm(request.POST or None, initial=initial)
+    form = (SectionForm if section else AddSectionForm)(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         revision = form.cleaned_data["revision"]
         if section is None:
             saved = _save(
                 form,
                 lambda: question_sets.add_section(
-                    question_set=question_set, expected_revision=revision, **form.fields_to_save()
+                    question_set=question_set,
+                    expected_revision=revision,
+                    submission_token=form.submitted_token,
+                    **form.fields_to_save(),
                 ),
             )
         else:
@@ -202,14 +207,17 @@ def question_form(request, slug, pk, section_pk=None, question_pk=None):
     initial = {"revision": question_set.revision, "answer_kind": "text"}
     if question is not None:
         initial.update(text=question.text, guidance=question.guidance, answer_kind=question.answer_kind)
-    form = QuestionForm(request.POST or None, initial=initial)
+    form = (QuestionForm if question else AddQuestionForm)(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         revision = form.cleaned_data["revision"]
         if question is None:
             saved = _save(
                 form,
                 lambda: question_sets.add_question(
-                    section=section, expected_revision=revision, **form.fields_to_save()
+                    section=section,
+                    expected_revision=revision,
+                    submission_token=form.submitted_token,
+                    **form.fields_to_save(),
                 ),
             )
         else:

@@ -165,19 +165,43 @@ def _next_position(queryset) -> int:
     return 0 if highest is None else highest + 1
 
 
-@transaction.atomic
-def add_section(*, question_set, expected_revision, title, description="") -> Section:
-    current = _lock_for_edit(question_set, expected_revision)
-    section = Section(
-        question_set=current,
-        title=title,
-        description=description,
-        position=_next_position(current.sections.all()),
+def _add_once(model, *, question_set, expected_revision, submission_token, build, **owner):
+    """Add the row `build(current)` makes (a section or a question) to the version, once per
+    submitted form: a resent form (a double click) gets the row the first one added, not a
+    "changed since you opened it" refusal caused by its own first submission."""
+
+    @transaction.atomic
+    def create():
+        current = QuestionSet.objects.select_for_update().get(pk=question_set.pk)
+        if submission_token is not None:
+            earlier = model._default_manager.filter(submission_token=submission_token, **owner).first()
+            if earlier is not None:  # the first submission won the lock and committed
+                return earlier
+        current = _lock_for_edit(current, expected_revision)
+        row = build(current)
+        row.submission_token = submission_token
+        row.full_clean()
+        row.save()
+        _bump(current)
+        return row
+
+    return create_once(model, submission_token, create, **owner)
+
+
+def add_section(*, question_set, expected_revision, title, description="", submission_token=None) -> Section:
+    return _add_once(
+        Section,
+        question_set=question_set,
+        expected_revision=expected_revision,
+        submission_token=submission_token,
+        build=lambda current: Section(
+            question_set=current,
+            title=title,
+            description=description,
+            position=_next_position(current.sections.all()),
+        ),
+        question_set_id=question_set.pk,
     )
-    section.full_clean()
-    section.save()
-    _bump(current)
-    return section
 
 
 @transaction.atomic
@@ -191,21 +215,25 @@ def edit_section(*, section, expected_revision, title, description="") -> Sectio
     return section
 
 
-@transaction.atomic
-def add_question(*, section, expected_revision, text, guidance="", answer_kind) -> Question:
-    current = _lock_for_edit(section.question_set, expected_revision)
-    section.question_set = current
-    question = Question(
-        section=section,
-        text=text,
-        guidance=guidance,
-        answer_kind=answer_kind,
-        position=_next_position(section.questions.all()),
+def add_question(*, section, expected_revision, text, guidance="", answer_kind, submission_token=None) -> Question:
+    def build(current):
+        section.question_set = current
+        return Question(
+            section=section,
+            text=text,
+            guidance=guidance,
+            answer_kind=answer_kind,
+            position=_next_position(section.questions.all()),
+        )
+
+    return _add_once(
+        Question,
+        question_set=section.question_set,
+        expected_revision=expected_revision,
+        submission_token=submission_token,
+        build=build,
+        section_id=section.pk,
     )
-    question.full_clean()
-    question.save()
-    _bump(current)
-    return question
 
 
 @transaction.atomic

@@ -197,6 +197,37 @@ def test_open_actions_carry_over_until_closed(client, world, findings):
     assert "carried over" not in client.get(new.get_absolute_url()).content.decode()
 
 
+def test_the_next_cycles_own_facilitator_follows_up_a_carried_action(client, world, findings):
+    """Someone who facilitates only the later cycle (not the partnership, nor the cycle the
+    action was agreed in) updates it from the list of carried actions; nobody else does."""
+    _, open_action, done_action = findings
+    new = _next_cycle(world)
+    helper = f.person(world.council, "helper2010", first_name="Hal", last_name="Helper")
+    new.facilitators.add(helper)
+    client.force_login(helper)
+    url = reverse("emerging_findings", args=[new.slug])
+    page = client.get(url).content.decode()
+    assert f'action="{reverse("action_status", args=[open_action.pk])}"' in page
+    assert 'for="carried-status-' in page  # a labelled control
+    response = client.post(
+        reverse("action_status", args=[open_action.pk]), {"status": "in_progress", "carried_in": new.slug}
+    )
+    assert response.status_code == 302 and response["Location"] == url + "#carried-heading"
+    open_action.refresh_from_db()
+    assert open_action.status == "in_progress"
+    # Not without naming the cycle that carries it, not a closed action, not another cycle.
+    status_url = reverse("action_status", args=[open_action.pk])
+    assert client.post(status_url, {"status": "done"}).status_code == 403
+    done_url = reverse("action_status", args=[done_action.pk])
+    assert client.post(done_url, {"status": "open", "carried_in": new.slug}).status_code == 403
+    assert client.post(status_url, {"status": "done", "carried_in": world.programme.slug}).status_code == 403
+    # A member who facilitates nothing sees the status, not the control, and is refused.
+    client.force_login(world.police_officer)
+    assert client.post(status_url, {"status": "done", "carried_in": new.slug}).status_code == 403
+    open_action.refresh_from_db()
+    assert open_action.status == "in_progress"
+
+
 def test_actions_carry_over_to_every_later_cycle_of_the_area_only(world, findings):
     from findings.selectors import carried_over_actions
 

@@ -343,6 +343,56 @@ def test_adding_a_person_twice_with_the_same_form_adds_one(boss_client, setup):
     assert User.objects.filter(email="nina.patel@example.org").count() == 1
 
 
+def test_two_forms_adding_the_same_new_address_at_the_same_moment(boss_client, setup, monkeypatch):
+    """Two facilitators add the same new person at once: both saw no account for the address,
+    so the second's new account collides with the first's. The second gets the message beside
+    the e-mail address, not an error page, and one account and one membership are made."""
+    from programmes import people as people_services
+
+    assert boss_client.post(url("person_add", setup), _person(setup)).status_code == 302
+    real_account_for = people_services.account_for
+    calls = []
+
+    def not_yet_seen(email):  # the second form read the accounts before the first committed
+        calls.append(email)
+        return None if len(calls) == 1 else real_account_for(email)
+
+    monkeypatch.setattr(people_services, "account_for", not_yet_seen)
+    # ...and chose the same user name, free at the time.
+    monkeypatch.setattr(people_services, "_username_for", lambda email: email.strip().lower())
+    response = boss_client.post(url("person_add", setup), _person(setup))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Nina Patel is already a member of the partnership." in page
+    assert User.objects.filter(email__iexact="nina.patel@example.org").count() == 1
+    assert Membership.objects.filter(person__email__iexact="nina.patel@example.org").count() == 1
+
+
+def test_a_new_address_added_at_the_same_moment_to_two_partnerships_makes_one_account(setup, monkeypatch):
+    from programmes import people as people_services
+
+    other = create_partnership(name="Elsewhere")
+    first = people_services.add_person(
+        partnership=setup.partnership, first_name="Nina", last_name="Patel", email="nina.patel@example.org"
+    )
+    real_account_for = people_services.account_for
+    calls = []
+
+    def not_yet_seen(email):  # read before the first committed; read again after
+        calls.append(email)
+        return None if len(calls) == 1 else real_account_for(email)
+
+    monkeypatch.setattr(people_services, "account_for", not_yet_seen)
+    monkeypatch.setattr(people_services, "_username_for", lambda email: email.strip().lower())
+    second = people_services.add_person(
+        partnership=other, first_name="Nina", last_name="Patel", email="Nina.Patel@example.org"
+    )
+    monkeypatch.undo()
+    assert first.new_account and not second.new_account
+    assert second.membership.person == first.membership.person
+    assert User.objects.filter(email__iexact="nina.patel@example.org").count() == 1
+
+
 def test_change_someones_organisation_roles_and_job_title(boss_client, setup):
     m = membership(setup.lead, setup)
     response = boss_client.post(
@@ -470,6 +520,28 @@ def test_accepting_sets_the_password_and_signs_in_once(client, invited):
     )
     invited.nina.refresh_from_db()
     assert invited.nina.check_password(password)
+
+
+def test_an_invitation_opened_while_someone_else_is_signed_in(client, invited):
+    """The facilitator who sent it (or anyone) opens the link on their own browser: it does
+    not sign them out and the invited person in; it says whose it is and offers to sign out,
+    after which the link works for the invited person."""
+    client.force_login(invited.boss)
+    page = client.get(invited.link).content.decode()
+    assert "This invitation is for someone else" in page
+    assert "Bea Boss" in page and "Nina Patel" in page and 'name="new_password1"' not in page
+    assert f'name="next" value="{invited.link}"' in page and f'action="{reverse("logout")}"' in page
+    password = "a-long-harbour-morning"
+    response = client.post(invited.link, {"new_password1": password, "new_password2": password})
+    assert response.status_code == 409
+    assert int(client.session["_auth_user_id"]) == invited.boss.pk  # still signed in as themselves
+    invited.nina.refresh_from_db()
+    assert not invited.nina.has_usable_password()
+    signed_out = client.post(reverse("logout"), {"next": invited.link})
+    assert signed_out.status_code == 302 and signed_out.url == invited.link
+    assert "Set your password" in client.get(invited.link).content.decode()
+    assert client.post(invited.link, {"new_password1": password, "new_password2": password}).status_code == 302
+    assert int(client.session["_auth_user_id"]) == invited.nina.pk
 
 
 def test_an_expired_link_says_so_and_who_to_ask(client, invited):

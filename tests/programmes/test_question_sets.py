@@ -260,7 +260,36 @@ def test_a_new_version_sent_twice_is_made_once(client, sets):
     assert QuestionSet.objects.filter(partnership=sets.partnership).count() == 3
 
 
-def test_a_question_sent_twice_is_added_once(client, sets):
+@pytest.mark.parametrize("kind", ["section", "question"])
+def test_an_addition_sent_twice_is_added_once_and_the_second_is_a_success(client, sets, kind):
+    """A double click: the second post carries the same one-time token as the first, so it
+    is answered as the first was, not refused as "changed since you opened it"."""
+    client.force_login(sets.boss)
+    section = sets.first_section()
+    if kind == "section":
+        url = sets.url("question_set_section_create")
+        data = {"title": "Who is missing?"}
+        added = lambda: sets.v2.sections.filter(title="Who is missing?")  # noqa: E731
+    else:
+        url = sets.url("question_set_question_create", section.pk)
+        data = {"text": "Who is missing?", "answer_kind": "text"}
+        added = lambda: section.questions.filter(text="Who is missing?")  # noqa: E731
+    form_page = client.get(url).content.decode()
+    token = form_page.split('name="submission_token" value="')[1].split('"')[0]
+    data.update(revision=sets.v2.revision, submission_token=token)
+    first = client.post(url, data)
+    second = client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == (sets.url("question_set_detail") + f"#{kind}-{added().get().pk}")
+    assert added().count() == 1
+    # A new form (a new token) opened before the first addition is stale, as any edit is.
+    data["submission_token"] = "7d1c3e0a-8f7b-4c61-9a52-3b2a1f0e9d12"
+    third = client.post(url, data)
+    assert third.status_code == 409 and STALE_MESSAGE.split(":")[0] in third.content.decode()
+    assert added().count() == 1
+
+
+def test_a_question_posted_twice_without_a_token_is_refused_the_second_time(client, sets):
     client.force_login(sets.boss)
     section = sets.first_section()
     data = {"revision": sets.v2.revision, "text": "Who is missing?", "answer_kind": "text"}
