@@ -101,8 +101,14 @@ class Action(models.Model):
     owner_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="actions", editable=False)
     due_date = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    progress_note = models.TextField(
+        "progress", blank=True, help_text="Where it has got to: what is done, what is next, what is in the way."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every change made through the services, so that two people updating the same
+    # action from forms opened at the same revision cannot overwrite each other.
+    revision = models.PositiveIntegerField(default=1)
     submission_token = submission_token_field()
 
     objects = ActionQuerySet.as_manager()
@@ -115,3 +121,24 @@ class Action(models.Model):
 
     def is_overdue(self, today) -> bool:
         return self.status not in self.CLOSED and self.due_date < today
+
+
+class ActionChange(models.Model):
+    """One change of an improvement action (its history): who changed it, when, and what it
+    said afterwards. The action's first state is the action as agreed (its `created_at`)."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="changes")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField()
+    description = models.TextField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=Action.Status.choices)
+    progress_note = models.TextField(blank=True)
+    changed = models.CharField(max_length=200, help_text="What changed, e.g. “status, progress”.")
+
+    class Meta:
+        ordering = ["action", "-at", "-id"]
+
+    def __str__(self):
+        return f"{self.action_id} at {self.at:%Y-%m-%d %H:%M}: {self.changed}"

@@ -4,10 +4,11 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from challenge.editing import refuse_stale
 from challenge.submission import create_once
-from findings.models import Action, Finding, Theme
+from findings.models import Action, ActionChange, Finding, Theme
 from programmes.models import Partner
 from programmes.selectors import partners_in
 
@@ -149,9 +150,63 @@ def add_action(*, finding, description, owner, due_date, submission_token=None) 
     )
 
 
-def set_action_status(*, action, status) -> Action:
+def set_action_status(*, action, status, by=None) -> Action:
+    """Move an action to `status` (the status buttons of the findings pages), recorded in its
+    history."""
     if status not in Action.Status.values:
         raise ValidationError(f"Unknown status {status!r}.")
-    action.status = status
-    action.save(update_fields=["status", "updated_at"])
+    with transaction.atomic():
+        current = Action.objects.select_for_update().get(pk=action.pk)
+        if current.status != status:
+            current.status = status
+            _save_change(current, by=by, changed=["status"])
+    action.status, action.revision = current.status, current.revision
     return action
+
+
+# The fields of an action each kind of change may touch, and how the history names them.
+PROGRESS_FIELDS = {"status": "status", "progress_note": "progress"}
+EDIT_FIELDS = {"description": "what will be done", "owner": "owner", "due_date": "due date", **PROGRESS_FIELDS}
+
+
+@transaction.atomic
+def update_action(*, action, by, expected_revision, **values) -> Action:
+    """Change an action: its status and progress note (what its owner does from the action
+    tracker), or also what will be done, its owner and due date (what a facilitator does).
+    The views decide who may change which fields; this checks the values, refuses a change
+    made against an older revision (StaleEdit), and records the change in the history.
+    Returns the action as saved (unchanged if nothing was)."""
+    unknown = set(values) - set(EDIT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a field of an action's update: {sorted(unknown)}")
+    current = Action.objects.select_for_update().select_related("finding__session__programme").get(pk=action.pk)
+    refuse_stale(current, expected_revision)
+    if "status" in values and values["status"] not in Action.Status.values:
+        raise ValidationError({"status": "Choose one of the statuses."})
+    if "description" in values and not values["description"].strip():
+        raise ValidationError({"description": "Say what will be done."})
+    changed = [name for name, value in values.items() if getattr(current, name) != value]
+    if "owner" in changed:
+        current.owner_partner = validate_action_owner(values["owner"], current.finding.session.programme.partnership_id)
+    for name in changed:
+        setattr(current, name, values[name])
+    if changed:
+        _save_change(current, by=by, changed=changed)
+    return current
+
+
+def _save_change(current, *, by, changed) -> None:
+    """Save `current` (read under a lock) with the next revision, and its history row."""
+    current.revision += 1
+    current.save()
+    ActionChange.objects.create(
+        action=current,
+        by=by,
+        at=timezone.now(),
+        description=current.description,
+        owner_id=current.owner_id,
+        due_date=current.due_date,
+        status=current.status,
+        progress_note=current.progress_note,
+        changed=", ".join(EDIT_FIELDS[name] for name in changed),
+    )

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from findings import views
 
@@ -7,4 +7,5 @@ urlpatterns = [
     path("findings/<int:finding_pk>/actions/", views.action_add, name="action_add"),
     path("actions/<int:action_pk>/status/", views.action_status, name="action_status"),
     path("programmes/<slug:slug>/findings/", views.emerging_findings, name="emerging_findings"),
+    path("", include("findings.tracker_urls")),
 ]

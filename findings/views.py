@@ -3,8 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from challenge.editing import StaleEdit
 from challenge.listing import expanded
 from findings import selectors, services
 from findings.forms import ActionForm, FindingForm
@@ -107,6 +109,9 @@ def action_add(request, finding_pk):
 @require_POST
 @login_required
 def action_status(request, action_pk):
+    """The status buttons beside an action: on its cycle's findings page, in the list of
+    actions a later cycle carries, and in the action tracker (its owner's too). A form that
+    says which revision it was opened at is refused if the action changed since."""
     action = get_object_or_404(selectors.actions_with_context(), pk=action_pk)
     finding = action.finding
     refuse_outside(request.user, finding.session.programme.partnership_id)
@@ -115,18 +120,36 @@ def action_status(request, action_pk):
     carried_in = None
     if request.POST.get("carried_in") and action.status not in Action.CLOSED:
         carried_in = selectors.programmes_carrying(action).filter(slug=request.POST["carried_in"]).first()
-    if not any(
+    owner = action.owner_id == request.user.pk and request.user.membership_in(finding.session.programme.partnership_id)
+    if not owner and not any(
         is_programme_facilitator(request.user, programme)
         for programme in (finding.session.programme, carried_in)
         if programme is not None
     ):
         raise PermissionDenied("Only the facilitator changes actions.")
+    status = request.POST.get("status", "")
     try:
-        services.set_action_status(action=action, status=request.POST.get("status", ""))
+        revision = int(request.POST["revision"]) if request.POST.get("revision") else None
+    except ValueError:
+        revision = None
+    try:
+        if revision is None:
+            services.set_action_status(action=action, status=status, by=request.user)
+        else:
+            action = services.update_action(action=action, by=request.user, expected_revision=revision, status=status)
+    except StaleEdit as error:
+        messages.error(
+            request,
+            f"“{action.description[:60]}” changed since you opened the page: it is now "
+            f"{error.current.get_status_display().lower()}. Nothing was saved; choose again if you still mean it.",
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"Action marked {action.get_status_display().lower()}.")
+    back = request.POST.get("back", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        return redirect(back)
     if carried_in is not None:
         return redirect(reverse("emerging_findings", args=[carried_in.slug]) + "#carried-heading")
     return redirect(_findings_url(finding.session, finding.area) + f"#finding-{finding.pk}")
