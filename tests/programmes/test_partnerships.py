@@ -247,6 +247,7 @@ def sides(salford, southampton):
 # list below), or has nothing to do with partnerships.
 NOT_PARTNERSHIP_ADDRESSES = {
     "home",
+    "search",  # what the person may read, of every partnership of theirs (tests/dashboard/test_search.py)
     "invitation_accept",  # the link's secret token is the access (tests/programmes/test_people.py)
     "indicator_import",
     "indicator_export",
