@@ -13,6 +13,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from evaluations.models import AreaSelfEvaluationBuild, DraftPdf, SelfEvaluation
+from findings.history import since_last_cycle
 from findings.models import KIND_ORDER, Action, Finding
 from findings.selectors import findings_queryset, mark_overdue, sort_findings
 from indicators.kpis import assess
@@ -37,11 +38,13 @@ class Compiled:
     impact: dict
     flags: list = field(default_factory=list)
     indicators: list = field(default_factory=list)
+    since: object = None  # findings.history.SinceLastCycle, when the area has a previous cycle
 
 
 def compile_area(programme, area) -> Compiled:
-    """`area`'s record across the programme's sessions, in a fixed number of queries however
-    many sessions, answers, challenges, findings and actions there are."""
+    """`area`'s record across the programme's sessions, and what changed since its previous
+    cycle (findings.history.since_last_cycle), in a fixed number of queries however many
+    sessions, answers, challenges, findings, actions and cycles there are."""
     sessions = (
         ChallengeSession.objects.filter(programme=programme, areas=area)
         .exclude(status=ChallengeSession.Status.CANCELLED)
@@ -67,6 +70,7 @@ def compile_area(programme, area) -> Compiled:
         impact=impact_position(answers),
         flags=[finding for finding in findings if finding.is_flag],
         indicators=indicators_for_area(area),
+        since=since_last_cycle(programme, area, findings),
     )
 
 

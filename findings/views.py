@@ -8,10 +8,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from challenge.editing import StaleEdit
 from challenge.listing import expanded
-from findings import selectors, services
+from findings import history, selectors, services
 from findings.forms import ActionForm, FindingForm
 from findings.models import Action
-from programmes.permissions import get_programme_for_user, is_programme_facilitator, refuse_outside
+from programmes.permissions import get_area_for_user, get_programme_for_user, is_programme_facilitator, refuse_outside
 from sessions.permissions import reads_whole_programme
 from sessions.selectors import sessions_for_user
 from workspace.permissions import get_session_access
@@ -181,3 +181,14 @@ def emerging_findings(request, slug):
 def _session_areas(user, programme):
     """The areas of the sessions `user` may open (a subquery: no query of its own)."""
     return sessions_for_user(user, programme).filter(areas__isnull=False).values("areas")
+
+
+@require_GET
+@login_required
+def area_history(request, slug):
+    """An area's history across cycles (findings.history.area_history), for those who may open
+    the area's page."""
+    area = get_area_for_user(request.user, slug)
+    return render(
+        request, "findings/area_history.html", {"area": area, "history": history.area_history(request.user, area)}
+    )

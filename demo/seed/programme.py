@@ -62,13 +62,13 @@ def seed_programme(partnership, data, areas, people) -> Programme:
     return programme
 
 
-def seed_sessions(programme, areas, people) -> dict:
-    """Create each session that is not there yet as a draft through the services (so that
-    the critical-friend and booking rules are checked), add its participants without
-    e-mailing them, then put it in its demonstration state. Sessions already present are left
-    as they are. Returns the sessions by date."""
+def seed_sessions(programme, areas, people, specs=None) -> dict:
+    """Create each session of `specs` (by default those of sessions.toml) that is not there
+    yet as a draft through the services (so that the critical-friend and booking rules are
+    checked), add its participants without e-mailing them, then put it in its demonstration
+    state. Sessions already present are left as they are. Returns the sessions by date."""
     sessions = {}
-    for spec in load("sessions.toml")["session"]:
+    for spec in load("sessions.toml")["session"] if specs is None else specs:
         existing = ChallengeSession.objects.filter(programme=programme, title=spec["title"], date=spec["date"]).first()
         if existing is not None:
             sessions[existing.date] = existing

@@ -623,3 +623,51 @@ def test_the_final_pdf_shows_the_area_indicators(seeded):
     assert "No indicators have been recorded" not in text
     for indicator in Indicator.objects.filter(area=final.area):
         assert indicator.name in text, indicator.code
+
+
+@pytest.mark.django_db
+def test_the_2009_programme_is_rolled_forward_into_2010(seeded):
+    programme = Programme.objects.get(slug="caa-2009")
+    next_cycle = Programme.objects.get(previous=programme)
+    assert next_cycle.name == "CAA 2010 challenge sessions"
+    assert next_cycle.status == Programme.Status.DRAFT  # as the roll-forward service makes it
+    assert (next_cycle.start_date, next_cycle.end_date) == (datetime.date(2010, 4, 7), datetime.date(2010, 11, 30))
+    assert next_cycle.self_evaluation_deadline == datetime.date(2010, 6, 15)
+    assert set(next_cycle.areas.all()) == set(programme.areas.all())
+    assert next_cycle.milestones.count() == programme.milestones.count()
+    assert not next_cycle.milestones.filter(done=True).exists()
+    # One session, scheduled, for two of the areas, with the critical-friend rule kept.
+    session = next_cycle.sessions.get()
+    assert (session.date, session.status) == (datetime.date(2010, 4, 28), "scheduled")
+    assert {area.slug for area in session.areas.all()} == {"safeguarding-children", "health-inequalities"}
+    assert session.question_set == next_cycle.question_set
+    assert not session.answers.exists() and not Finding.objects.filter(session=session).exists()
+    # The 2009 actions still open are carried over to it.
+    open_2009 = Action.objects.filter(finding__session__programme=programme).exclude(status__in=Action.CLOSED)
+    carried = findings_selectors.carried_over_actions(next_cycle)
+    assert open_2009.exists() and {action.pk for action in carried} == set(open_2009.values_list("pk", flat=True))
+    assert f"next cycle: CAA 2010 challenge sessions (draft, rolled forward): 1 session, {len(carried)} open" in seeded
+    assert "next cycle: CAA 2010 challenge sessions (draft, already there): 1 session" in seed()
+
+
+@pytest.mark.django_db
+def test_the_demo_area_history_has_two_cycles_for_the_facilitator(seeded, client, settings):
+    settings.CHALLENGE_TODAY = DEMO_TODAY  # as scripts/run sets the demo clock
+    url = "/areas/safeguarding-children/history/"
+    client.force_login(User.objects.get(username="facilitator"))
+    body = client.get(url).content.decode()
+    assert body.index("CAA 2010 challenge sessions") < body.index("CAA 2009 challenge sessions")
+    assert "Strong improvement programme in place" in body and "carried over to" in body
+    assert "Safeguarding and health inequalities: a year on" in body
+    # The officer does not see the draft: only the 2009 cycle.
+    client.force_login(User.objects.get(username="officer"))
+    body = client.get(url).content.decode()
+    assert "CAA 2009 challenge sessions" in body and "CAA 2010 challenge sessions" not in body
+    # The 2009 pages keep the demo day: the dashboard's next session is still 2 June 2009.
+    client.force_login(User.objects.get(username="facilitator"))
+    dashboard = client.get(programme_url()).content.decode()
+    assert "the app treats today as 20 May 2009" in dashboard and "2 Jun 2009" in dashboard
+
+
+def programme_url():
+    return Programme.objects.get(slug="caa-2009").get_absolute_url()

@@ -310,6 +310,7 @@ def partnership_urls(side) -> dict:
             "area_build_status": (reverse("area_build_status", args=[side.build.pk]), "GET"),
             "area_build_pdf": (reverse("area_build_pdf", args=[side.build.pk]), "GET"),
             "area_page": (reverse("area_page", args=[side.area.slug]), "GET"),
+            "area_history": (reverse("area_history", args=[side.area.slug]), "GET"),
             "indicator_detail": (reverse("indicator_detail", args=[side.indicator.code]), "GET"),
             "infographic": (reverse("infographic", args=[p]), "GET"),
         }

@@ -571,11 +571,12 @@ def test_draft_self_evaluation_pdf(client, work, django_assert_num_queries):
     check = _is_pdf("safeguarding-self-evaluation-v1-draft.pdf")
     client.force_login(work.facilitator)
     download_draft_pdf(client, url)
-    # 20: one of them the user's memberships, read for the permission checks.
-    check(_count(client, url, django_assert_num_queries, 20))
+    # 21: one of them the user's memberships, read for the permission checks, and one whether
+    # the area has a previous cycle (tests/evaluations/test_since_last_cycle.py: three with one).
+    check(_count(client, url, django_assert_num_queries, 21))
     _more_for(work, self_evaluation)()
     download_draft_pdf(client, url)
-    check(_count(client, url, django_assert_num_queries, 20))
+    check(_count(client, url, django_assert_num_queries, 21))
 
 
 def test_draft_self_evaluation_pdf_asked_for(client, work, django_assert_num_queries):
@@ -593,9 +594,9 @@ def test_draft_self_evaluation_pdf_asked_for(client, work, django_assert_num_que
     evaluation_services.update_texts(
         self_evaluation=self_evaluation, expected_revision=1, introduction="Changed.", conclusion=""
     )
-    preparing(_count(client, url, django_assert_num_queries, 24, status=202))
+    preparing(_count(client, url, django_assert_num_queries, 25, status=202))
     _more_for(work, self_evaluation)()
-    preparing(_count(client, url, django_assert_num_queries, 24, status=202))
+    preparing(_count(client, url, django_assert_num_queries, 25, status=202))
 
 
 def test_final_self_evaluation_pdf(client, work, django_assert_num_queries):

@@ -6,8 +6,9 @@ eight thematic areas, the "CAA 2009 challenge sessions" programme with its timet
 sessions on their real dates, the 29 April session's workspace (answers and critical-friend
 threads), the emerging findings, improvement actions and mini self-evaluations (the final
 Safeguarding children PDF rendered and stored), and each area's performance indicators, seeded
-first so that the PDF shows them. The people other than James Foster and Martin Vickers are
-invented; e-mail addresses are on `.example`.
+first so that the PDF shows them; then the programme rolled forward into its 2010 cycle (a
+draft, with one session scheduled), so that an area's history has two cycles. The people other
+than James Foster and Martin Vickers are invented; e-mail addresses are on `.example`.
 
 Everything is written through the apps' services where they have one, and nobody is e-mailed:
 sessions are never scheduled through the services, and the circulated draft is recorded
@@ -20,6 +21,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from demo.seed.accounts import Logins, seed_partners, seed_partnership, seed_people
+from demo.seed.cycles import seed_next_cycle
 from demo.seed.findings import seed_findings
 from demo.seed.indicators import seed_indicators
 from demo.seed.programme import programme_data, seed_areas, seed_programme, seed_sessions
@@ -42,6 +44,7 @@ class Command(BaseCommand):
             sessions = seed_sessions(programme, areas, people)
             work = seed_workspace(sessions)
             found = seed_findings(programme, sessions, people, demo_day=data["demo_day"])
+            next_cycle = seed_next_cycle(programme, areas, people)
         for note in kpis.notes + work.notes + found.notes:
             self.stdout.write(self.style.WARNING(note))
         self.stdout.write(
@@ -49,7 +52,7 @@ class Command(BaseCommand):
                 f"Seeded {programme.name} of {partnership.name}: {len(partners)} partners, {len(people)} people, "
                 f"{len(areas)} areas, {programme.milestones.count()} milestones, "
                 f"{len(sessions)} sessions; indicators: {kpis.summary()}; {work.summary()}; "
-                f"findings: {found.summary()}."
+                f"findings: {found.summary()}; next cycle: {next_cycle.summary()}."
             )
         )
         self.stdout.write("Demo logins:")
