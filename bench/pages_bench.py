@@ -245,7 +245,9 @@ def grow(factor=FACTOR, log=print):
                             text=comment.text,
                         )
                         if comment.status != new.status:
-                            set_comment_status(comment=new, by=original.facilitator, status=comment.status)
+                            set_comment_status(
+                                comment=new, by=original.facilitator, status=comment.status, note=comment.status_note
+                            )
                     else:
                         new = reply_to(parent=new_comments[comment.parent_id], author=comment.author, text=comment.text)
                     new_comments[comment.pk] = new

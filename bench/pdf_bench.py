@@ -285,7 +285,12 @@ def build_data(seed=2009, scale=1):
                     )
                     threads.append(thread)
                     if thread.kind != "commendation" and t % 3:
-                        ws.set_comment_status(comment=thread, by=facilitator, status=["addressed", "unresolved"][t % 2])
+                        ws.set_comment_status(
+                            comment=thread,
+                            by=facilitator,
+                            status=["addressed", "unresolved"][t % 2],
+                            note="Not shown yet.",
+                        )
                 for r in range(COMMENTS - THREADS):
                     parent = threads[r % len(threads)]
                     author = lead if r % 2 == 0 else critics[(r + 1) % len(critics)]

@@ -135,7 +135,7 @@ class ActionChange(models.Model):
     due_date = models.DateField()
     status = models.CharField(max_length=20, choices=Action.Status.choices)
     progress_note = models.TextField(blank=True)
-    changed = models.CharField(max_length=200, help_text="What changed, e.g. “status, progress”.")
+    changed = models.CharField(max_length=200, editable=False, help_text="What changed, e.g. “status, progress”.")
 
     class Meta:
         ordering = ["action", "-at", "-id"]

@@ -149,6 +149,12 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     status_at = models.DateTimeField(null=True, blank=True)
+    status_note = models.TextField(
+        "why it stays unresolved",
+        blank=True,
+        help_text="The facilitator's short reason when a challenge is marked unresolved: shown with it in the "
+        "self-evaluation.",
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField()

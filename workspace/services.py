@@ -196,9 +196,13 @@ def withdraw_comment(*, comment, by) -> Comment:
     return current
 
 
+UNRESOLVED_NEEDS_A_REASON = "Say briefly why it stays unresolved: the self-evaluation shows it with the challenge."
+
+
 @transaction.atomic
-def set_comment_status(*, comment, by, status) -> Comment:
-    """The facilitator marks a thread open, addressed or unresolved. Records who and when."""
+def set_comment_status(*, comment, by, status, note="") -> Comment:
+    """The facilitator marks a thread open, addressed or unresolved (with a short reason,
+    `note`, which the self-evaluation shows). Records who and when."""
     _lock_open_session(comment.session_id)
     current = Comment.objects.select_for_update().get(pk=comment.pk)
     if not current.is_thread:
@@ -209,11 +213,17 @@ def set_comment_status(*, comment, by, status) -> Comment:
         raise ValidationError("A withdrawn comment has no status to mark.")
     if status not in Comment.Status.values:
         raise ValidationError(f"Unknown status {status!r}.")
+    note = " ".join((note or "").split())
+    if status == Comment.Status.UNRESOLVED and not note:
+        raise ValidationError({"note": UNRESOLVED_NEEDS_A_REASON})
+    if len(note) > 500:
+        raise ValidationError({"note": "Keep the reason short: at most 500 characters."})
     current.status = status
+    current.status_note = note if status == Comment.Status.UNRESOLVED else ""
     current.status_by = by
     current.status_at = current.updated_at = timezone.now()
     # No revision bump: the revision guards the author's text, which this does not touch.
-    current.save(update_fields=["status", "status_by", "status_at", "updated_at"])
+    current.save(update_fields=["status", "status_note", "status_by", "status_at", "updated_at"])
     _record(current, CommentVersion.Action.STATUS, by)
     return current
 

@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from workspace import views
 
@@ -20,4 +20,5 @@ urlpatterns = [
         views.session_freeze,
         name="session_freeze",
     ),
+    path("", include("workspace.triage_urls")),
 ]

@@ -14,7 +14,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from challenge.editing import ConflictBox, StaleEdit, saved_by_name
 from challenge.validators import single_line
@@ -381,8 +383,19 @@ def comment_status(request, comment_pk):
     if not access.can_moderate():
         raise PermissionDenied("Only the facilitator marks challenges addressed or unresolved.")
     status = request.POST.get("status", "")
+    if status == Comment.Status.UNRESOLVED and "note" not in request.POST:
+        # "Unresolved" asks why: the page of its own that asks it, then back to the question.
+        back = _url(access.session, comment.area, comment.question)
+        url = (
+            reverse("challenge_mark", args=[access.session.pk, comment.pk])
+            + "?"
+            + urlencode({"status": "unresolved", "back": back})
+        )
+        if request.htmx:
+            return HttpResponseClientRedirect(url)
+        return redirect(url)
     try:
-        services.set_comment_status(comment=comment, by=request.user, status=status)
+        services.set_comment_status(comment=comment, by=request.user, status=status, note=request.POST.get("note", ""))
     except ValidationError as error:
         return _refused(request, access, comment, error)
     label = Comment.Status(status).label.lower()

@@ -184,7 +184,7 @@ def _seed_threads(session, areas, questions, people, threads, result):
             # The status only when first posted: a facilitator's later decision stands.
             status = spec["status"]
             if status != Comment.Status.OPEN and SessionAccess(facilitator, session).can_moderate():
-                set_comment_status(comment=thread, by=facilitator, status=status)
+                set_comment_status(comment=thread, by=facilitator, status=status, note=spec.get("status_note", ""))
         for reply in spec.get("reply", []):
             replier = people.get(reply["author"])
             if replier is None or not SessionAccess(replier, session).can_reply(area):

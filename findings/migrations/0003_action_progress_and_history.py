@@ -46,7 +46,12 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("progress_note", models.TextField(blank=True)),
-                ("changed", models.CharField(help_text="What changed, e.g. “status, progress”.", max_length=200)),
+                (
+                    "changed",
+                    models.CharField(
+                        editable=False, help_text="What changed, e.g. “status, progress”.", max_length=200
+                    ),
+                ),
                 (
                     "action",
                     models.ForeignKey(

@@ -329,7 +329,7 @@ def test_comment_edit_conflict_keeps_both(client, setup):
 def test_comment_history_records_every_change(setup):
     thread = a_thread(setup)
     ws.edit_comment(comment=thread, by=setup.reviewer, expected_revision=1, text="Sharper.")
-    ws.set_comment_status(comment=thread, by=setup.facilitator, status="unresolved")
+    ws.set_comment_status(comment=thread, by=setup.facilitator, status="unresolved", note="Not persuaded.")
     ws.withdraw_comment(comment=thread, by=setup.reviewer)
     versions = list(
         CommentVersion.objects.filter(comment=thread).values_list("action", "text", "status", "by__username")
@@ -387,7 +387,7 @@ def test_session_page_shows_progress_per_area(client, setup):
         text="Answered.",
     )
     thread = a_thread(setup)
-    ws.set_comment_status(comment=thread, by=setup.facilitator, status="unresolved")
+    ws.set_comment_status(comment=thread, by=setup.facilitator, status="unresolved", note="Not persuaded.")
     a_thread(setup)
     client.force_login(setup.observer)
     response = client.get(reverse("session_detail", args=[setup.session.pk]))
