@@ -178,7 +178,9 @@ def assemble_area_self_evaluation(programme, *, progress=None, render=None, writ
     timings = {} if timings is None else timings
     timings.setdefault("html", 0.0)
     timings.setdefault("render", 0.0)
-    areas = list(programme.areas.select_related("lead_partner", "lead_officer").order_by("name"))
+    areas = list(
+        programme.areas.select_related("lead_partner", "lead_officer").prefetch_related("focus_topics").order_by("name")
+    )
     latest = latest_self_evaluations(programme, areas)
     parts = []
     for index, area in enumerate(areas, start=1):

@@ -21,6 +21,7 @@ from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import indicators_for_area
 from programmes.models import AnswerKind, Question
 from programmes.permissions import is_programme_facilitator
+from programmes.selectors import with_focus_topics
 from sessions.models import ChallengeSession
 from workspace.models import Answer, Comment
 from workspace.selectors import ANSWERED, ThreadCounts, impact_position, workspaces
@@ -45,6 +46,7 @@ def compile_area(programme, area) -> Compiled:
     """`area`'s record across the programme's sessions, and what changed since its previous
     cycle (findings.history.since_last_cycle), in a fixed number of queries however many
     sessions, answers, challenges, findings, actions and cycles there are."""
+    with_focus_topics([area])  # its heading lists them (none read if they are already)
     sessions = (
         ChallengeSession.objects.filter(programme=programme, areas=area)
         .exclude(status=ChallengeSession.Status.CANCELLED)

@@ -14,6 +14,7 @@ from indicators.models import Indicator, IndicatorValue, period_label
 from indicators.permissions import areas_changeable_by, can_change_indicators
 from programmes.models import Programme
 from programmes.permissions import areas_visible_to
+from programmes.selectors import with_focus_topics
 
 
 def _with_values(qs):
@@ -82,6 +83,7 @@ def area_page(user, area, page_number=None) -> dict:
     order), whether `user` may change them, and a programme that reviews the area and that
     `user` may open (for the breadcrumb; None if there is none)."""
     page = page_of(Indicator.objects.filter(area=area).select_related("area"), AREA_PAGE_SIZE, page_number)
+    with_focus_topics([area])
     return {
         "page_obj": page,
         "indicators": _assessed(list(page), readings=True),

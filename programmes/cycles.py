@@ -20,15 +20,25 @@ from programmes.models import Membership, Milestone, Programme, QuestionSet
 from programmes.services import unique_slug
 
 
-def validate_programme(*, partnership, start_date, end_date, areas=(), question_set=None, facilitators=()) -> None:
+def validate_programme(
+    *, partnership, start_date, end_date, areas=(), question_set=None, facilitators=(), kept_area_ids=()
+) -> None:
     """Raise a ValidationError keyed by field for what a programme must respect: it ends on or
-    after its start, its areas and question set are its partnership's (or a standard set), and
+    after its start, its areas and question set are its partnership's (or a standard set), its
+    areas are in use (a retired one only if the programme has it already: `kept_area_ids`), and
     its facilitators are the partnership's active members."""
     errors: dict[str, list[str]] = {}
     if start_date and end_date and end_date < start_date:
         errors["end_date"] = ["The programme must end on or after its start."]
     if any(area.partnership_id != partnership.pk for area in areas):
         errors["areas"] = ["The areas must be the partnership's own."]
+    else:
+        retired = [area for area in areas if area.is_retired]
+        if retired:
+            kept = set(kept_area_ids)
+            refused = sorted(area.name for area in retired if area.pk not in kept)
+            if refused:
+                errors["areas"] = [f"Retired, so no longer offered to programmes: {', '.join(refused)}."]
     if question_set is not None and question_set.partnership_id not in (None, partnership.pk):
         errors["question_set"] = ["The question set must be the partnership's own or a standard one."]
     people = [person.pk for person in facilitators]
@@ -103,6 +113,7 @@ def update_programme(*, programme, expected_revision, areas=(), facilitators=(),
         areas=areas,
         question_set=fields.get("question_set"),
         facilitators=facilitators,
+        kept_area_ids=current.areas.values_list("pk", flat=True),
     )
     for name, value in fields.items():
         setattr(current, name, value)
@@ -195,7 +206,12 @@ def plan_roll_forward(programme, *, start_date=None, name="") -> RollForwardPlan
         if programme.self_evaluation_deadline
         else None,
         question_set=newest_version(programme.question_set),
-        areas=list(programme.areas.select_related("lead_partner", "lead_officer").order_by("name")),
+        # A retired area stays with this cycle's history, and is left out of the next.
+        areas=list(
+            programme.areas.filter(retired_on__isnull=True)
+            .select_related("lead_partner", "lead_officer")
+            .order_by("name")
+        ),
         facilitators=facilitators,
         milestones=[(m, shift(m.date)) for m in Milestone.objects.filter(programme=programme).order_by("date", "pk")],
         existing=Programme.objects.filter(previous=programme).first(),

@@ -314,6 +314,18 @@ class ThematicArea(models.Model):
         blank=True,
         related_name="led_areas",
     )
+    retired_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="A retired area stays on the programmes that reviewed it, with its history, but new "
+        "programmes no longer offer it.",
+    )
+    # Optimistic locking of the in-app editor (challenge/editing.py): `revision` guards the
+    # area's own fields, `topics_revision` the list of its focus topics (their names and
+    # order), so that moving a topic does not refuse the area's form open beside it.
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    topics_revision = models.PositiveIntegerField(default=0, editable=False)
+    submission_token = submission_token_field()
 
     objects = ThematicAreaQuerySet.as_manager()
 
@@ -329,6 +341,10 @@ class ThematicArea(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_on is not None
 
     def clean(self):
         if not self.partnership_id:
@@ -352,10 +368,17 @@ class FocusTopic(models.Model):
     area = models.ForeignKey(ThematicArea, on_delete=models.CASCADE, related_name="focus_topics")
     name = models.CharField(max_length=200, validators=[no_line_breaks])
     position = models.PositiveIntegerField(default=0)
+    submission_token = submission_token_field()
 
     class Meta:
         ordering = ["area", "position", "id"]
-        constraints = [models.UniqueConstraint(fields=["area", "name"], name="unique_focus_topic_per_area")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "name"],
+                name="unique_focus_topic_per_area",
+                violation_error_message="The area already has a focus topic of this name.",
+            )
+        ]
 
     def __str__(self):
         return self.name

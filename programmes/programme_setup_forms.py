@@ -48,7 +48,13 @@ class ProgrammeForm(SubmissionTokenMixin, forms.ModelForm):
 
     def __init__(self, *args, partnership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["areas"].queryset = ThematicArea.objects.filter(partnership=partnership).order_by("name")
+        # Retired areas are not offered, except to a programme that has them already (its
+        # history keeps them).
+        in_use = Q(retired_on__isnull=True)
+        if self.instance.pk:
+            in_use |= Q(pk__in=self.instance.areas.values("pk"))
+        self.fields["areas"].queryset = ThematicArea.objects.filter(in_use, partnership=partnership).order_by("name")
+        self.fields["areas"].label_from_instance = _area_label
         self.fields["question_set"].queryset = QuestionSet.objects.filter(
             Q(partnership=partnership) | Q(partnership__isnull=True)
         ).order_by("partnership", "family", "-version")
@@ -73,6 +79,10 @@ class ProgrammeForm(SubmissionTokenMixin, forms.ModelForm):
             for name in self._meta.fields
             if name not in ("areas", "facilitators")  # many-to-many: passed on their own
         }
+
+
+def _area_label(area):
+    return f"{area.name} (retired)" if area.is_retired else area.name
 
 
 def _question_set_label(question_set):

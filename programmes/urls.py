@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("programmes.people_urls")),
     path("", include("programmes.question_set_urls")),
     path("", include("programmes.programme_setup_urls")),
+    path("", include("programmes.area_urls")),
 ]

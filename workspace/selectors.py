@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 
 from indicators.selectors import indicators_for_area
 from programmes.models import AnswerKind, Question, Section
+from programmes.selectors import with_focus_topics
 from workspace.models import Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
 
 # A question set is frozen once a session uses it (QuestionSet.is_frozen; the admin refuses to
@@ -211,9 +212,10 @@ def workspace(session, area) -> Workspace:
 
 def workspace_page(session, area) -> Workspace:
     """Everything the workspace page shows: the questions, answers and threads, and the
-    area's indicators."""
+    area's indicators and focus topics."""
     page = workspace(session, area)
     page.indicators = indicators_for_area(area)
+    with_focus_topics([area])
     return page
 
 

@@ -32,6 +32,7 @@ from findings import services as finding_services
 from findings.models import Action, Finding, Theme
 from indicators.models import Indicator, IndicatorValue
 from programmes.models import (
+    FocusTopic,
     Invitation,
     Membership,
     Milestone,
@@ -321,6 +322,7 @@ def partnership_urls(side) -> dict:
     found.update(_question_set_urls(side))
     found.update(_people_urls(side))
     found.update(_programme_setup_urls(side))
+    found.update(_area_urls(side))
     return found
 
 
@@ -403,6 +405,10 @@ def _state():
         list(QuestionSet.objects.order_by("pk").values_list("revision", flat=True)),
         list(Question.objects.order_by("pk").values_list("pk", "text", "position")),
         list(Section.objects.order_by("pk").values_list("pk", "title", "position")),
+        list(
+            ThematicArea.objects.order_by("pk").values_list("pk", "name", "revision", "topics_revision", "retired_on")
+        ),
+        list(FocusTopic.objects.order_by("pk").values_list("pk", "name", "position")),
     )
 
 
@@ -846,4 +852,26 @@ def _programme_setup_urls(side) -> dict:
         "programme_edit (post)": (reverse("programme_edit", args=[p]), "POST"),
         "programme_roll_forward": (reverse("programme_roll_forward", args=[p]), "GET"),
         "programme_roll_forward (post)": (reverse("programme_roll_forward", args=[p]), "POST"),
+    }
+
+
+def _area_urls(side) -> dict:
+    """The partnership's areas and focus topics pages (programmes/area_urls.py), with its area
+    and a focus topic of it (made here if it has none)."""
+    slug, area = side.partnership.slug, side.area
+    topic = area.focus_topics.order_by("position").first() or FocusTopic.objects.create(area=area, name="Topic")
+    args = [slug, area.pk]
+    return {
+        "area_list": (reverse("area_list", args=[slug]), "GET"),
+        "area_create": (reverse("area_create", args=[slug]), "GET"),
+        "area_create (post)": (reverse("area_create", args=[slug]), "POST"),
+        "area_edit": (reverse("area_edit", args=args), "GET"),
+        "area_edit (post)": (reverse("area_edit", args=args), "POST"),
+        "area_retire": (reverse("area_retire", args=args), "POST"),
+        "area_unretire": (reverse("area_unretire", args=args), "POST"),
+        "focus_topic_add": (reverse("focus_topic_add", args=args), "POST"),
+        "focus_topic_edit": (reverse("focus_topic_edit", args=[*args, topic.pk]), "GET"),
+        "focus_topic_edit (post)": (reverse("focus_topic_edit", args=[*args, topic.pk]), "POST"),
+        "focus_topic_move": (reverse("focus_topic_move", args=[*args, topic.pk]), "POST"),
+        "focus_topic_delete": (reverse("focus_topic_delete", args=[*args, topic.pk]), "POST"),
     }

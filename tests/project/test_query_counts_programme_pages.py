@@ -267,7 +267,7 @@ QUERIES = {
     "session .ics": 6,
     "milestone form (new)": 5,
     "milestone form (edit)": 6,
-    "area page": 10,  # the count of its indicators, for the page links
+    "area page": 11,  # the count of its indicators, for the page links; its focus topics
     "indicator page": 7,
     "infographic": 9,  # each indicator's stored rank, to pick the worst; then only those shown, with values
     "indicator import page": 4,

@@ -171,10 +171,11 @@ def _html(response):
 # --- The workspace ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("who", "expected"), [("facilitator", 10), ("lead", 11), ("reviewer", 11)])
+@pytest.mark.parametrize(("who", "expected"), [("facilitator", 11), ("lead", 12), ("reviewer", 12)])
 def test_workspace(client, work, django_assert_num_queries, who, expected):
     """The page as it is served after its first request: the question set's structure (its
-    sections and questions, two queries) comes from the cache."""
+    sections and questions, two queries) comes from the cache. One query reads the area's
+    focus topics for the heading."""
 
     def shows_every_thread_and_reply(response):
         comments = Comment.objects.filter(session=work.session, area=work.safeguarding)
@@ -194,8 +195,8 @@ def test_workspace_first_request_reads_the_question_set(client, work, django_ass
     and the next request does not."""
     url = reverse("workspace", args=[work.session.pk, work.safeguarding.pk])
     client.force_login(work.facilitator)
-    first = _count(client, url, django_assert_num_queries, 12)
-    second = _count(client, url, django_assert_num_queries, 10)
+    first = _count(client, url, django_assert_num_queries, 13)
+    second = _count(client, url, django_assert_num_queries, 11)
     token = re.compile(r"\b[A-Za-z0-9]{64}\b")  # the CSRF token, masked afresh for each request
     assert token.sub("", _html(first)) == token.sub("", _html(second))
 
@@ -571,12 +572,13 @@ def test_draft_self_evaluation_pdf(client, work, django_assert_num_queries):
     check = _is_pdf("safeguarding-self-evaluation-v1-draft.pdf")
     client.force_login(work.facilitator)
     download_draft_pdf(client, url)
-    # 21: one of them the user's memberships, read for the permission checks, and one whether
-    # the area has a previous cycle (tests/evaluations/test_since_last_cycle.py: three with one).
-    check(_count(client, url, django_assert_num_queries, 21))
+    # 22: one of them the user's memberships, read for the permission checks, one whether the
+    # area has a previous cycle (tests/evaluations/test_since_last_cycle.py: three with one),
+    # and one the area's focus topics (compile_area), which the PDF's cover lists.
+    check(_count(client, url, django_assert_num_queries, 22))
     _more_for(work, self_evaluation)()
     download_draft_pdf(client, url)
-    check(_count(client, url, django_assert_num_queries, 21))
+    check(_count(client, url, django_assert_num_queries, 22))
 
 
 def test_draft_self_evaluation_pdf_asked_for(client, work, django_assert_num_queries):
@@ -594,9 +596,10 @@ def test_draft_self_evaluation_pdf_asked_for(client, work, django_assert_num_que
     evaluation_services.update_texts(
         self_evaluation=self_evaluation, expected_revision=1, introduction="Changed.", conclusion=""
     )
-    preparing(_count(client, url, django_assert_num_queries, 25, status=202))
+    # 26 with the previous cycle's check and the area's focus topics (compile_area).
+    preparing(_count(client, url, django_assert_num_queries, 26, status=202))
     _more_for(work, self_evaluation)()
-    preparing(_count(client, url, django_assert_num_queries, 25, status=202))
+    preparing(_count(client, url, django_assert_num_queries, 26, status=202))
 
 
 def test_final_self_evaluation_pdf(client, work, django_assert_num_queries):
