@@ -163,7 +163,7 @@ def grow(factor=FACTOR, log=print):
             for row in rows:
                 code, rest = row.split(",", 1)
                 lines.append(f"{code}-x{k},{rest}")
-        plan = plan_import("\n".join(lines) + "\n", may_change=lambda area: True)
+        plan = plan_import("\n".join(lines) + "\n", partnership=programme.partnership, may_change=lambda area: True)
         assert not plan.errors, plan.errors[:3]
         apply_import(ImportPlan(rows=[row for row in plan.rows if row.existing is None]))
 

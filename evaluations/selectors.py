@@ -219,7 +219,7 @@ def area_impact(programme, area) -> dict:
 def area_indicators(area, *, expanded="") -> Excerpt:
     """The area's first indicators in their order, each with its values and what they say."""
     found = excerpt(
-        Indicator.objects.filter(area=area).order_by("position", "name", "pk"),
+        Indicator.objects.current().filter(area=area).order_by("position", "name", "pk"),
         key="indicators",
         limit=INDICATORS_SHOWN,
         expanded=expanded,

@@ -16,7 +16,7 @@ from django.db.models import Prefetch
 from findings.models import Action, Finding
 from findings.selectors import mark_overdue, sort_findings
 from indicators.models import Indicator
-from indicators.selectors import indicators_for_area
+from indicators.selectors import indicators_with_history, target_applying
 from programmes.models import AnswerKind, Programme
 from sessions.models import ChallengeSession
 from workspace.models import Answer, Confidence, Direction
@@ -88,10 +88,12 @@ def ratings_by_programme(area, sessions) -> dict:
     return found
 
 
-def target_applied(indicator, programme):
-    """The target `indicator` was measured against in `programme`'s cycle: the one place that
-    says so. Until indicators keep their targets' history, the current target."""
-    return indicator.target
+def target_applied(indicator, on_date):
+    """The target `indicator` was measured against on `on_date` (the end of a value's period):
+    the last one set on or before it, from its target history (`target_history`, read with
+    it); None if none had been set by then. The one place that says so."""
+    applying = target_applying(indicator.target_history, on_date)
+    return None if applying is None else applying.target
 
 
 # --- The area's history page --------------------------------------------------------------------
@@ -237,15 +239,15 @@ def area_history(user, area) -> AreaHistory:
             indicator=indicator,
             rows=[_indicator_row(indicator, value, programmes) for value in indicator.series],
         )
-        for indicator in indicators_for_area(area)
+        for indicator in indicators_with_history(area)
     ]
     return AreaHistory(area=area, cycles=ordered, indicators=indicators)
 
 
 def _indicator_row(indicator, value, programmes) -> IndicatorRow:
-    cycle = cycle_of(value.period_start, period_end(value.period_start, indicator.frequency), programmes)
+    end = period_end(value.period_start, indicator.frequency)
     return IndicatorRow(
-        reading=value, cycle=cycle, target=target_applied(indicator, cycle) if cycle is not None else None
+        reading=value, cycle=cycle_of(value.period_start, end, programmes), target=target_applied(indicator, end)
     )
 
 

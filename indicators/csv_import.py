@@ -14,8 +14,12 @@ from django.db import IntegrityError, transaction
 from indicators.models import Indicator, IndicatorValue, parse_period, period_label
 from indicators.services import reassess
 
-COLUMNS = ["indicator", "period", "value", "national", "comparator"]
+COLUMNS = ["indicator", "period", "value", "national", "comparator", "commentary"]
 REQUIRED = ["indicator", "period", "value"]
+# Files written before values had a commentary have no such column: they import as before,
+# leaving each value's commentary as it is.
+OPTIONAL = ["national", "comparator", "commentary"]
+COMMENTARY_MAX = 5000
 MAX_ROWS = 20000
 
 
@@ -28,6 +32,7 @@ class PlannedRow:
     national: Decimal | None
     comparator: Decimal | None
     existing: IndicatorValue | None
+    commentary: str | None = None  # None: the file has no commentary column (left as it is)
 
     @property
     def change(self):
@@ -37,6 +42,7 @@ class PlannedRow:
             self.existing.value == self.value
             and self.existing.national == self.national
             and self.existing.comparator == self.comparator
+            and (self.commentary is None or self.existing.commentary == self.commentary)
         )
         return "unchanged" if same else "changed"
 
@@ -98,11 +104,11 @@ def _fit(number: Decimal, column: str, text: str):
     return stored, None
 
 
-def plan_import(text: str, *, may_change, may_know=lambda area: True) -> ImportPlan:
-    """Read CSV `text` and work out what importing it would do. `may_change(area)` says
-    whether the importing user may change that area's indicators; an indicator of an area
-    they may not even know of (`may_know`: another partnership's) is as unknown as a code
-    nobody has."""
+def plan_import(text: str, *, partnership, may_change) -> ImportPlan:
+    """Read CSV `text` and work out what importing it would do to the indicators of
+    `partnership`: codes are looked up among its indicators only (another partnership's is
+    as unknown as a code nobody has). `may_change(area)` says whether the importing user may
+    change that area's indicators."""
     plan = ImportPlan()
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
@@ -126,7 +132,9 @@ def plan_import(text: str, *, may_change, may_know=lambda area: True) -> ImportP
         plan.errors.append((1, "", f"The file has more than {MAX_ROWS} rows; split it."))
         return plan
     codes = {r[col["indicator"]].strip() for r in raw if len(r) > col["indicator"]}
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes).select_related("area")}
+    indicators = {
+        i.code: i for i in Indicator.objects.filter(partnership=partnership, code__in=codes).select_related("area")
+    }
     existing = {
         (v.indicator_id, v.period_start): v for v in IndicatorValue.objects.filter(indicator__in=indicators.values())
     }
@@ -143,8 +151,6 @@ def plan_import(text: str, *, may_change, may_know=lambda area: True) -> ImportP
         errors = []
         code = cell("indicator")
         indicator = indicators.get(code)
-        if indicator is not None and not may_know(indicator.area):
-            indicator = None
         if not code:
             errors.append((line, "indicator", "The indicator code is missing."))
         elif indicator is None:
@@ -173,6 +179,9 @@ def plan_import(text: str, *, may_change, may_know=lambda area: True) -> ImportP
                 errors.append((line, name, str(exc)))
         if "value" in numbers and numbers["value"] is None:
             errors.append((line, "value", "The value is missing."))
+        commentary = cell("commentary") if "commentary" in col else None
+        if commentary is not None and len(commentary) > COMMENTARY_MAX:
+            errors.append((line, "commentary", f"The commentary is longer than {COMMENTARY_MAX} characters."))
         if indicator is not None and period_start is not None:
             key = (indicator.pk, period_start)
             if key in seen:
@@ -198,6 +207,7 @@ def plan_import(text: str, *, may_change, may_know=lambda area: True) -> ImportP
                 national=numbers.get("national"),
                 comparator=numbers.get("comparator"),
                 existing=existing.get((indicator.pk, period_start)),
+                commentary=commentary,
             )
         )
     if not plan.rows and not plan.errors:
@@ -245,6 +255,7 @@ def _apply(plan):
             value=r.value,
             national=r.national,
             comparator=r.comparator,
+            commentary=r.commentary or "",
         )
         for r in rows
         if r.change == "new"
@@ -253,8 +264,11 @@ def _apply(plan):
     for r in rows:
         if r.change == "changed":
             r.existing.value, r.existing.national, r.existing.comparator = r.value, r.national, r.comparator
+            if r.commentary is not None:
+                r.existing.commentary = r.commentary
+            r.existing.revision += 1  # a form opened on the value before this is stale
             changed.append(r.existing)
-    IndicatorValue.objects.bulk_update(changed, ["value", "national", "comparator"])
+    IndicatorValue.objects.bulk_update(changed, ["value", "national", "comparator", "commentary", "revision"])
     if touched:
         reassess(touched)
     return counts
@@ -281,6 +295,7 @@ def export_csv(indicators) -> str:
                     _fmt(v.value),
                     _fmt(v.national),
                     _fmt(v.comparator),
+                    v.commentary,
                 ]
             )
     return out.getvalue()
@@ -293,5 +308,5 @@ def template_csv(indicators) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for indicator in indicators:
-        writer.writerow([indicator.code, examples[indicator.frequency], "", "", ""])
+        writer.writerow([indicator.code, examples[indicator.frequency], "", "", "", ""])
     return out.getvalue()

@@ -7,13 +7,27 @@ indicators.services.reassess whenever its values or target change."""
 import datetime
 import re
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from challenge.submission import submission_token_field
 from challenge.validators import no_line_breaks
 from indicators.kpis import DIRECTION_LABELS, RANK_WITHOUT_VALUES, TRACK_LABELS, assess, stored_fields, worst_first_key
-from programmes.models import ThematicArea
+from programmes.models import Partnership, ThematicArea
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def current(self):
+        """The indicators in use: not retired."""
+        return self.filter(retired_on__isnull=True)
+
+    def retired(self):
+        return self.filter(retired_on__isnull=False)
+
+
+CODE_TAKEN = "Another indicator of the partnership has the code “{code}”: choose another."
 
 
 class Indicator(models.Model):
@@ -35,10 +49,12 @@ class Indicator(models.Model):
         MONTH = "month", "Monthly"
 
     area = models.ForeignKey(ThematicArea, on_delete=models.CASCADE, related_name="indicators")
+    # The area's partnership, kept beside it (set from the area when saved) so that the
+    # database holds each code once per partnership.
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="indicators", editable=False)
     code = models.SlugField(
         max_length=50,
-        unique=True,
-        help_text="Short unique code used in CSV files, e.g. NI112 or teenage-conceptions.",
+        help_text="Short code used in CSV files, unique in the partnership, e.g. NI112 or teenage-conceptions.",
     )
     name = models.CharField(max_length=200, validators=[no_line_breaks])
     definition = models.TextField(blank=True)
@@ -49,6 +65,14 @@ class Indicator(models.Model):
     target_date = models.DateField(null=True, blank=True)
     source = models.CharField(max_length=300, blank=True, validators=[no_line_breaks])
     position = models.PositiveIntegerField(default=0)
+    retired_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When it stopped being measured: kept with its values, left out of the lists of current indicators.",
+    )
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    submission_token = submission_token_field()
 
     # What kpis.assess says of the values, as it said when they or the target last changed
     # (kpis.stored_fields, saved by services.reassess): lists sort and pick by it without
@@ -71,20 +95,45 @@ class Indicator(models.Model):
     latest_period_start = models.DateField(null=True, editable=False)
     latest_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, editable=False)
 
+    objects = IndicatorQuerySet.as_manager()
+
     class Meta:
         ordering = ["area", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "code"], name="unique_indicator_code_per_partnership")
+        ]
 
     def __str__(self):
         return self.name
 
     def save(self, *args, **kwargs):
+        if self.partnership_id is None and self.area_id is not None:
+            self.partnership_id = self.area.partnership_id
         if self._state.adding:
             # A new indicator has no values yet: what that says depends only on its target.
             self.store_assessment(assess(self, []))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("indicator_detail", kwargs={"code": self.code})
+        return reverse("indicator_detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        """The area is one of the partnership's, and the code is used by no other indicator
+        of the partnership (the database holds the same: unique_indicator_code_per_partnership)."""
+        super().clean()
+        if self.area_id is None:
+            return
+        if self.partnership_id is None:
+            self.partnership_id = self.area.partnership_id
+        if self.area.partnership_id != self.partnership_id:
+            raise ValidationError({"area": "Choose one of the partnership's areas."})
+        others = Indicator.objects.filter(partnership_id=self.partnership_id, code=self.code).exclude(pk=self.pk)
+        if self.code and others.exists():
+            raise ValidationError({"code": CODE_TAKEN.format(code=self.code)})
+
+    @property
+    def is_retired(self):
+        return self.retired_on is not None
 
     @property
     def higher_is_better(self):
@@ -132,6 +181,34 @@ def parse_period(text: str, frequency: str) -> datetime.date:
     return datetime.date(year, int(match.group(2)), 1)
 
 
+def is_period_start(day: datetime.date, frequency: str) -> bool:
+    """Whether `day` is the first day of a period of `frequency` (a year, quarter or month)."""
+    if day.day != 1:
+        return False
+    if frequency == Indicator.Frequency.YEAR:
+        return day.month == 1
+    if frequency == Indicator.Frequency.QUARTER:
+        return day.month in (1, 4, 7, 10)
+    return True
+
+
+def period_from_text(text: str, frequency: str) -> datetime.date:
+    """The period `text` names for an indicator of `frequency`: written as in the CSV files
+    (2008, 2008-Q3, 2008-07) or as the period's first day (2008-07-01). ValueError otherwise."""
+    try:
+        return parse_period(text, frequency)
+    except ValueError as error:
+        not_a_period = error
+    try:
+        day = datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise not_a_period from None
+    if not is_period_start(day, frequency) or not 1900 <= day.year <= 2100:
+        hint = PERIOD_FORMATS[frequency][0]
+        raise ValueError(f"“{text.strip()}” is not the first day of a period of this indicator: write {hint}.")
+    return day
+
+
 def period_label(start: datetime.date, frequency: str) -> str:
     if frequency == Indicator.Frequency.YEAR:
         return f"{start.year}"
@@ -152,6 +229,11 @@ class IndicatorValue(models.Model):
         blank=True,
         help_text="The comparator group's value (statistical neighbours), where known.",
     )
+    commentary = models.TextField(
+        blank=True, help_text="What explains this period's number: a change of definition, a one-off, a data issue."
+    )
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    submission_token = submission_token_field()
 
     class Meta:
         ordering = ["indicator", "period_start"]
@@ -160,6 +242,31 @@ class IndicatorValue(models.Model):
     def __str__(self):
         return f"{self.indicator.code} {self.period}: {self.value}"
 
+    def clean(self):
+        super().clean()
+        if self.period_start is None or self.indicator_id is None:
+            return
+        if not is_period_start(self.period_start, self.indicator.frequency):
+            hint = PERIOD_FORMATS[self.indicator.frequency][0]
+            raise ValidationError({"period_start": f"Not the first day of a period of this indicator: write {hint}."})
+
     @property
     def period(self):
         return period_label(self.period_start, self.indicator.frequency)
+
+
+class IndicatorTarget(models.Model):
+    """A target of an indicator as it was set: it applies from `applies_from` until the next
+    one. The indicator's own `target` and `target_date` are the current one's."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    applies_from = models.DateField()
+    target = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["indicator", "applies_from"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "applies_from"], name="one_target_a_day")]
+
+    def __str__(self):
+        return f"{self.indicator.code} from {self.applies_from}: {self.target}"

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from indicators.models import Indicator
 from programmes.models import ThematicArea
+from programmes.people import get_partnership_to_manage
 from programmes.permissions import belongs_to, can_view_area, refuse_outside
 
 
@@ -34,13 +35,26 @@ def can_change_indicators(user, area) -> bool:
     return areas_changeable_by(user).filter(pk=area.pk).exists()
 
 
-def get_indicator_for_user(user, code) -> Indicator:
-    """The indicator with its area, if `user` may read the area; 404 or 403 otherwise."""
-    indicator = get_object_or_404(Indicator.objects.select_related("area"), code=code)
-    refuse_outside(user, indicator.area.partnership_id)
+def get_indicator_for_user(user, pk, *, change=False) -> Indicator:
+    """The indicator with its area, if `user` may read the area (and, if `change`, enter its
+    values: can_change_indicators); 404 or 403 otherwise."""
+    indicator = get_object_or_404(Indicator.objects.select_related("area", "partnership"), pk=pk)
+    refuse_outside(user, indicator.partnership_id)
     if not can_view_area(user, indicator.area):
         raise PermissionDenied("You do not take part in a programme that reviews this area.")
+    if change and not can_change_indicators(user, indicator.area):
+        raise PermissionDenied("Only facilitators and the area's leads enter its indicators' values.")
     return indicator
+
+
+def get_indicator_to_manage(user, slug, pk):
+    """The partnership `slug` and its indicator `pk` (with its area), for one who may set the
+    partnership up (programmes.people.get_partnership_to_manage: 404 outside it, 403 for a
+    member without the role)."""
+    partnership = get_partnership_to_manage(user, slug)
+    indicator = get_object_or_404(Indicator.objects.select_related("area"), partnership=partnership, pk=pk)
+    indicator.partnership = partnership
+    return partnership, indicator
 
 
 def may_read_indicators_of(user, area) -> bool:

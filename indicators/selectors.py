@@ -10,10 +10,10 @@ from django.db.models import Prefetch
 
 from challenge.listing import page_of
 from indicators.kpis import worst_first_key
-from indicators.models import Indicator, IndicatorValue, period_label
+from indicators.models import Indicator, IndicatorTarget, IndicatorValue, period_label
 from indicators.permissions import areas_changeable_by, can_change_indicators
-from programmes.models import Programme
-from programmes.permissions import areas_visible_to
+from programmes.models import Programme, ThematicArea
+from programmes.permissions import areas_visible_to, can_manage_partnership
 from programmes.selectors import with_focus_topics
 
 
@@ -71,7 +71,22 @@ def _assessed(indicators, *, readings=False):
 
 
 def indicators_for_area(area):
-    return _assessed(list(Indicator.objects.filter(area=area).select_related("area")))
+    """The area's current indicators (not retired), each with its values and assessment."""
+    return _assessed(list(Indicator.objects.current().filter(area=area).select_related("area")))
+
+
+def indicators_with_history(area):
+    """All the area's indicators, retired ones too (a history covers the cycles they were
+    measured in), each with its values (`series`) and its target history
+    (`target_history`, IndicatorTarget rows): three queries."""
+    indicators = _assessed(list(Indicator.objects.filter(area=area).select_related("area")))
+    history = defaultdict(list)
+    if indicators:
+        for target in IndicatorTarget.objects.filter(indicator__in=[i.pk for i in indicators]):
+            history[target.indicator_id].append(target)
+    for indicator in indicators:
+        indicator.target_history = history[indicator.pk]
+    return indicators
 
 
 AREA_PAGE_SIZE = 12  # indicators on each page of the area page
@@ -79,26 +94,49 @@ INFOGRAPHIC_SHOWN = 3  # indicators on the infographic for each area, the worst 
 
 
 def area_page(user, area, page_number=None) -> dict:
-    """The area page: a page of its indicators (`page_obj`, AREA_PAGE_SIZE of them, in their
-    order), whether `user` may change them, and a programme that reviews the area and that
-    `user` may open (for the breadcrumb; None if there is none)."""
-    page = page_of(Indicator.objects.filter(area=area).select_related("area"), AREA_PAGE_SIZE, page_number)
+    """The area page: a page of its current indicators (`page_obj`, AREA_PAGE_SIZE of them,
+    in their order), its retired ones (`retired`, by name, without values), its focus topics,
+    whether `user` may change them, and a programme that reviews the area and that `user` may
+    open (for the breadcrumb; None if there is none)."""
+    page = page_of(Indicator.objects.current().filter(area=area).select_related("area"), AREA_PAGE_SIZE, page_number)
     with_focus_topics([area])
     return {
         "page_obj": page,
         "indicators": _assessed(list(page), readings=True),
+        "retired": list(
+            Indicator.objects.retired().filter(area=area).only("name", "code", "retired_on").order_by("name")
+        ),
         "can_change": can_change_indicators(user, area),
         "programme": Programme.objects.visible_to(user).filter(areas=area).first(),
     }
 
 
+def target_applying(targets, on_date):
+    """Of `targets` (IndicatorTarget rows of one indicator, in any order), the one that
+    applied on `on_date`: the last set on or before it. None if none had been set by then."""
+    applying = None
+    for target in targets:
+        if target.applies_from <= on_date and (applying is None or target.applies_from > applying.applies_from):
+            applying = target
+    return applying
+
+
 def indicator_page(user, indicator) -> dict:
-    """An indicator's page: its values in time order, what they say, and whether `user` may
-    change them. `indicator` comes from get_indicator_for_user, with its area."""
+    """An indicator's page: its values in time order (each with `target_then`, the target
+    that applied in its period, from its target history), what they say, its target history
+    (`targets`, oldest first), and whether `user` may enter values and may set it up.
+    `indicator` comes from get_indicator_for_user, with its area."""
+    targets = list(IndicatorTarget.objects.filter(indicator=indicator).order_by("applies_from"))
+    _assess(indicator, indicator.values.order_by("period_start"))
+    for value in indicator.series:
+        value.indicator = indicator
+        value.target_then = target_applying(targets, value.period_start)
     return {
-        "indicator": _assess(indicator, indicator.values.order_by("period_start")),
+        "indicator": indicator,
         "area": indicator.area,
+        "targets": targets,
         "can_change": can_change_indicators(user, indicator.area),
+        "can_manage": can_manage_partnership(user, indicator.partnership_id),
     }
 
 
@@ -126,8 +164,10 @@ def infographic(programme):
     their values. 4 queries however many indicators and values there are."""
     areas = list(programme.areas.only("name", "slug").order_by("name"))
     ranked = defaultdict(list)  # area pk -> (its indicators' worst-first keys, pk), worst first
-    for area_id, rank, trend, name, pk in Indicator.objects.filter(area__in=areas).values_list(
-        "area_id", "assessed_rank", "assessed_trend", "name", "pk"
+    for area_id, rank, trend, name, pk in (
+        Indicator.objects.current()
+        .filter(area__in=areas)
+        .values_list("area_id", "assessed_rank", "assessed_trend", "name", "pk")
     ):
         ranked[area_id].append((worst_first_key(rank, trend), name, pk))
     for keys in ranked.values():
@@ -155,7 +195,7 @@ def infographic(programme):
 
 def changeable_areas(user):
     """The areas whose indicators `user` may change (import, template CSV), by name."""
-    return list(areas_changeable_by(user).order_by("name"))
+    return list(areas_changeable_by(user).select_related("partnership").order_by("name"))
 
 
 def readable_areas(user, slug=None):
@@ -165,6 +205,19 @@ def readable_areas(user, slug=None):
     if slug:
         areas = areas.filter(slug=slug)
     return list(areas)
+
+
+def partnership_indicators(partnership) -> list:
+    """The partnership's areas by name, each with its current indicators (`current`, in
+    their order) and its retired ones (`retired`, by name): two queries."""
+    areas = list(ThematicArea.objects.filter(partnership=partnership).order_by("name"))
+    current, retired = defaultdict(list), defaultdict(list)
+    for indicator in Indicator.objects.filter(partnership=partnership).order_by("position", "name", "pk"):
+        (retired if indicator.is_retired else current)[indicator.area_id].append(indicator)
+    return [
+        {"area": area, "current": current[area.pk], "retired": sorted(retired[area.pk], key=lambda i: i.name)}
+        for area in areas
+    ]
 
 
 def indicators_for_export(areas):

@@ -2,7 +2,7 @@
 (indicator_values.csv, in the app's CSV import format, loaded by the import code).
 
 Re-running changes nothing and keeps what was changed or imported in the app: an indicator is
-created only when no indicator has its code (one already there is left as it is, target and
+created only when no indicator of its area's partnership has its code (one already there is left as it is, target and
 all), and a value only for a period that has none.
 """
 
@@ -14,6 +14,8 @@ from decimal import Decimal
 from demo.seed.files import load, read_text
 from indicators.csv_import import ImportPlan, apply_import, plan_import
 from indicators.models import Indicator, IndicatorValue
+from indicators.services import record_target
+from programmes.models import Partnership
 
 INDICATOR_FIELDS = ["name", "definition", "unit", "polarity", "frequency", "source"]
 
@@ -53,14 +55,21 @@ def seed_indicators(areas) -> Result:
         fields["target"] = None if target is None else Decimal(str(target))
         fields["target_date"] = spec.get("target_date")
         indicator, created = Indicator.objects.get_or_create(
-            code=spec["code"], defaults={**fields, "area": area, "position": positions[area.pk]}
+            partnership_id=area.partnership_id,
+            code=spec["code"],
+            defaults={**fields, "area": area, "position": positions[area.pk]},
         )
+        if created and indicator.target is not None:
+            record_target(indicator)
         result.new_indicators += created
         if indicator.frequency != spec["frequency"]:
             result.notes.append(f"{indicator.code} is no longer {spec['frequency']}ly: its demo values not seeded.")
         else:
             seeded.append(indicator)
-    result.new_values = _seed_values({i.code for i in seeded}, result)
+    by_partnership = {}
+    for indicator in seeded:
+        by_partnership.setdefault(indicator.partnership_id, set()).add(indicator.code)
+    result.new_values = sum(_seed_values(codes, result, pk) for pk, codes in by_partnership.items())
     result.indicators = len(seeded)
     result.areas = len({i.area_id for i in seeded})
     result.quarterly = sum(i.frequency == Indicator.Frequency.QUARTER for i in seeded)
@@ -68,7 +77,7 @@ def seed_indicators(areas) -> Result:
     return result
 
 
-def _seed_values(codes, result) -> int:
+def _seed_values(codes, result, partnership_id) -> int:
     """Import the values of the indicators `codes` for the periods that have none; a value
     already there (imported or changed in the app) is never touched. Returns how many."""
     if not codes:
@@ -79,7 +88,9 @@ def _seed_values(codes, result) -> int:
     kept = [row if row and row[0] in codes else [] for row in rows]
     text = io.StringIO()
     csv.writer(text, lineterminator="\n").writerows([header, *kept])
-    plan = plan_import(text.getvalue(), may_change=lambda area: True)
+    plan = plan_import(
+        text.getvalue(), partnership=Partnership.objects.get(pk=partnership_id), may_change=lambda area: True
+    )
     for line, column, message in plan.errors:
         result.notes.append(f"indicator_values.csv, line {line} {column}: {message}")
     new = ImportPlan(rows=[row for row in plan.rows if row.existing is None])

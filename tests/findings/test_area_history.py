@@ -12,7 +12,7 @@ from django.urls import reverse
 from findings import history
 from findings import services as finding_services
 from findings.models import Action
-from indicators.models import Indicator, IndicatorValue
+from indicators.models import Indicator, IndicatorTarget, IndicatorValue
 from programmes import cycles
 from programmes.models import AnswerKind, Programme
 from sessions.models import ChallengeSession, Participant
@@ -115,6 +115,9 @@ def indicator(world):
         IndicatorValue(indicator=kpi, period_start=D(year, 1, 1), value=Decimal(60 + year - 2007))
         for year in range(2007, 2012)
     )
+    # Its target history: 80 from 2009, raised to 85 in the 2010 cycle.
+    IndicatorTarget.objects.create(indicator=kpi, applies_from=D(2009, 1, 1), target=Decimal(80))
+    IndicatorTarget.objects.create(indicator=kpi, applies_from=D(2010, 6, 1), target=Decimal(85))
     return kpi
 
 
@@ -163,7 +166,9 @@ def test_the_history_shows_each_cycle_newest_first(client, world, indicator):
     assert set(rows) == {"2007", "2008", "2009", "2010", "2011"}
     assert first.name in rows["2009"] and second.name in rows["2010"]
     assert "—" in rows["2007"] and first.name not in rows["2007"] and second.name not in rows["2007"]
-    assert ">80<" in rows["2009"]
+    # The target that applied in each period, from the indicator's target history.
+    assert ">80<" in rows["2009"] and ">85<" in rows["2010"] and ">85<" in rows["2011"]
+    assert ">80<" not in rows["2008"] and ">85<" not in rows["2008"]
 
 
 def test_the_area_page_links_to_its_history(client, world):
@@ -178,10 +183,10 @@ def test_the_history_costs_the_same_queries_however_many_cycles(
 ):
     programmes = _cycles(world, count)
     client.force_login(world.officer)
-    # The session and the user, the area and the memberships, then the history's seven: the
-    # cycles, their sessions, the ratings, the findings, their actions, the indicators and
-    # their values.
-    with django_assert_num_queries(11):
+    # The session and the user, the area and the memberships, then the history's eight: the
+    # cycles, their sessions, the ratings, the findings, their actions, the indicators, their
+    # values and their target history.
+    with django_assert_num_queries(12):
         response = client.get(_url(world))
     assert len(response.context["history"].cycles) == count
     assert response.content.decode().count('class="card mb-2 finding') == 3 * len(programmes)
@@ -194,7 +199,7 @@ def test_a_participant_costs_the_same_queries_however_many_cycles(
     _cycles(world, count)
     client.force_login(world.reviewer)
     # One more than an officer: whether a programme they may open reviews the area.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(_url(world))
     assert len(response.context["history"].cycles) == count
 

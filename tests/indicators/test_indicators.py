@@ -133,18 +133,18 @@ def kpis(world):
 
 
 def test_import_good_rows_then_reimport_changes_nothing(kpis):
-    plan = plan_import(GOOD, may_change=lambda a: True)
+    plan = plan_import(GOOD, partnership=f.default_partnership(), may_change=lambda a: True)
     assert plan.errors == [] and plan.counts == {"new": 3, "changed": 0, "unchanged": 0}
     apply_import(plan)
     v = IndicatorValue.objects.get(indicator=kpis.conceptions, period_start=datetime.date(2007, 1, 1))
     assert (v.value, v.national, v.comparator) == (Decimal("55.1"), Decimal("41.2"), Decimal("48"))
     assert IndicatorValue.objects.get(indicator=kpis.smoking).value == Decimal("1234")
-    again = plan_import(GOOD, may_change=lambda a: True)
+    again = plan_import(GOOD, partnership=f.default_partnership(), may_change=lambda a: True)
     assert again.counts == {"new": 0, "changed": 0, "unchanged": 3}
     before = list(IndicatorValue.objects.values_list("pk", "value", "national", "comparator"))
     apply_import(again)
     assert list(IndicatorValue.objects.values_list("pk", "value", "national", "comparator")) == before
-    changed = plan_import(GOOD.replace("52.3", "51.0"), may_change=lambda a: True)
+    changed = plan_import(GOOD.replace("52.3", "51.0"), partnership=f.default_partnership(), may_change=lambda a: True)
     assert changed.counts == {"new": 0, "changed": 1, "unchanged": 2}
 
 
@@ -159,7 +159,7 @@ smoking,2008-Q2,7,x
 ,2009,1,
 conceptions,2010,,
 """
-    plan = plan_import(text, may_change=lambda a: True)
+    plan = plan_import(text, partnership=f.default_partnership(), may_change=lambda a: True)
     assert plan.errors == [
         (3, "period", "“2008-07” is not a period of this indicator: write YYYY, e.g. 2008."),
         (4, "value", "“abc” is not a number."),
@@ -174,17 +174,23 @@ conceptions,2010,,
 
 
 def test_import_refuses_areas_the_user_may_not_change(kpis):
-    plan = plan_import("indicator,period,value\nburglary,2008,12\n", may_change=lambda a: a.slug != "safer-city")
+    plan = plan_import(
+        "indicator,period,value\nburglary,2008,12\n",
+        partnership=f.default_partnership(),
+        may_change=lambda a: a.slug != "safer-city",
+    )
     assert plan.errors == [(2, "indicator", "You may not change the indicators of Safer city.")]
 
 
 def test_import_needs_the_columns(kpis):
     assert (
-        plan_import("code,year,v\n", may_change=lambda a: True)
+        plan_import("code,year,v\n", partnership=f.default_partnership(), may_change=lambda a: True)
         .errors[0][2]
         .startswith("The first line must name the columns; missing: indicator, period, value")
     )
-    assert plan_import("", may_change=lambda a: True).errors == [(1, "", "The file is empty.")]
+    assert plan_import("", partnership=f.default_partnership(), may_change=lambda a: True).errors == [
+        (1, "", "The file is empty.")
+    ]
 
 
 def test_import_in_the_browser_previews_then_applies(client, kpis):
@@ -204,16 +210,16 @@ def test_import_in_the_browser_previews_then_applies(client, kpis):
 
 
 def test_export_has_the_import_shape_and_round_trips(client, kpis):
-    apply_import(plan_import(GOOD, may_change=lambda a: True))
+    apply_import(plan_import(GOOD, partnership=f.default_partnership(), may_change=lambda a: True))
     client.force_login(kpis.officer)
     text = client.get(reverse("indicator_export")).content.decode()
-    assert text.splitlines()[0] == "indicator,period,value,national,comparator"
-    assert "conceptions,2007,55.1,41.2,48" in text and "smoking,2008-Q1,1234,," in text
-    assert plan_import(text, may_change=lambda a: True).counts["unchanged"] == 3
+    assert text.splitlines()[0] == "indicator,period,value,national,comparator,commentary"
+    assert "conceptions,2007,55.1,41.2,48," in text and "smoking,2008-Q1,1234,,," in text
+    assert plan_import(text, partnership=f.default_partnership(), may_change=lambda a: True).counts["unchanged"] == 3
     client.force_login(kpis.facilitator)
     template = client.get(reverse("indicator_template")).content.decode()
-    assert template.splitlines()[0] == "indicator,period,value,national,comparator"
-    assert "smoking,2009-Q1,,," in template
+    assert template.splitlines()[0] == "indicator,period,value,national,comparator,commentary"
+    assert "smoking,2009-Q1,,,," in template
 
 
 # --- Charts and pages -----------------------------------------------------------------------
@@ -256,7 +262,7 @@ def test_area_page_and_workspace_show_the_indicators(client, kpis):
     assert (
         "The data: indicators for Health inequalities" in trajectory and "Teenage conceptions per 1,000" in trajectory
     )
-    detail = client.get(reverse("indicator_detail", args=["conceptions"])).content.decode()
+    detail = client.get(reverse("indicator_detail", args=[kpis.conceptions.pk])).content.decode()
     assert "<caption>Teenage conceptions per 1,000: the numbers" in detail and '<th scope="row">2008</th>' in detail
 
 
@@ -289,7 +295,7 @@ def test_only_facilitators_and_area_leads_change_indicators(client, kpis, who, m
 def test_indicator_pages_access(client, kpis):
     urls = [
         reverse("area_page", args=["safer-city"]),
-        reverse("indicator_detail", args=["burglary"]),
+        reverse("indicator_detail", args=[kpis.burglary.pk]),
         reverse("infographic", args=["caa-2009"]),
         reverse("indicator_export"),
     ]
@@ -302,7 +308,7 @@ def test_indicator_pages_access(client, kpis):
     for url in urls:
         assert client.get(url).status_code == 200, url
         assert client.post(url).status_code == 405, url
-    assert client.get(reverse("indicator_detail", args=["nope"])).status_code == 404
+    assert client.get(reverse("indicator_detail", args=[999999])).status_code == 404
 
 
 def test_panel_queries_do_not_grow_with_values(client, kpis, django_assert_max_num_queries):

@@ -2,7 +2,9 @@
 fields), so that the infographic picks each area's worst without reading every value. The
 stored judgement is the computed one after every kind of write: a new indicator, a value
 entered, an import (new and changed values), the admin (the target, and values added, changed
-and removed in its inline) and the migration that judged the indicators already there."""
+and removed in its inline), the app's forms (an indicator defined or its target and polarity
+changed; a value added, changed or deleted) and the migration that judged the indicators
+already there."""
 
 import datetime
 import importlib
@@ -16,7 +18,16 @@ from indicators.csv_import import apply_import, plan_import
 from indicators.kpis import ASSESSED_FIELDS, assess, stored_fields
 from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import INFOGRAPHIC_SHOWN, infographic
-from indicators.services import reassess, record_value
+from indicators.services import (
+    add_value,
+    create_indicator,
+    delete_value,
+    reassess,
+    record_value,
+    update_indicator,
+    update_value,
+)
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +82,9 @@ def test_an_import_judges_the_indicators_whose_values_it_saves(world):
     rows = ["indicator,period,value,national,comparator"]
     rows += [f"falling,{year},{value},50," for year, value in [(2005, 80), (2006, 75), (2007, 71)]]
     rows += ["quarterly,2008-Q1,10,,", "quarterly,2008-Q2,12,,"]
-    counts = apply_import(plan_import("\n".join(rows), may_change=lambda area: True))
+    counts = apply_import(
+        plan_import("\n".join(rows), partnership=f.default_partnership(), may_change=lambda area: True)
+    )
     assert counts == {"new": 5, "changed": 0, "unchanged": 0}
     for indicator in (falling, quarterly, untouched):
         assert_stored_is_computed(indicator)
@@ -79,10 +92,40 @@ def test_an_import_judges_the_indicators_whose_values_it_saves(world):
 
     # A file that changes one value and repeats the others: the changed indicator is judged again.
     rows[-1] = "quarterly,2008-Q2,4,,"
-    counts = apply_import(plan_import("\n".join(rows), may_change=lambda area: True))
+    counts = apply_import(
+        plan_import("\n".join(rows), partnership=f.default_partnership(), may_change=lambda area: True)
+    )
     assert counts == {"new": 0, "changed": 1, "unchanged": 4}
     stored = assert_stored_is_computed(quarterly)
     assert (stored.assessed_direction, stored.latest_value) == ("declining", Decimal(4))
+
+
+def test_the_apps_forms_judge_the_indicator_after_each_write(world):
+    partnership = world.programme.partnership
+    fields = {"area": world.safeguarding, "code": "app-kpi", "name": "App KPI", "target": Decimal(30)}
+    indicator = create_indicator(partnership=partnership, **fields)
+    assert assert_stored_is_computed(indicator).assessed_on_track == "insufficient"
+    first = add_value(indicator=indicator, period_start=datetime.date(2004, 1, 1), value=Decimal(10))
+    for year, number in [(2005, 12), (2006, 14)]:
+        add_value(indicator=indicator, period_start=datetime.date(year, 1, 1), value=Decimal(number))
+    stored = assert_stored_is_computed(indicator)
+    assert (stored.assessed_direction, stored.latest_value) == ("improving", Decimal(14))
+
+    # The target met by lowering it; then the polarity turned: the same values now decline.
+    indicator = update_indicator(indicator=stored, expected_revision=0, target=Decimal(12))
+    assert assert_stored_is_computed(indicator).assessed_on_track == "met"
+    indicator = update_indicator(indicator=indicator, expected_revision=1, polarity="lower")
+    assert assert_stored_is_computed(indicator).assessed_direction == "declining"
+
+    # A value changed, one deleted.
+    update_value(indicator_value=first, expected_revision=0, value=Decimal(30), commentary="Recounted.")
+    stored = assert_stored_is_computed(indicator)
+    assert stored.assessed_direction == "improving"  # 30, 12, 14: lower is better
+    last = IndicatorValue.objects.get(indicator=indicator, period_start=datetime.date(2006, 1, 1))
+    last.indicator = indicator
+    delete_value(indicator_value=last, expected_revision=0)
+    stored = assert_stored_is_computed(indicator)
+    assert (stored.latest_period_start, stored.latest_value) == (datetime.date(2005, 1, 1), Decimal(12))
 
 
 def _admin_post(indicator, values, **changes):
@@ -135,6 +178,7 @@ def test_the_admin_judges_the_indicator_after_saving_it_and_its_values(admin_cli
     )
     assert response.status_code == 302
     assert assert_stored_is_computed(indicator).assessed_on_track == "met"
+    assert list(indicator.targets.values_list("target", flat=True)) == [Decimal(12)]  # its target history
 
     # A value added and one changed in the inline: now falling, and short of the target.
     indicator.refresh_from_db()

@@ -315,11 +315,12 @@ def partnership_urls(side) -> dict:
             "area_build_pdf": (reverse("area_build_pdf", args=[side.build.pk]), "GET"),
             "area_page": (reverse("area_page", args=[side.area.slug]), "GET"),
             "area_history": (reverse("area_history", args=[side.area.slug]), "GET"),
-            "indicator_detail": (reverse("indicator_detail", args=[side.indicator.code]), "GET"),
+            "indicator_detail": (reverse("indicator_detail", args=[side.indicator.pk]), "GET"),
             "infographic": (reverse("infographic", args=[p]), "GET"),
         }
     )
     found.update(_question_set_urls(side))
+    found.update(_indicator_urls(side))
     found.update(_people_urls(side))
     found.update(_programme_setup_urls(side))
     found.update(_area_urls(side))
@@ -346,6 +347,27 @@ def _people_urls(side) -> dict:
         "person_leave (post)": (reverse("person_leave", args=[slug, member]), "POST"),
         "person_rejoin": (reverse("person_rejoin", args=[slug, member]), "POST"),
         "person_invite": (reverse("person_invite", args=[slug, member]), "POST"),
+    }
+
+
+def _indicator_urls(side) -> dict:
+    """The partnership's indicator set-up pages (indicators/setup_views.py) and the value forms
+    of one of its indicators, with one of its values."""
+    slug, pk = side.partnership.slug, side.indicator.pk
+    value = side.indicator.values.order_by("period_start").first().pk
+    return {
+        "partnership_indicators": (reverse("partnership_indicators", args=[slug]), "GET"),
+        "indicator_create": (reverse("indicator_create", args=[slug]), "GET"),
+        "indicator_create (post)": (reverse("indicator_create", args=[slug]), "POST"),
+        "indicator_edit": (reverse("indicator_edit", args=[slug, pk]), "GET"),
+        "indicator_edit (post)": (reverse("indicator_edit", args=[slug, pk]), "POST"),
+        "indicator_retire": (reverse("indicator_retire", args=[slug, pk]), "POST"),
+        "indicator_restore": (reverse("indicator_restore", args=[slug, pk]), "POST"),
+        "indicator_value_add": (reverse("indicator_value_add", args=[pk]), "GET"),
+        "indicator_value_add (post)": (reverse("indicator_value_add", args=[pk]), "POST"),
+        "indicator_value_edit": (reverse("indicator_value_edit", args=[pk, value]), "GET"),
+        "indicator_value_edit (post)": (reverse("indicator_value_edit", args=[pk, value]), "POST"),
+        "indicator_value_delete": (reverse("indicator_value_delete", args=[pk, value]), "POST"),
     }
 
 
@@ -409,6 +431,8 @@ def _state():
             ThematicArea.objects.order_by("pk").values_list("pk", "name", "revision", "topics_revision", "retired_on")
         ),
         list(FocusTopic.objects.order_by("pk").values_list("pk", "name", "position")),
+        list(Indicator.objects.order_by("pk").values_list("pk", "revision", "retired_on")),
+        list(IndicatorValue.objects.order_by("pk").values_list("pk", "revision")),
     )
 
 

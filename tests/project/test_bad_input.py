@@ -67,8 +67,8 @@ def saved_values():
 
 
 def test_second_identical_import_previewed_before_the_first_saved_changes_nothing(kpis):
-    first = plan_import(CSV, may_change=lambda a: True)
-    second = plan_import(CSV, may_change=lambda a: True)
+    first = plan_import(CSV, partnership=f.default_partnership(), may_change=lambda a: True)
+    second = plan_import(CSV, partnership=f.default_partnership(), may_change=lambda a: True)
     assert first.counts == second.counts == {"new": 3, "changed": 0, "unchanged": 0}
     assert apply_import(first) == {"new": 3, "changed": 0, "unchanged": 0}
     after_first = saved_values()
@@ -77,8 +77,8 @@ def test_second_identical_import_previewed_before_the_first_saved_changes_nothin
 
 
 def test_import_racing_another_updates_what_the_other_saved(kpis):
-    first = plan_import(CSV, may_change=lambda a: True)
-    second = plan_import(CSV.replace("52.3", "51.0"), may_change=lambda a: True)
+    first = plan_import(CSV, partnership=f.default_partnership(), may_change=lambda a: True)
+    second = plan_import(CSV.replace("52.3", "51.0"), partnership=f.default_partnership(), may_change=lambda a: True)
     apply_import(first)
     assert apply_import(second) == {"new": 0, "changed": 1, "unchanged": 2}
     value = IndicatorValue.objects.get(indicator=kpis.conceptions, period_start=datetime.date(2008, 1, 1))
@@ -90,7 +90,9 @@ def test_import_that_lands_between_preview_and_apply_reports_already_imported(fa
 
     def plan_then_someone_else_imports(text, **checks):
         plan = real_plan(text, **checks)
-        apply_import(real_plan(text, may_change=lambda a: True))  # the other request commits
+        apply_import(
+            real_plan(text, partnership=f.default_partnership(), may_change=lambda a: True)
+        )  # the other request commits
         return plan
 
     monkeypatch.setattr(indicator_import, "plan_import", plan_then_someone_else_imports)
@@ -101,12 +103,18 @@ def test_import_that_lands_between_preview_and_apply_reports_already_imported(fa
 
 
 def test_import_colliding_on_the_database_constraint_is_a_message_not_a_500(fac_client, kpis, monkeypatch):
-    apply_import(plan_import(CSV, may_change=lambda a: True))
+    apply_import(plan_import(CSV, partnership=f.default_partnership(), may_change=lambda a: True))
     before = saved_values()
     # As if the other import's rows were not visible yet: the unique constraint catches it.
     monkeypatch.setattr(indicator_import.IndicatorValue.objects, "filter", lambda **kw: IndicatorValue.objects.none())
     with pytest.raises(ImportConflict):
-        apply_import(plan_import("indicator,period,value\nconceptions,2007,1\n", may_change=lambda a: True))
+        apply_import(
+            plan_import(
+                "indicator,period,value\nconceptions,2007,1\n",
+                partnership=f.default_partnership(),
+                may_change=lambda a: True,
+            )
+        )
     response = fac_client.post(reverse("indicator_import"), {"step": "apply", "csv": CSV})
     monkeypatch.undo()
     assert response.status_code == 200
@@ -128,7 +136,7 @@ def test_numbers_the_database_cannot_hold_are_refused_by_line_and_column(kpis):
         "conceptions,2003,9999999999.99999,,\n"
         "conceptions,2004,9999999999.9999,-9999999999.9999,0.0001\n"
     )
-    plan = plan_import(text, may_change=lambda a: True)
+    plan = plan_import(text, partnership=f.default_partnership(), may_change=lambda a: True)
     too_large = "is too large: this column takes at most 10 digits before the decimal point."
     assert plan.errors == [
         (2, "value", f"“{'1' + '0' * 29}” {too_large}"),
@@ -147,7 +155,9 @@ def test_the_limits_come_from_the_model_field(kpis, monkeypatch):
     monkeypatch.setattr(field, "max_digits", 6)
     monkeypatch.setattr(field, "decimal_places", 2)
     plan = plan_import(
-        "indicator,period,value\nconceptions,2001,12345\nconceptions,2002,1.234\n", may_change=lambda a: True
+        "indicator,period,value\nconceptions,2001,12345\nconceptions,2002,1.234\n",
+        partnership=f.default_partnership(),
+        may_change=lambda a: True,
     )
     assert plan.errors == [
         (2, "value", "“12345” is too large: this column takes at most 4 digits before the decimal point.")
@@ -191,9 +201,9 @@ def test_the_largest_storable_values_show_on_every_page(fac_client, kpis):
         "conceptions,2007,9999999999.9999,-9999999999.9999\n"
         "conceptions,2008,0.0001,1\n"
     )
-    apply_import(plan_import(text, may_change=lambda a: True))
+    apply_import(plan_import(text, partnership=f.default_partnership(), may_change=lambda a: True))
     for url in [
-        reverse("indicator_detail", args=["conceptions"]),
+        reverse("indicator_detail", args=[kpis.conceptions.pk]),
         reverse("area_page", args=[kpis.health_inequalities.slug]),
         reverse("infographic", args=["caa-2009"]),
         reverse("indicator_export"),

@@ -227,7 +227,7 @@ FACILITATOR_PAGES = {
     "milestone form (new)": (_get("milestone_create", "caa-2009"), 200, None),
     "milestone form (edit)": (_get("milestone_edit", "caa-2009", lambda world: world.milestone.pk), 200, None),
     "area page": (_get("area_page", "safeguarding"), 200, "indicator-card"),
-    "indicator page": (_get("indicator_detail", lambda world: world.indicator.code), 200, '<th scope="row">'),
+    "indicator page": (_get("indicator_detail", lambda world: world.indicator.pk), 200, '<th scope="row">'),
     "infographic": (_get("infographic", "caa-2009"), 200, "indicator-card"),
     "indicator import page": (_get("indicator_import"), 200, "Area "),
     "indicator import preview": (_import_preview, 200, "<tr>"),
@@ -267,8 +267,8 @@ QUERIES = {
     "session .ics": 6,
     "milestone form (new)": 5,
     "milestone form (edit)": 6,
-    "area page": 11,  # the count of its indicators, for the page links; its focus topics
-    "indicator page": 7,
+    "area page": 12,  # the count of its indicators, for the page links; its focus topics; its retired ones
+    "indicator page": 8,  # its target history
     "infographic": 9,  # each indicator's stored rank, to pick the worst; then only those shown, with values
     "indicator import page": 4,
     "indicator import preview": 7,
