@@ -225,19 +225,22 @@ for _env_name, _value, _least in [
     if _value < _least:
         raise ImproperlyConfigured(f"{_env_name} must be at least {_least}")
 
-# Django's cache holds the password-reset counts and the drawn indicator charts (keyed by what they
-# show, see indicators/templatetags/indicators.py). In memory (the default) each server process
-# keeps its own; CACHE_LOCATION, a directory, shares them between the processes.
+# Django's cache holds the password-reset counts, the drawn indicator charts (keyed by what they
+# show, see indicators/templatetags/indicators.py) and the session workspace's question blocks and
+# pages (keyed by what they show and what the viewer may do, see workspace/blocks.py). In memory
+# (the default) each server process keeps its own; CACHE_LOCATION, a directory, shares them
+# between the processes. 3,000 entries (Django's default is 300): a session day's workspaces,
+# each a page and a block per question for each set of things its viewers may do.
 _cache_location = env_str("CACHE_LOCATION")
 CACHES = {
-    "default": (
-        {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": _cache_location,
-        }
-        if _cache_location
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    "default": {
+        **(
+            {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": _cache_location}
+            if _cache_location
+            else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        ),
+        "OPTIONS": {"MAX_ENTRIES": 3000},
+    }
 }
 
 LANGUAGE_CODE = "en-gb"

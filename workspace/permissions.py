@@ -1,6 +1,7 @@
 """What one person may do in one session's workspace (see SessionAccess)."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from programmes.permissions import belongs_to, is_officer_of, refuse_outside
@@ -25,7 +26,8 @@ class SessionAccess:
         if not self.is_member:
             participants = []
         elif participants is None:
-            participants = list(session.participants.filter(person=user))
+            # Unsorted: Participant's ordering joins the session, and no answer here depends on it.
+            participants = list(session.participants.filter(person=user).order_by())
         else:
             participants = [p for p in participants if p.person_id == user.pk]
         self.parts = participants
@@ -100,14 +102,42 @@ class SessionAccess:
         )
 
 
-def get_session_access(user, pk) -> SessionAccess:
-    """The session, with what `user` may do in it; PermissionDenied if they may not read it."""
-    session = get_object_or_404(
-        ChallengeSession.objects.select_related("programme__partnership", "facilitator", "question_set", "closed_by"),
-        pk=pk,
-    )
+# What the workspace's pages read of a session, with it.
+SESSION_RELATED = ("programme__partnership", "facilitator", "question_set", "closed_by")
+# What the pages of one of its areas read, with the area: neither the partnership nor the
+# facilitator (their ids are enough), and what the heading shows of the area
+# (as workspace.selectors.session_areas).
+SESSION_AREA_RELATED = (
+    "challengesession__programme",
+    "challengesession__question_set",
+    "challengesession__closed_by",
+    "thematicarea__lead_partner",
+    "thematicarea__lead_officer",
+)
+
+
+def _access(user, session) -> SessionAccess:
     refuse_outside(user, session.programme.partnership_id)
     access = SessionAccess(user, session)
     if not access.can_view:
         raise PermissionDenied("You do not take part in this session.")
     return access
+
+
+def get_session_access(user, pk) -> SessionAccess:
+    """The session, with what `user` may do in it; PermissionDenied if they may not read it."""
+    session = get_object_or_404(ChallengeSession.objects.select_related(*SESSION_RELATED), pk=pk)
+    return _access(user, session)
+
+
+def get_session_area_access(user, pk, area_pk):
+    """`get_session_access` and the session's area `area_pk` (404 if the session does not
+    cover it), both in one query: of the link between them."""
+    link = ChallengeSession.areas.through
+    found = list(
+        link.objects.filter(challengesession__pk=pk, thematicarea__pk=area_pk).select_related(*SESSION_AREA_RELATED)[:1]
+    )
+    if not found:  # refused as get_session_access refuses, or no such area in the session
+        get_session_access(user, pk)
+        raise Http404("No such area in this session")
+    return _access(user, found[0].challengesession), found[0].thematicarea

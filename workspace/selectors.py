@@ -123,26 +123,34 @@ def impact_position(answers):
 
 
 def _build_workspace(session, area, sections, answers, comments) -> Workspace:
+    """The workspace from its rows. The answers are read without their questions and in no
+    order: each gets its question from the structure, in the structure's order."""
     by_question = {answer.question_id: answer for answer in answers}
     threads = _threads(comments)
     section_blocks = []
+    in_order = []
     for section_number, section in enumerate(sections, start=1):
-        blocks = [
-            QuestionBlock(
-                question=question,
-                answer=by_question.get(question.pk),
-                threads=threads.get(question.pk, []),
-                number=f"{section_number}.{question_number}",
+        blocks = []
+        for question_number, question in enumerate(section.questions.all(), start=1):
+            answer = by_question.get(question.pk)
+            if answer is not None:
+                answer.question = question
+                in_order.append(answer)
+            blocks.append(
+                QuestionBlock(
+                    question=question,
+                    answer=answer,
+                    threads=threads.get(question.pk, []),
+                    number=f"{section_number}.{question_number}",
+                )
             )
-            for question_number, question in enumerate(section.questions.all(), start=1)
-        ]
         section_blocks.append(SectionBlock(section=section, questions=blocks))
     return Workspace(
         session=session,
         area=area,
         sections=section_blocks,
         counts=_counts([thread for thread_list in threads.values() for thread in thread_list]),
-        impact=impact_position(answers),
+        impact=impact_position(in_order),
     )
 
 
@@ -189,12 +197,17 @@ def workspaces(sessions, area, *, sections=None) -> list[Workspace]:
         return []
     if sections is None:
         sections = _sections({session.question_set_id for session in sessions})
+    # Neither query joins or sorts for the default ordering (the answers' joins the question
+    # and its section): the answers go in the structure's order, the comments are sorted here.
     answers = defaultdict(list)
-    for answer in Answer.objects.filter(session__in=sessions, area=area).select_related("updated_by", "question"):
+    for answer in Answer.objects.filter(session__in=sessions, area=area).select_related("updated_by").order_by():
         answers[answer.session_id].append(answer)
     comments = defaultdict(list)
-    for comment in Comment.objects.filter(session__in=sessions, area=area).select_related(
-        "author", "author_partner", "status_by"
+    for comment in sorted(
+        Comment.objects.filter(session__in=sessions, area=area)
+        .select_related("author", "author_partner", "status_by")
+        .order_by(),
+        key=lambda comment: (comment.created_at, comment.pk),  # Comment's ordering
     ):
         comment.area = area  # every one is this area's: reading it (SessionAccess) costs no query
         comments[comment.session_id].append(comment)

@@ -6,7 +6,8 @@ fetch one form when asked (htmx swaps it in; without JavaScript they are links t
 that one form), so the page renders no form it does not need. Each write answers an htmx
 request with the question's block re-rendered in place, and a plain form post with a redirect
 back to the question (or, on an error or a conflict, the form's page again with everything the
-user typed)."""
+user typed). The page's text is drawn once per change of what it shows and kept in the cache
+(workspace/blocks.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,17 +22,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from challenge.editing import ConflictBox, StaleEdit, saved_by_name
 from challenge.validators import single_line
 from programmes.models import Question
-from workspace import selectors, services
+from workspace import blocks, selectors, services
 from workspace.forms import AnswerForm, CommentEditForm, CommentForm, ReplyForm
 from workspace.models import Comment
-from workspace.permissions import get_session_access
+from workspace.permissions import get_session_access, get_session_area_access
 
 CLOSED = "The session is closed: answers and comments are frozen."
 WITHDRAWN = "This comment was withdrawn, so it takes no more replies."
-
-
-def _area(access, area_pk):
-    return get_object_or_404(selectors.session_areas(access.session), pk=area_pk)
 
 
 def _question(access, question_pk):
@@ -96,6 +93,7 @@ def _render(request, access, area, *, question=None, bound=None, notice=None):
         context["block"] = page.block(question.pk)
         context["notice"] = notice
         return render(request, "workspace/workspace.html#question", context)
+    context["content_html"] = blocks.content(request, context)
     return render(request, "workspace/workspace.html", context)
 
 
@@ -151,8 +149,8 @@ def _done(request, access, area, question, message):
 @require_GET
 @login_required
 def workspace(request, pk, area_pk):
-    access = get_session_access(request.user, pk)
-    return _render(request, access, _area(access, area_pk))
+    access, area = get_session_area_access(request.user, pk, area_pk)
+    return _render(request, access, area)
 
 
 def _answer_conflict(answer, question, viewer) -> ConflictBox:
@@ -178,8 +176,7 @@ def _answer_conflict(answer, question, viewer) -> ConflictBox:
 @require_POST
 @login_required
 def answer_save(request, pk, area_pk, question_pk):
-    access = get_session_access(request.user, pk)
-    area = _area(access, area_pk)
+    access, area = get_session_area_access(request.user, pk, area_pk)
     question = _question(access, question_pk)
     # Allowed by their part but the session closed after the page was shown: the service
     # refuses it, and the form comes back with what they typed.
@@ -215,8 +212,7 @@ def answer_save(request, pk, area_pk, question_pk):
 @login_required
 def answer_edit(request, pk, area_pk, question_pk):
     """The answer form of one question, as saved now (the workspace's "Answer" control)."""
-    access = get_session_access(request.user, pk)
-    area = _area(access, area_pk)
+    access, area = get_session_area_access(request.user, pk, area_pk)
     question = _question(access, question_pk)
     if not access.may_answer(area):
         raise PermissionDenied("Only the area's presenters and lead officer answer, while the session is open.")
@@ -229,8 +225,7 @@ def answer_edit(request, pk, area_pk, question_pk):
 @require_POST
 @login_required
 def comment_post(request, pk, area_pk, question_pk):
-    access = get_session_access(request.user, pk)
-    area = _area(access, area_pk)
+    access, area = get_session_area_access(request.user, pk, area_pk)
     question = _question(access, question_pk)
     refusal = access.comment_role_refusal(area)  # a closed session: refused below, text kept
     if refusal:
@@ -258,8 +253,7 @@ def comment_post(request, pk, area_pk, question_pk):
 @login_required
 def comment_new(request, pk, area_pk, question_pk):
     """The form for a new critical-friend comment on one question (the "Comment" control)."""
-    access = get_session_access(request.user, pk)
-    area = _area(access, area_pk)
+    access, area = get_session_area_access(request.user, pk, area_pk)
     question = _question(access, question_pk)
     refusal = access.comment_refusal(area)  # their part, or the session closed: nothing typed yet
     if refusal:
@@ -405,8 +399,7 @@ def comment_status(request, comment_pk):
 @require_GET
 @login_required
 def answer_history(request, pk, area_pk, question_pk):
-    access = get_session_access(request.user, pk)
-    area = _area(access, area_pk)
+    access, area = get_session_area_access(request.user, pk, area_pk)
     question = _question(access, question_pk)
     versions, comment_versions = selectors.answer_history(access.session, area, question)
     return render(

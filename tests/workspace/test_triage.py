@@ -172,3 +172,14 @@ def test_query_counts(client, board, django_assert_num_queries):
     assert len(response.context["threads"]) == 25
     with django_assert_num_queries(6):
         assert client.get(reverse("challenge_mark", args=[board.session.pk, board.first.pk])).status_code == 200
+
+
+def test_the_workspace_shows_the_reason_and_a_new_reason_is_not_served_stale(client, board):
+    client.force_login(board.facilitator)
+    workspace = reverse("workspace", args=[board.session.pk, board.safeguarding.pk])
+    mark = reverse("challenge_mark", args=[board.session.pk, board.first.pk])
+    client.post(mark, {"status": "unresolved", "note": "First reason."})
+    assert "Why it stays unresolved: First reason." in client.get(workspace).content.decode()
+    client.post(mark, {"status": "unresolved", "note": "Second reason."})
+    page = client.get(workspace).content.decode()
+    assert "Second reason." in page and "First reason." not in page
