@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("programmes.people_urls")),
     path("", include("programmes.question_set_urls")),
     path("", include("programmes.programme_setup_urls")),
+    # A person's notices and how they are e-mailed (issue 14).
+    path("", include("programmes.notice_urls")),
 ]
