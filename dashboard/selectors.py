@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q
 
 from challenge.clock import today as clock_today
 from challenge.listing import counted, shortlist
+from dashboard.my_work import my_work
 from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
 from findings.models import Action
 from findings.selectors import carried_over_q
@@ -22,8 +23,13 @@ from workspace import selectors as workspace_selectors
 
 
 def home(user) -> dict:
-    """The home page: the programmes `user` may open and what they take part in next."""
-    return {"programmes": list(programmes_for_home(user)), "my_sessions": list(my_upcoming_sessions(user))}
+    """The home page, My work: what is waiting for `user` (dashboard.my_work), the programmes
+    they may open and what they take part in next."""
+    return {
+        "work": my_work(user),
+        "programmes": list(programmes_for_home(user)),
+        "my_sessions": list(my_upcoming_sessions(user)),
+    }
 
 
 def programmes_for_home(user):

@@ -24,7 +24,8 @@ from evaluations.tasks import (
     render_draft_pdf,
     send_draft_circulated,
 )
-from programmes.models import Partner
+from programmes import notices
+from programmes.models import Membership, NoticeKind, Partner
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +67,9 @@ def circulate(*, self_evaluation, by, notify=True) -> SelfEvaluation:
     address: records them in
     `circulated_to` (their people may then read and comment on this version), and queues an
     e-mail to each partner's contact with a link to read and comment, recorded as a
-    CirculationEmail that the task marks sent or failed. With `notify=False` (the
-    demonstration seed) nothing is queued or recorded as sent."""
+    CirculationEmail that the task marks sent or failed; and a notice to each person it is
+    circulated to for comment (`_notify_circulated`). With `notify=False` (the
+    demonstration seed) nothing is queued or recorded as sent, and no notice made."""
     current = _lock(self_evaluation)
     if current.status != SelfEvaluation.Status.DRAFT:
         raise ValidationError("Only a draft can be circulated.")
@@ -82,10 +84,32 @@ def circulate(*, self_evaluation, by, notify=True) -> SelfEvaluation:
     )
     if not notify:
         return current
+    _notify_circulated(current, by)
     # Recorded as queued now; the task records whether the e-mails went.
     batch = CirculationEmail.objects.create(self_evaluation=current)
     transaction.on_commit(lambda: send_draft_circulated.enqueue(self_evaluation_id=current.pk, batch_id=batch.pk))
     return current
+
+
+def _notify_circulated(self_evaluation, by):
+    """A notice to each person the draft is circulated to for comment: the active members
+    of the partners it went to, except officers (who read but do not comment) and `by`."""
+    people = Membership.objects.filter(
+        partnership_id=self_evaluation.programme.partnership_id,
+        partner__in=self_evaluation.circulated_to.all(),
+        is_active=True,
+        is_officer=False,
+    ).values_list("person_id", flat=True)
+    area = self_evaluation.area
+    notices.notify(
+        people=list(people),
+        kind=NoticeKind.CIRCULATED,
+        text=f"{by.display_name} circulated the draft mini self-evaluation of {area.name} "
+        f"(version {self_evaluation.version}) for comment",
+        url=self_evaluation.get_absolute_url(),
+        partnership=self_evaluation.programme.partnership_id,
+        actor=by,
+    )
 
 
 @transaction.atomic

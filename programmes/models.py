@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -130,7 +131,12 @@ class User(AbstractUser):
         if cached is None:
             cached = {}
             if self.pk is not None:
-                for membership in Membership.objects.filter(person_id=self.pk).select_related("partner", "partnership"):
+                memberships = (
+                    Membership.objects.filter(person_id=self.pk)
+                    .select_related("partner", "partnership")
+                    .annotate(unread_notices=Notice.unread_count_for_membership())
+                )
+                for membership in memberships:
                     cached[membership.partnership_id] = membership
             self.__dict__["_membership_cache"] = cached
         return cached
@@ -150,6 +156,13 @@ class User(AbstractUser):
             return None
         membership = self._memberships().get(getattr(partnership, "pk", partnership))
         return membership if membership is not None and membership.is_active else None
+
+    @property
+    def unread_notice_count(self) -> int:
+        """How many notices this person has not read, in the partnerships they are still an
+        active member of: read with the memberships (no query of its own), so the page
+        header can show it on every page."""
+        return sum(m.unread_notices for m in self.active_memberships())
 
     def active_partnership_ids(self) -> set:
         return {m.partnership_id for m in self._memberships().values() if m.is_active}
@@ -647,3 +660,102 @@ class Milestone(models.Model):
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         today = today or clock_today()
         return not self.done and self.due_date < today
+
+
+class NoticeKind(models.TextChoices):
+    """What a notice tells a person about. Each person chooses, per kind, how they hear of it
+    by e-mail (NoticePreference); every notice is shown in the app whatever they choose."""
+
+    CHALLENGE = "challenge", "A new challenge or comment on an area I present"
+    REPLY = "reply", "A reply to my challenge"
+    UNRESOLVED = "unresolved", "A challenge marked unresolved"
+    CIRCULATED = "circulated", "A draft self-evaluation circulated to me for comment"
+    ACTION_DUE = "action_due", "An improvement action of mine due within 7 days or overdue"
+
+
+class NoticeQuerySet(models.QuerySet):
+    def for_person(self, user):
+        """`user`'s notices in the partnerships they are still an active member of."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(person=user, partnership__in=user.active_partnership_ids())
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notice(models.Model):
+    """Something a person should know: shown in the app until they read it, and e-mailed as
+    their preference for its kind said when it was made (`delivery`): at once, by the worker
+    after the change that made it commits; in the next daily digest; or not at all.
+    `emailed_at` records when it went (or was claimed by the task sending it)."""
+
+    class Delivery(models.TextChoices):
+        AT_ONCE = "at_once", "E-mail at once"
+        DIGEST = "digest", "E-mail in a daily digest"
+        OFF = "off", "No e-mail (shown here only)"
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=20, choices=NoticeKind.choices)
+    # Made by the services (people's words on one line: programmes.notices.excerpt), never typed.
+    text = models.CharField(max_length=500, editable=False)
+    # A path inside the site (never another site): where the notice's link goes.
+    url = models.CharField(max_length=500, editable=False)
+    # Makes a notice once only: e.g. "action-overdue:12:2009-05-01" (empty: no such rule).
+    key = models.CharField(max_length=100, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.CharField(max_length=20, choices=Delivery.choices, default=Delivery.AT_ONCE)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["person", "partnership", "read_at"], name="notice_unread"),
+            models.Index(fields=["delivery", "emailed_at"], name="notice_to_email"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "key"], condition=~Q(key=""), name="one_notice_per_person_and_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.person}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @staticmethod
+    def unread_count_for_membership():
+        """An expression for a Membership queryset: how many notices its person has not read
+        in its partnership (0 if none), counted in the memberships' own query."""
+        unread = (
+            Notice.objects.filter(
+                person_id=models.OuterRef("person_id"), partnership_id=models.OuterRef("partnership_id"), read_at=None
+            )
+            .order_by()
+            .values("person_id")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return Coalesce(models.Subquery(unread, output_field=models.IntegerField()), 0)
+
+
+class NoticePreference(models.Model):
+    """How a person wants to hear of one kind of notice by e-mail. No row: at once."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_preferences")
+    kind = models.CharField(max_length=20, choices=NoticeKind.choices)
+    choice = models.CharField(max_length=20, choices=Notice.Delivery.choices, default=Notice.Delivery.AT_ONCE)
+
+    class Meta:
+        ordering = ["person", "kind"]
+        constraints = [models.UniqueConstraint(fields=["person", "kind"], name="one_notice_preference_per_kind")]
+
+    def __str__(self):
+        return f"{self.person}: {self.get_kind_display()} — {self.get_choice_display()}"

@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("programmes.question_set_urls")),
     path("", include("programmes.programme_setup_urls")),
     path("", include("programmes.area_urls")),
+    # A person's notices and how they are e-mailed (issue 14).
+    path("", include("programmes.notice_urls")),
 ]

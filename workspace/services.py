@@ -10,15 +10,24 @@ and reopening do: a close waits for writes already under way, and a write that c
 it is refused, whatever the caller's copy of the session says. (PostgreSQL takes the row
 lock; SQLite, which ignores it, runs one writing transaction at a time, begun IMMEDIATE.)
 
-Creates (comments, replies) happen once per form submission token (challenge.submission)."""
+Creates (comments, replies) happen once per form submission token (challenge.submission).
+
+Notices (programmes.notices) tell the people concerned, within the same transaction: a new
+thread, its area's presenters in the session and the area's lead officer; a reply, the
+thread's author (or, when the author replies, the area's presenters); a thread marked
+unresolved, its author and the area's presenters. Never the person who acted. With
+`notify=False` (the demonstration seed, which e-mails nobody) no notice is made."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from challenge.editing import refuse_stale
 from challenge.submission import create_once
-from sessions.models import ChallengeSession
+from programmes import notices
+from programmes.models import NoticeKind
+from sessions.models import ChallengeSession, Participant
 from workspace.models import ANSWER_CONTENT_FIELDS, Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
 
 
@@ -82,6 +91,35 @@ def save_answer(*, session, area, question, by, expected_revision, **content) ->
     return answer
 
 
+def _area_leads(session_id, area) -> set:
+    """The people who answer for `area` in the session: its presenters there and the area's
+    lead officer (the area lead rule of ThematicArea.objects.led_by)."""
+    ids = set(
+        Participant.objects.filter(session_id=session_id, area_id=area.pk, role=Participant.Role.PRESENTER).values_list(
+            "person_id", flat=True
+        )
+    )
+    if area.lead_officer_id:
+        ids.add(area.lead_officer_id)
+    return ids
+
+
+def _place(comment) -> str:
+    """The comment's question in the workspace."""
+    return reverse("workspace", args=[comment.session_id, comment.area_id]) + f"#question-{comment.question_id}"
+
+
+def _notify(comment, *, session, people, kind, text, actor):
+    notices.notify(
+        people=people,
+        kind=kind,
+        text=f"{text}: “{notices.excerpt(comment.text)}”",
+        url=_place(comment),
+        partnership=session.programme.partnership_id,
+        actor=actor,
+    )
+
+
 def _record(comment, action, by):
     CommentVersion.objects.create(
         comment=comment,
@@ -96,12 +134,13 @@ def _record(comment, action, by):
 
 
 @transaction.atomic
-def post_comment(*, session, area, question, author, kind, text, submission_token=None) -> Comment:
+def post_comment(*, session, area, question, author, kind, text, submission_token=None, notify=True) -> Comment:
     """Start a thread on a question: a challenge, question, suggestion or commendation,
     recorded with the author's organisation in the session's partnership. Records it in the
     comment's history. Permission (peer reviewer, not from the lead
-    organisation) is the caller's to check with SessionAccess. Once per `submission_token`:
-    the same form sent twice posts one comment."""
+    organisation) is the caller's to check with SessionAccess. Notifies the area's presenters
+    in the session and its lead officer. Once per `submission_token`: the same form sent
+    twice posts one comment (and one notice)."""
     if kind == Comment.Kind.REPLY:
         raise ValidationError("A reply needs a comment to reply to.")
 
@@ -121,16 +160,28 @@ def post_comment(*, session, area, question, author, kind, text, submission_toke
             submission_token=submission_token,
         )
         _record(comment, CommentVersion.Action.POSTED, author)
+        if not notify:
+            return comment
+        _notify(
+            comment,
+            session=session,
+            people=_area_leads(session.pk, area),
+            kind=NoticeKind.CHALLENGE,
+            text=f"{author.display_name} posted a {comment.get_kind_display().lower()} on {area.name} "
+            f"in {session.title}",
+            actor=author,
+        )
         return comment
 
     return create_once(Comment, submission_token, create, author_id=author.pk)
 
 
 @transaction.atomic
-def reply_to(*, parent, author, text, submission_token=None) -> Comment:
+def reply_to(*, parent, author, text, submission_token=None, notify=True) -> Comment:
     """Reply in a thread (presenters and facilitators), unless it was withdrawn, recorded with
-    the author's organisation in the session's partnership. Records it in history. Once per
-    `submission_token`: the same form sent twice posts one reply."""
+    the author's organisation in the session's partnership. Records it in history. Notifies
+    the thread's author (when they reply themselves, the area's presenters and lead officer).
+    Once per `submission_token`: the same form sent twice posts one reply."""
     if not parent.is_thread:
         parent = parent.parent
 
@@ -153,6 +204,16 @@ def reply_to(*, parent, author, text, submission_token=None) -> Comment:
             submission_token=submission_token,
         )
         _record(reply, CommentVersion.Action.POSTED, author)
+        if not notify:
+            return reply
+        thread_kind = parent.get_kind_display().lower()
+        if parent.author_id != author.pk:
+            people, kind = [parent.author_id], NoticeKind.REPLY
+            what = f"{author.display_name} replied to your {thread_kind} on {parent.area.name}"
+        else:  # the author answers back: those who answer for the area should know
+            people, kind = _area_leads(session.pk, parent.area), NoticeKind.CHALLENGE
+            what = f"{author.display_name} replied in their {thread_kind} on {parent.area.name}"
+        _notify(reply, session=session, people=people, kind=kind, text=f"{what} in {session.title}", actor=author)
         return reply
 
     return create_once(Comment, submission_token, create, author_id=author.pk)
@@ -200,10 +261,11 @@ UNRESOLVED_NEEDS_A_REASON = "Say briefly why it stays unresolved: the self-evalu
 
 
 @transaction.atomic
-def set_comment_status(*, comment, by, status, note="") -> Comment:
+def set_comment_status(*, comment, by, status, note="", notify=True) -> Comment:
     """The facilitator marks a thread open, addressed or unresolved (with a short reason,
-    `note`, which the self-evaluation shows). Records who and when."""
-    _lock_open_session(comment.session_id)
+    `note`, which the self-evaluation shows). Records who and when. Marked unresolved (from
+    another status), notifies the thread's author and the area's presenters and lead officer."""
+    session = _lock_open_session(comment.session_id)
     current = Comment.objects.select_for_update().get(pk=comment.pk)
     if not current.is_thread:
         raise ValidationError("Only a challenge, not a reply, has a status.")
@@ -218,6 +280,7 @@ def set_comment_status(*, comment, by, status, note="") -> Comment:
         raise ValidationError({"note": UNRESOLVED_NEEDS_A_REASON})
     if len(note) > 500:
         raise ValidationError({"note": "Keep the reason short: at most 500 characters."})
+    was = current.status
     current.status = status
     current.status_note = note if status == Comment.Status.UNRESOLVED else ""
     current.status_by = by
@@ -225,6 +288,17 @@ def set_comment_status(*, comment, by, status, note="") -> Comment:
     # No revision bump: the revision guards the author's text, which this does not touch.
     current.save(update_fields=["status", "status_note", "status_by", "status_at", "updated_at"])
     _record(current, CommentVersion.Action.STATUS, by)
+    if notify and status == Comment.Status.UNRESOLVED and was != status:
+        area = current.area
+        _notify(
+            current,
+            session=session,
+            people={current.author_id} | _area_leads(session.pk, area),
+            kind=NoticeKind.UNRESOLVED,
+            text=f"{by.display_name} marked the {current.get_kind_display().lower()} on {area.name} unresolved "
+            f"in {session.title}: {note}",
+            actor=by,
+        )
     return current
 
 

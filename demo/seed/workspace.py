@@ -178,18 +178,26 @@ def _seed_threads(session, areas, questions, people, threads, result):
         ).first()
         if thread is None:
             thread = post_comment(
-                session=session, area=area, question=question, author=author, kind=spec["kind"], text=spec["text"]
+                session=session,
+                area=area,
+                question=question,
+                author=author,
+                kind=spec["kind"],
+                text=spec["text"],
+                notify=False,
             )
             result.new_comments += 1
             # The status only when first posted: a facilitator's later decision stands.
             status = spec["status"]
             if status != Comment.Status.OPEN and SessionAccess(facilitator, session).can_moderate():
-                set_comment_status(comment=thread, by=facilitator, status=status, note=spec.get("status_note", ""))
+                set_comment_status(
+                    comment=thread, by=facilitator, status=status, note=spec.get("status_note", ""), notify=False
+                )
         for reply in spec.get("reply", []):
             replier = people.get(reply["author"])
             if replier is None or not SessionAccess(replier, session).can_reply(area):
                 result.notes.append(f"Reply by {reply['author']} on {slug} {code} not posted.")
                 continue
             if not thread.replies.filter(author=replier, text=reply["text"]).exists():
-                reply_to(parent=thread, author=replier, text=reply["text"])
+                reply_to(parent=thread, author=replier, text=reply["text"], notify=False)
                 result.new_comments += 1

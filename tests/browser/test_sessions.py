@@ -262,7 +262,7 @@ def test_reviewer_sees_their_session_without_facilitator_controls(page, live_ser
     base = live_server.url
     sign_in(page, base, "reviewer")
 
-    expect(page.get_by_role("heading", name="Challenge programmes", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
     mine = page.get_by_role("region", name="Your upcoming sessions")
     expect(mine).to_contain_text("Friday 8 May 2009, 10:00–12:00")
     expect(mine).to_contain_text("You: Peer reviewer")

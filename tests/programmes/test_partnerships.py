@@ -36,6 +36,8 @@ from programmes.models import (
     Invitation,
     Membership,
     Milestone,
+    Notice,
+    NoticeKind,
     Partner,
     Partnership,
     Programme,
@@ -85,6 +87,7 @@ class Side:
     build: object = None
     milestone: object = None
     participant: object = None
+    reply_notice: object = None
 
 
 def _work(side, marker):
@@ -105,6 +108,7 @@ def _work(side, marker):
         text=f"{marker} challenge",
     )
     workspace_services.reply_to(parent=side.thread, author=side.lead, text=f"{marker} reply")
+    side.reply_notice = Notice.objects.get(person=side.reviewer, kind=NoticeKind.REPLY)
     theme = Theme.objects.create(programme=side.programme, name=f"{marker} theme")
     side.finding = finding_services.record_finding(
         session=session,
@@ -250,6 +254,12 @@ NOT_PARTNERSHIP_ADDRESSES = {
     "home",
     "search",  # what the person may read, of every partnership of theirs (tests/dashboard/test_search.py)
     "invitation_accept",  # the link's secret token is the access (tests/programmes/test_people.py)
+    # The person's own notices, of every partnership of theirs (tests/programmes/test_notices.py);
+    # following one is in partnership_urls below.
+    "notice_list",
+    "notice_read_all",
+    "notice_settings",
+    "notice_unsubscribe",  # the link's signed token is the access
     "indicator_import",
     "indicator_export",
     "indicator_template",
@@ -317,6 +327,8 @@ def partnership_urls(side) -> dict:
             "area_history": (reverse("area_history", args=[side.area.slug]), "GET"),
             "indicator_detail": (reverse("indicator_detail", args=[side.indicator.pk]), "GET"),
             "infographic": (reverse("infographic", args=[p]), "GET"),
+            # The reviewer's notice of the lead's reply: nobody else's to open.
+            "notice_open": (reverse("notice_open", args=[side.reply_notice.pk]), "GET"),
         }
     )
     found.update(_question_set_urls(side))
@@ -462,6 +474,7 @@ def test_an_administrator_reaches_both(client, sides, admin_user):
 
 HREF = re.compile(r'href="([^"#]*)')
 NOT_FOLLOWED = re.compile(r"^/(admin|accounts|static)/|^/healthz")
+NOTICE_OPEN = re.compile(r"^/notices/\d+/open/$")
 
 
 def crawl(client, start="/", limit=400):
@@ -475,6 +488,10 @@ def crawl(client, start="/", limit=400):
         seen.add(url)
         response = client.get(url)
         found[url] = response
+        if NOTICE_OPEN.search(url) and response.status_code == 302:
+            # Following a notice marks it read and goes to its page: crawl that page too.
+            queue.append(response["Location"].split("#")[0])
+            continue
         if "text/html" not in response.get("Content-Type", ""):
             continue
         for href in HREF.findall(response.content.decode()):
@@ -508,7 +525,7 @@ def test_no_page_or_download_shows_the_other_partnership(client, sides, who, min
     assert len(found) > 3
     leaks = {}
     for url, response in found.items():
-        assert response.status_code in (200, 202, 403), (url, response.status_code)
+        assert response.status_code in (200, 202, 403) or NOTICE_OPEN.search(url), (url, response.status_code)
         shown = [word for word in sides[theirs].words if word in _text(response)]
         if shown:
             leaks[url] = shown
@@ -611,8 +628,13 @@ def test_circulating_a_draft_goes_to_the_partnerships_own_partners(sides, django
     with django_capture_on_commit_callbacks(execute=True):
         circulated = evaluation_services.circulate(self_evaluation=salford.self_evaluation, by=salford.facilitator)
     assert set(circulated.circulated_to.all()) == set(salford.partnership.partners.all())
-    assert len(mail.outbox) == salford.partnership.partners.count()
+    to_partners = [message for message in mail.outbox if message.subject.startswith("For comment:")]
+    assert len(to_partners) == salford.partnership.partners.count()
     assert not any(southampton.partnership.name in message.body for message in mail.outbox)
+    # The notices of the draft go to the partnership's own people only.
+    noticed = {address for message in mail.outbox if message not in to_partners for address in message.to}
+    assert noticed
+    assert noticed <= set(members_of(salford.partnership).values_list("email", flat=True))
     # Their people may read it; the other partnership's may not.
     assert SelfEvaluation.objects.readable_by(salford.outsider).filter(pk=circulated.pk).exists()
     assert not SelfEvaluation.objects.readable_by(southampton.outsider).filter(pk=circulated.pk).exists()

@@ -11,8 +11,8 @@ draft, with one session scheduled), so that an area's history has two cycles. Th
 than James Foster and Martin Vickers are invented; e-mail addresses are on `.example`.
 
 Everything is written through the apps' services where they have one, and nobody is e-mailed:
-sessions are never scheduled through the services, and the circulated draft is recorded
-without notifying the partners.
+sessions are never scheduled through the services, the circulated draft is recorded
+without notifying the partners, and the threads and replies are posted without notices.
 """
 
 import os
