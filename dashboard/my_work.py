@@ -15,7 +15,7 @@ from django.urls import reverse
 from challenge.clock import today as clock_today
 from evaluations.models import DraftComment, SelfEvaluation
 from findings.models import Action
-from programmes.models import Notice, NoticeKind, Question
+from programmes.models import Notice, NoticeKind, Programme, Question
 from sessions.models import ChallengeSession, Participant
 from workspace.models import Answer, Comment
 from workspace.selectors import ANSWERED
@@ -67,7 +67,13 @@ def _presents(user, session_ref="session", area_ref="area"):
 
 
 def _open_for_work(prefix="session"):
-    return Q(**{f"{prefix}__closed_at": None}) & ~Q(**{f"{prefix}__status": ChallengeSession.Status.CANCELLED})
+    """Sessions that ask for work: not closed, not cancelled, and not of a draft programme (a
+    cycle being prepared, nobody invited yet)."""
+    return (
+        Q(**{f"{prefix}__closed_at": None})
+        & ~Q(**{f"{prefix}__status": ChallengeSession.Status.CANCELLED})
+        & ~Q(**{f"{prefix}__programme__status": Programme.Status.DRAFT})
+    )
 
 
 def awaiting_reply(user) -> list:

@@ -46,7 +46,13 @@ def my_upcoming_sessions(user, limit=10):
     are still an active member of."""
     sessions = ChallengeSession.objects.upcoming()
     if not user.is_superuser:
-        sessions = sessions.filter(programme__partnership__in=user.active_partnership_ids())
+        sessions = sessions.filter(programme__partnership__in=user.active_partnership_ids()).exclude(
+            # A draft programme's (a cycle being prepared): only for those who set it up, and
+            # the session's facilitator.
+            Q(programme__status=Programme.Status.DRAFT)
+            & ~Q(programme__partnership__in=user.facilitating_partnership_ids())
+            & ~Q(facilitator=user)
+        )
     return (
         sessions.filter(Q(participants__person=user) | Q(facilitator=user))
         .select_related("programme")

@@ -39,6 +39,14 @@ class SessionQuerySet(models.QuerySet):
                 | Q(participants__person=user)
                 | Q(facilitator=user)
             )
+            # A draft programme's sessions (a cycle being prepared) only for those who set the
+            # partnership up and the session's facilitator: nobody else is invited before the
+            # programme is made active.
+            .exclude(
+                Q(programme__status=Programme.Status.DRAFT)
+                & ~Q(programme__partnership__in=user.facilitating_partnership_ids())
+                & ~Q(facilitator=user)
+            )
             .distinct()
         )
 

@@ -58,7 +58,11 @@ def can_view_session(user, session) -> bool:
     partnership = session.programme.partnership_id
     if not belongs_to(user, partnership):
         return False
-    if is_officer_of(user, partnership) or can_manage_session(user, session):
+    if can_manage_session(user, session):
+        return True
+    if session.programme.status == session.programme.Status.DRAFT:
+        return False  # a cycle being prepared: only those who set the partnership up see it
+    if is_officer_of(user, partnership):
         return True
     return session.participants.filter(person=user).exists()
 

@@ -39,7 +39,11 @@ class SessionAccess:
 
     @property
     def can_view(self):
-        return self.is_facilitator or self.is_officer or bool(self.parts)
+        if self.is_facilitator:
+            return True
+        if self.session.programme.status == self.session.programme.Status.DRAFT:
+            return False  # a cycle being prepared: only those who set the partnership up see it
+        return self.is_officer or bool(self.parts)
 
     def presents(self, area):
         """Leads `area` in this session: the area lead rule of ThematicArea.objects.led_by,

@@ -324,3 +324,31 @@ def test_raised_again_from_another_area_is_refused(world, findings):
             raised_again_from=earlier,
         )
     assert "raised_again_from" in refused.value.message_dict
+
+
+def test_a_draft_cycles_session_is_seen_only_by_the_partnerships_facilitators(client, world):
+    """Rolled forward, the next cycle is a draft that nobody is invited to yet: a session
+    scheduled in it is not on its participants' home page, lists or workspace until the
+    programme is made active."""
+    new = cycles.roll_forward(world.programme)
+    session = f.session(new, areas=[world.safeguarding], facilitator=world.facilitator, title="Draft cycle session")
+    f.participant(session, world.lead, "presenter", world.safeguarding)
+    boss = f.person(world.council, "boss", is_facilitator=True)
+    # The session's own facilitator prepares it with the partnership's facilitators; the
+    # partnership's facilitator takes no part in it, so it is not on their home page.
+    for who, sees, listed in [
+        (world.lead, False, False),
+        (world.officer, False, False),
+        (world.facilitator, True, True),
+        (boss, True, False),
+    ]:
+        client.force_login(who)
+        assert (client.get(reverse("session_detail", args=[session.pk])).status_code == 200) is sees, who
+        workspace = reverse("workspace", args=[session.pk, world.safeguarding.pk])
+        assert (client.get(workspace).status_code == 200) is sees, who
+        assert ("Draft cycle session" in client.get(reverse("home")).content.decode()) is listed, who
+    new.status = Programme.Status.ACTIVE
+    new.save()
+    client.force_login(world.lead)
+    assert client.get(reverse("session_detail", args=[session.pk])).status_code == 200
+    assert "Draft cycle session" in client.get(reverse("home")).content.decode()
