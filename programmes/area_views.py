@@ -5,8 +5,8 @@ list alone (`programmes/areas/edit.html#topics`), and anyone else with the whole
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,7 +14,7 @@ from challenge.editing import STALE_MESSAGE, ConflictBox, StaleEdit
 from programmes import areas as area_services
 from programmes.area_forms import AreaForm, TopicButtonForm, TopicForm
 from programmes.models import FocusTopic, Partnership
-from programmes.permissions import can_manage_partnership, refuse_outside
+from programmes.permissions import get_partnership_to_manage
 
 TOPICS_CHANGED = (
     "Someone else changed the focus topics while you had this page open, so that change was not made. "
@@ -23,13 +23,7 @@ TOPICS_CHANGED = (
 
 
 def partnership_to_manage(user, slug) -> Partnership:
-    """The partnership, for one of its facilitators (or an administrator); 404 for anyone
-    outside it, 403 for its other members."""
-    partnership = get_object_or_404(Partnership, slug=slug)
-    refuse_outside(user, partnership)
-    if not can_manage_partnership(user, partnership):
-        raise PermissionDenied("Only the partnership's facilitators set up its areas.")
-    return partnership
+    return get_partnership_to_manage(user, slug, what="set up its areas")
 
 
 def _edit_url(partnership, area) -> str:

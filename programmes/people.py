@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q
@@ -32,7 +32,7 @@ from challenge.submission import create_once
 from challenge.validators import no_line_breaks
 from programmes.models import Invitation, Membership, Partner, Partnership
 from programmes.people_tasks import invitation_token, send_invitation
-from programmes.permissions import can_manage_partnership, refuse_outside
+from programmes.permissions import get_partnership_to_manage as _get_partnership_to_manage
 
 User = get_user_model()
 
@@ -43,13 +43,7 @@ INVITATION_DAYS = 7  # unless settings.CHALLENGE_INVITATION_DAYS says otherwise
 
 
 def get_partnership_to_manage(user, slug) -> Partnership:
-    """The partnership `slug`, for one who may set it up: "not found" for anyone outside it,
-    refused for a member who is not one of its facilitators."""
-    partnership = get_object_or_404(Partnership, slug=slug)
-    refuse_outside(user, partnership)
-    if not can_manage_partnership(user, partnership):
-        raise PermissionDenied("Only the partnership's facilitators set up its organisations and people.")
-    return partnership
+    return _get_partnership_to_manage(user, slug, what="set up its organisations and people")
 
 
 # --- Reads -------------------------------------------------------------------------------

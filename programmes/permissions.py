@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from programmes.models import Programme, ThematicArea
+from programmes.models import Partnership, Programme, ThematicArea
 
 
 def membership_of(user, partnership):
@@ -53,6 +53,17 @@ def can_manage_partnership(user, partnership) -> bool:
 
 def can_create_programme(user, partnership) -> bool:
     return can_manage_partnership(user, partnership)
+
+
+def get_partnership_to_manage(user, slug, *, what="set it up"):
+    """The partnership `slug`, for one who may set it up (can_manage_partnership): "not
+    found" for anyone outside it, refused for its other members, with `what` they may not do
+    ("set up its areas")."""
+    partnership = get_object_or_404(Partnership, slug=slug)
+    refuse_outside(user, partnership)
+    if not can_manage_partnership(user, partnership):
+        raise PermissionDenied(f"Only the partnership's facilitators {what}.")
+    return partnership
 
 
 def is_officer_of(user, partnership) -> bool:

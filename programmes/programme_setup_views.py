@@ -12,16 +12,16 @@ from django.views.decorators.http import require_http_methods
 from challenge.editing import ConflictBox, StaleEdit
 from programmes import cycles
 from programmes.models import Partnership, Programme
-from programmes.permissions import can_create_programme, can_manage_partnership, refuse_outside
+from programmes.permissions import (
+    can_manage_partnership,
+    get_partnership_to_manage,
+    refuse_outside,
+)
 from programmes.programme_setup_forms import ProgrammeForm, RollForwardForm
 
 
 def _partnership_to_manage(user, slug) -> Partnership:
-    partnership = get_object_or_404(Partnership, slug=slug)
-    refuse_outside(user, partnership.pk)
-    if not can_create_programme(user, partnership):
-        raise PermissionDenied("Only the partnership's facilitators set up its programmes.")
-    return partnership
+    return get_partnership_to_manage(user, slug, what="set up its programmes")
 
 
 def _programme_to_manage(user, slug) -> Programme:

@@ -3,15 +3,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from challenge.editing import ConflictBox, StaleEdit
 from programmes import question_sets
 from programmes.models import Partnership, Question, Section
-from programmes.permissions import can_manage_partnership, refuse_outside
+from programmes.permissions import get_partnership_to_manage
 from programmes.question_set_forms import (
     AddQuestionForm,
     AddSectionForm,
@@ -25,13 +25,7 @@ from programmes.question_set_forms import (
 
 
 def partnership_to_manage(user, slug) -> Partnership:
-    """The partnership, for one of its facilitators (or an administrator); 404 for anyone
-    outside it, 403 for its other members."""
-    partnership = get_object_or_404(Partnership, slug=slug)
-    refuse_outside(user, partnership)
-    if not can_manage_partnership(user, partnership):
-        raise PermissionDenied("Only the partnership's facilitators set up its question sets.")
-    return partnership
+    return get_partnership_to_manage(user, slug, what="set up its question sets")
 
 
 def _version_url(partnership, question_set) -> str:
