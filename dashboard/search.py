@@ -107,7 +107,7 @@ def _kinds(user):
         (
             "findings",
             "Findings",
-            Finding.objects.filter(session__in=sessions).select_related("session", "area"),
+            Finding.objects.standing().filter(session__in=sessions).select_related("session", "area"),
             ["title", "text"],
             lambda f: Hit(
                 f"{f.get_kind_display()}: {f.title}",

@@ -54,7 +54,7 @@ def compile_area(programme, area) -> Compiled:
         .order_by("date", "start_time")
     )
     session_workspaces = workspaces(sessions, area)
-    findings = sort_findings(findings_queryset().filter(session__programme=programme, area=area))
+    findings = sort_findings(findings_queryset().filter(session__programme=programme, area=area).standing())
     actions = mark_overdue([action for finding in findings for action in finding.actions.all()])
     answers = [
         block.answer
@@ -236,7 +236,8 @@ def area_findings(programme, area, *, expanded="") -> Excerpt:
     ranks = [When(kind=kind, then=rank) for rank, kind in enumerate(KIND_ORDER)]
     kind_order = Case(*ranks, output_field=IntegerField())
     findings = (
-        Finding.objects.filter(session__programme=programme, area=area)
+        Finding.objects.standing()
+        .filter(session__programme=programme, area=area)
         .only("kind", "title", "text", "created_at")
         .annotate(kind_order=kind_order)
         .order_by("kind_order", "created_at", "pk")
@@ -247,7 +248,9 @@ def area_findings(programme, area, *, expanded="") -> Excerpt:
 def area_actions(programme, area, *, expanded="") -> Excerpt:
     """The actions on the area's findings, soonest due first, the overdue marked."""
     actions = (
-        Action.objects.filter(finding__session__programme=programme, finding__area=area)
+        Action.objects.filter(
+            finding__session__programme=programme, finding__area=area, finding__withdrawn_at__isnull=True
+        )
         .select_related("owner", "owner_partner")
         .order_by("due_date", "pk")
     )
@@ -378,3 +381,31 @@ def latest_self_evaluations(programme, areas) -> dict:
     for area in areas:
         latest.setdefault(area.pk, SelfEvaluation(programme=programme, area=area, version=1))
     return latest
+
+
+@dataclass
+class CommentsReceived:
+    """The partners' comments on a draft since it was circulated: how many, and from whom."""
+
+    count: int
+    partners: list  # the organisations (or, for someone with none, the person) they came from
+
+
+def comments_since_circulation(self_evaluation) -> CommentsReceived:
+    """The comments on `self_evaluation` made since it was circulated by people other than
+    the programme's facilitators (the partners' say on the draft), what finalising asks the
+    facilitator to have taken into account: nothing records a reply to them. One query."""
+    if self_evaluation.circulated_at is None:
+        return CommentsReceived(count=0, partners=[])
+    comments = list(
+        self_evaluation.draft_comments.filter(created_at__gte=self_evaluation.circulated_at)
+        .exclude(author__in=self_evaluation.programme.facilitators.values("pk"))
+        .select_related("author", "author_partner")
+        .order_by("created_at", "pk")
+    )
+    partners = []
+    for comment in comments:
+        name = comment.author_partner.label if comment.author_partner else comment.author.display_name
+        if name not in partners:
+            partners.append(name)
+    return CommentsReceived(count=len(comments), partners=partners)

@@ -5,11 +5,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from challenge.clock import today as clock_today
 from challenge.editing import ConflictBox, StaleEdit
@@ -151,14 +151,35 @@ SE_ACTIONS = {
 }
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def self_evaluation_action(request, pk, action):
+    """POST: circulate, finalise or reopen the version. Finalising cannot be undone (a final
+    version's PDF never changes), so it is asked first: GET shows a page saying what it does
+    and what partners said since the draft was circulated, whose button posts `confirmed`;
+    a finalise post without it is sent to that page."""
     if action not in SE_ACTIONS:
         raise Http404("No such action")
+    if request.method == "GET" and action != "finalise":
+        return HttpResponseNotAllowed(["POST"])
     self_evaluation = get_self_evaluation_for_user(request.user, pk)
     if not is_programme_facilitator(request.user, self_evaluation.programme):
         raise PermissionDenied("Only the facilitator circulates, finalises or reopens.")
+    if action == "finalise" and (request.method == "GET" or request.POST.get("confirmed") != "1"):
+        if request.method == "POST":
+            return redirect("self_evaluation_action", pk=self_evaluation.pk, action=action)
+        if self_evaluation.is_final:
+            messages.error(request, "This version is already final.")
+            return redirect(self_evaluation)
+        return render(
+            request,
+            "evaluations/finalise.html",
+            {
+                "self_evaluation": self_evaluation,
+                "programme": self_evaluation.programme,
+                "received": selectors.comments_since_circulation(self_evaluation),
+            },
+        )
     service, done = SE_ACTIONS[action]
     try:
         result = service(self_evaluation=self_evaluation, by=request.user)

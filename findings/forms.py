@@ -49,10 +49,7 @@ class FindingForm(SubmissionTokenMixin, forms.Form):
         self._answers = {str(answer.pk): answer for answer in answers}
         self._threads = {str(thread.pk): thread for thread in threads}
         self.fields["evidence_answers"].choices = [(str(answer.pk), answer.question.text) for answer in answers]
-        self.fields["evidence_comments"].choices = [
-            (str(thread.pk), f"{thread.get_kind_display()} from {thread.author.display_name}: {thread.text[:90]}")
-            for thread in threads
-        ]
+        self.fields["evidence_comments"].choices = [(str(thread.pk), _thread_label(thread)) for thread in threads]
 
     def clean_new_themes(self):
         # A line break pasted into the box separates themes just as a comma does.
@@ -65,6 +62,34 @@ class FindingForm(SubmissionTokenMixin, forms.Form):
             [self._answers[key] for key in data.get("evidence_answers", [])],
             [self._threads[key] for key in data.get("evidence_comments", [])],
         )
+
+
+def _thread_label(thread):
+    who = f"{thread.get_kind_display()} from {thread.author.display_name}"
+    if thread.is_withdrawn:  # still cited by the finding being edited; its text is withdrawn
+        return f"{who} (withdrawn by the author)"
+    return f"{who}: {thread.text[:90]}"
+
+
+class FindingEditForm(FindingForm):
+    """A finding's edit (findings.services.update_finding): what the finding says and rests on,
+    opened at a revision. Where it was raised again from, and new themes, are set when it is
+    recorded."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["new_themes"], self.fields["raised_again_from"], self.fields["submission_token"]
+        self.fields["revision"].required = True
+
+
+class WithdrawFindingForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=300,
+        validators=[no_line_breaks],
+        label="Why withdraw it? (optional, kept in its history)",
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput)
 
 
 def _earlier_finding_label(finding):

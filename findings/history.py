@@ -198,7 +198,8 @@ def area_history(user, area) -> AreaHistory:
     session_ids = [session.pk for session in sessions]
     ratings = ratings_by_programme(area, session_ids)
     findings = sort_findings(
-        Finding.objects.filter(session__in=session_ids, area=area)
+        Finding.objects.standing()
+        .filter(session__in=session_ids, area=area)
         .select_related("session__programme", "raised_again_from__session__programme")
         .prefetch_related(
             Prefetch("actions", queryset=Action.objects.select_related("owner", "owner_partner").order_by("due_date"))
@@ -304,7 +305,9 @@ def since_last_cycle(programme, area, findings) -> SinceLastCycle | None:
     sessions = _covering(ChallengeSession.objects.filter(programme__in=[previous.pk, programme.pk], areas=area))
     ratings = ratings_by_programme(area, sessions.values("pk"))
     actions = list(
-        Action.objects.filter(finding__session__programme=previous, finding__area=area)
+        Action.objects.filter(
+            finding__session__programme=previous, finding__area=area, finding__withdrawn_at__isnull=True
+        )
         .select_related("owner", "owner_partner", "finding")
         .order_by("due_date", "pk")
     )

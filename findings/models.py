@@ -27,6 +27,12 @@ class Theme(models.Model):
         return self.name
 
 
+class FindingQuerySet(models.QuerySet):
+    def standing(self):
+        """The findings not withdrawn: what the emerging findings, the PDFs and every count show."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class Finding(models.Model):
     class Kind(models.TextChoices):
         # Flags first: they are what an assessor looks for.
@@ -59,6 +65,15 @@ class Finding(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     revision = models.PositiveIntegerField(default=1)
     submission_token = submission_token_field()
+    # Withdrawn by a facilitator: kept, with its history, but no longer part of what the
+    # programme found (see FindingQuerySet.standing); it can be restored.
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    withdrawn_reason = models.CharField("why it is withdrawn", max_length=300, blank=True, editable=False)
+
+    objects = FindingQuerySet.as_manager()
 
     class Meta:
         ordering = ["area__name", "kind", "created_at", "id"]
@@ -74,8 +89,43 @@ class Finding(models.Model):
     def programme(self):
         return self.session.programme
 
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
+
 
 KIND_ORDER = [k.value for k in Finding.Kind]
+
+
+class FindingVersion(models.Model):
+    """One step of a finding's history: recorded, edited, withdrawn or restored, by whom and
+    when, and what it said afterwards."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Recorded"
+        EDITED = "edited", "Edited"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        RESTORED = "restored", "Restored"
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="versions")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField()
+    revision = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=Finding.Kind.choices)
+    # Copies of what the services saved (their validators ran on the finding), never typed here.
+    title = models.CharField(max_length=300, editable=False)
+    text = models.TextField()
+    changed = models.CharField(
+        max_length=200, blank=True, editable=False, help_text="What an edit changed, e.g. “title, evidence”."
+    )
+    note = models.CharField(max_length=300, blank=True, editable=False, help_text="Why it was withdrawn, when given.")
+
+    class Meta:
+        ordering = ["finding", "-at", "-id"]
+
+    def __str__(self):
+        return f"{self.finding_id} {self.get_action_display().lower()} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class ActionQuerySet(models.QuerySet):

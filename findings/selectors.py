@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from challenge.clock import today as clock_today
 from challenge.listing import counted
-from findings.models import KIND_ORDER, Action, Finding, Theme
+from findings.models import KIND_ORDER, Action, Finding, FindingVersion, Theme
 from programmes.models import Programme
 from programmes.selectors import members_of
 from workspace.models import Answer, Comment
@@ -18,7 +18,7 @@ _ACTIONS = Prefetch("actions", queryset=Action.objects.select_related("owner", "
 
 def findings_queryset():
     return Finding.objects.select_related(
-        "session", "area", "created_by", "raised_again_from__session__programme"
+        "session", "area", "created_by", "withdrawn_by", "raised_again_from__session__programme"
     ).prefetch_related(
         "themes",
         _ACTIONS,
@@ -48,8 +48,11 @@ def sort_findings(findings):
     return sorted(findings, key=lambda finding: finding_order(finding.kind, finding.created_at, finding.pk))
 
 
-def findings_for(session, area):
-    return sort_findings(findings_queryset().filter(session=session, area=area))
+def findings_for(session, area, *, withdrawn=False):
+    """The findings of `area` in `session`, in their order; the withdrawn ones too if asked
+    (the facilitators' view of the page)."""
+    found = findings_queryset().filter(session=session, area=area)
+    return sort_findings(found if withdrawn else found.standing())
 
 
 def mark_overdue(actions, today=None):
@@ -65,22 +68,38 @@ def _mark_findings_overdue(findings):
         mark_overdue(finding.actions.all(), today)
 
 
-def evidence_sources(session, area):
+def evidence_sources(session, area, *, keep=None):
     """What a finding for `area` in `session` may rest on: the answered questions (in the
-    question set's order) and the challenges still standing (oldest first)."""
+    question set's order) and the challenges still standing (oldest first); and, for the
+    finding being edited (`keep`), what it rests on already, even if blanked or withdrawn
+    since, so that saving its edit does not drop it unasked."""
+    cited = set(keep.evidence_answers.values_list("pk", flat=True)) if keep is not None else set()
     answers = [
         answer
         for answer in Answer.objects.filter(session=session, area=area)
         .select_related("question")
         .order_by("question__section__position", "question__position")
-        if answer.is_answered
+        if answer.is_answered or answer.pk in cited
     ]
+    standing = Q(withdrawn_at__isnull=True)
+    if keep is not None:
+        standing |= Q(pk__in=keep.evidence_comments.values("pk"))
     threads = list(
-        Comment.objects.filter(session=session, area=area, parent__isnull=True, withdrawn_at__isnull=True)
+        Comment.objects.filter(standing, session=session, area=area, parent__isnull=True)
         .select_related("author")
         .order_by("created_at")
     )
     return answers, threads
+
+
+def finding_url(finding) -> str:
+    """Where the finding is: its place on its session's findings page."""
+    return reverse("session_findings", args=[finding.session_id, finding.area_id]) + f"#finding-{finding.pk}"
+
+
+def finding_history(finding) -> list:
+    """The finding's history, newest first, with who did each step."""
+    return list(FindingVersion.objects.filter(finding=finding).select_related("by"))
 
 
 def action_owners(partnership):
@@ -99,8 +118,9 @@ class FindingsPage:
 def findings_page(session, area, *, manage) -> FindingsPage:
     """The findings page of one area in one session: its findings (flags first) with their
     themes, evidence and actions (overdue ones marked) and, for those who manage it, the
-    possible owners of a new action, in a fixed number of queries however many there are."""
-    findings = findings_for(session, area)
+    withdrawn findings too and the possible owners of a new action, in a fixed number of
+    queries however many there are."""
+    findings = findings_for(session, area, withdrawn=manage)
     _mark_findings_overdue(findings)
     owners = list(action_owners(session.programme.partnership_id)) if manage else []
     return FindingsPage(findings=findings, action_owners=owners)
@@ -163,7 +183,8 @@ def earlier_findings_for(programme, area):
     """The findings of `area` in earlier cycles of `programme`'s partnership: what a finding
     can be "raised again" from, newest cycle first."""
     return (
-        Finding.objects.filter(
+        Finding.objects.standing()
+        .filter(
             area=area,
             session__programme__partnership=programme.partnership_id,
             session__programme__start_date__lt=programme.start_date,
@@ -197,6 +218,7 @@ def emerging_findings(programme, *, sessions=None) -> Emerging:
         .defer("text")
         .prefetch_related("themes", "actions")
         .filter(session__programme=programme)
+        .standing()
     )
     if sessions is not None:
         found = found.filter(session__in=sessions.values("pk"))
@@ -233,7 +255,7 @@ def emerging_page(programme, *, sessions, expanded="") -> Emerging:
     (see challenge.listing). Only the findings listed are read; of the others, the columns
     that place and count them (kind, area, date, themes) and their actions counted by the
     database. 5 queries however many findings there are."""
-    found = Finding.objects.filter(session__in=sessions.filter(programme=programme).values("pk"))
+    found = Finding.objects.standing().filter(session__in=sessions.filter(programme=programme).values("pk"))
     places = sorted(
         (finding_order(kind, created_at, pk), pk, kind, area_id)
         for kind, created_at, pk, area_id in found.order_by().values_list("kind", "created_at", "pk", "area_id")

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from challenge.editing import refuse_stale
 from challenge.submission import create_once
-from findings.models import Action, ActionChange, Finding, Theme
+from findings.models import Action, ActionChange, Finding, FindingVersion, Theme
 from programmes.models import Partner
 from programmes.selectors import partners_in
 
@@ -101,6 +101,7 @@ def record_finding(
         finding.themes.set([*themes, *added])
         finding.evidence_answers.set(evidence_answers)
         finding.evidence_comments.set(evidence_comments)
+        _record(finding, FindingVersion.Action.CREATED, by, at=finding.created_at)
         return finding
 
     return create_once(Finding, submission_token, create, created_by_id=by.pk)
@@ -108,11 +109,16 @@ def record_finding(
 
 @transaction.atomic
 def update_finding(
-    *, finding, expected_revision, kind, title, text, themes=(), evidence_answers=(), evidence_comments=()
+    *, finding, expected_revision, kind, title, text, themes=(), evidence_answers=(), evidence_comments=(), by=None
 ) -> Finding:
-    """Change a finding. Refuses (StaleEdit) a change made against an older revision."""
+    """Change a finding (a facilitator, from its edit page): its kind, title, text, themes and
+    evidence. Refuses (StaleEdit) a change made against an older revision, and a withdrawn
+    finding (restore it first). Records the change in its history (who, when, what changed).
+    Returns the finding as saved (unchanged if nothing was)."""
     current = Finding.objects.select_for_update().get(pk=finding.pk)
     refuse_stale(current, expected_revision)
+    if current.is_withdrawn:
+        raise ValidationError("A withdrawn finding is not changed: restore it first.")
     validate_finding(
         session=current.session,
         area=current.area,
@@ -120,13 +126,87 @@ def update_finding(
         evidence_answers=evidence_answers,
         evidence_comments=evidence_comments,
     )
+    changed = [
+        label
+        for label, before, after in (
+            ("kind", current.kind, kind),
+            ("title", current.title, title),
+            ("text", current.text, text),
+            ("themes", {t.pk for t in current.themes.all()}, {t.pk for t in themes}),
+            (
+                "evidence",
+                ({a.pk for a in current.evidence_answers.all()}, {c.pk for c in current.evidence_comments.all()}),
+                ({a.pk for a in evidence_answers}, {c.pk for c in evidence_comments}),
+            ),
+        )
+        if before != after
+    ]
+    if not changed:
+        return current
     current.kind, current.title, current.text = kind, title, text
     current.revision += 1
     current.save()
     current.themes.set(themes)
     current.evidence_answers.set(evidence_answers)
     current.evidence_comments.set(evidence_comments)
+    _record(current, FindingVersion.Action.EDITED, by, changed=", ".join(changed))
     return current
+
+
+@transaction.atomic
+def withdraw_finding(*, finding, by, expected_revision=None, reason="") -> Finding:
+    """Withdraw a finding: it stays, with its history, but leaves the emerging findings, the
+    self-evaluations and every count, and its page shows it struck through to the
+    facilitators. Refused while it has open actions (they are done or dropped first: an action
+    is withdrawn by dropping it), when already withdrawn, and (StaleEdit) when it changed since
+    the form was opened at `expected_revision`. Records who, when and `reason` (optional)."""
+    current = Finding.objects.select_for_update().get(pk=finding.pk)
+    if expected_revision is not None:
+        refuse_stale(current, expected_revision)
+    if current.is_withdrawn:
+        raise ValidationError("This finding is already withdrawn.")
+    open_actions = current.actions.exclude(status__in=Action.CLOSED).count()
+    if open_actions:
+        raise ValidationError(
+            f"This finding has {open_actions} open action{'s' if open_actions != 1 else ''}: mark "
+            f"{'them' if open_actions != 1 else 'it'} done or dropped first."
+        )
+    current.withdrawn_at = timezone.now()
+    current.withdrawn_by = by
+    current.withdrawn_reason = " ".join(reason.split())[:300]
+    current.revision += 1
+    current.save()
+    _record(current, FindingVersion.Action.WITHDRAWN, by, at=current.withdrawn_at, note=current.withdrawn_reason)
+    return current
+
+
+@transaction.atomic
+def restore_finding(*, finding, by) -> Finding:
+    """Put a withdrawn finding back as it was (it counts again everywhere). Recorded."""
+    current = Finding.objects.select_for_update().get(pk=finding.pk)
+    if not current.is_withdrawn:
+        raise ValidationError("This finding is not withdrawn.")
+    current.withdrawn_at = current.withdrawn_by = None
+    current.withdrawn_reason = ""
+    current.revision += 1
+    current.save()
+    _record(current, FindingVersion.Action.RESTORED, by)
+    return current
+
+
+def _record(finding, action, by, *, at=None, changed="", note="") -> FindingVersion:
+    return FindingVersion.objects.create(
+        finding=finding,
+        action=action,
+        by=by,
+        at=at or timezone.now(),
+        revision=finding.revision,
+        kind=finding.kind,
+        title=finding.title,
+        text=finding.text,
+        changed=changed,
+        note=note,
+    )
 
 
 @transaction.atomic

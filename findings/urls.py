@@ -1,10 +1,14 @@
 from django.urls import include, path
 
-from findings import views
+from findings import edit_views, views
 
 urlpatterns = [
     path("sessions/<int:pk>/areas/<int:area_pk>/findings/", views.session_findings, name="session_findings"),
     path("findings/<int:finding_pk>/actions/", views.action_add, name="action_add"),
+    path("findings/<int:finding_pk>/edit/", edit_views.finding_edit, name="finding_edit"),
+    path("findings/<int:finding_pk>/withdraw/", edit_views.finding_withdraw, name="finding_withdraw"),
+    path("findings/<int:finding_pk>/restore/", edit_views.finding_restore, name="finding_restore"),
+    path("findings/<int:finding_pk>/history/", edit_views.finding_history, name="finding_history"),
     path("actions/<int:action_pk>/status/", views.action_status, name="action_status"),
     path("programmes/<slug:slug>/findings/", views.emerging_findings, name="emerging_findings"),
     path("areas/<slug:slug>/history/", views.area_history, name="area_history"),

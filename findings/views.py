@@ -65,7 +65,7 @@ def session_findings(request, pk, area_pk):
     for finding in page.findings:
         finding.action_form = (
             ActionForm(finding=finding, partnership=session.programme.partnership_id, owners=page.action_owners)
-            if manage
+            if manage and not finding.is_withdrawn
             else None
         )
     return render(

@@ -163,10 +163,19 @@ STATUS_ACTIONS = {
     "cancel": (
         services.cancel_session,
         "Cancel this session",
-        "Everyone taking part will be told, and the event removed from their calendars.",
+        "Everyone taking part will be e-mailed a cancellation that removes the event from their calendars. "
+        "A cancelled session cannot be scheduled again: to hold it after all, book a new one.",
         "Cancelled “{title}”.",
     ),
 }
+# A draft was never sent to anyone: cancelling it tells nobody.
+CANCEL_DRAFT = (
+    "Nobody has been invited to this draft, so nobody is e-mailed. "
+    "A cancelled session cannot be scheduled again: to hold it after all, book a new one."
+)
+# The steps that cannot be undone: their button posts `confirmed`, from the page that says what
+# they do; a post without it (a stray or old form) is sent to that page and changes nothing.
+CONFIRMED_STEPS = {"cancel"}
 
 
 @require_http_methods(["GET", "POST"])
@@ -176,6 +185,10 @@ def session_status(request, pk, action):
         raise Http404("No such action")
     session = get_session_for_user(request.user, pk, manage=True)
     service, heading, explanation, done = STATUS_ACTIONS[action]
+    if action == "cancel" and session.status == ChallengeSession.Status.DRAFT:
+        explanation = CANCEL_DRAFT
+    if request.method == "POST" and action in CONFIRMED_STEPS and request.POST.get("confirmed") != "1":
+        return redirect("session_status", pk=session.pk, action=action)
     if request.method == "POST":
         try:
             service(session=session)

@@ -347,12 +347,30 @@ def comment_edit(request, comment_pk):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def comment_withdraw(request, comment_pk):
+    """GET: a page that says what withdrawing the comment does, with the button that does it;
+    POST with `confirmed`: withdraw it. A post without `confirmed` (an old form, a stray
+    click) is sent to that page: nothing is withdrawn in one click."""
     comment, access = _comment_access(request, comment_pk)
     if not access.can_edit_comment(comment):
         raise PermissionDenied("Only the author withdraws a comment, while the session is open.")
+    if request.method == "GET" or request.POST.get("confirmed") != "1":
+        if request.method == "POST":
+            url = reverse("comment_withdraw", args=[comment.pk])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        return render(
+            request,
+            "workspace/comment_withdraw.html",
+            {
+                "comment": comment,
+                "session": access.session,
+                "programme": access.session.programme,
+                "area": comment.area,
+                "replies": comment.replies.filter(withdrawn_at__isnull=True).count() if comment.is_thread else 0,
+            },
+        )
     try:
         services.withdraw_comment(comment=comment, by=request.user)
     except ValidationError as error:  # e.g. the session was closed a moment ago
@@ -423,6 +441,9 @@ def session_freeze(request, pk, action):
     if not access.is_facilitator:
         raise PermissionDenied("Only the facilitator closes or reopens a session.")
     session = access.session
+    if request.method == "POST" and action == "close" and request.POST.get("confirmed") != "1":
+        # Closing freezes everyone's work: only from the page that says so.
+        return redirect("session_freeze", pk=session.pk, action=action)
     if request.method == "POST":
         try:
             if action == "close":
@@ -438,7 +459,9 @@ def session_freeze(request, pk, action):
         return redirect(session)
     heading = "Close the session" if action == "close" else "Reopen the session"
     explanation = (
-        "Closing freezes every answer and comment: nobody can change them until you reopen it."
+        "Closing freezes every answer and comment of every area of this session: nobody can answer, "
+        "comment, reply, edit, withdraw or mark a challenge until you reopen it. Reopening is recorded, "
+        "with your reason."
         if action == "close"
         else "Reopening lets presenters and reviewers change their answers and comments again. "
         "It is recorded, with your reason."

@@ -164,11 +164,16 @@ def test_facilitator_records_flag_and_action_finalises_officer_downloads_pdf(
     draft_text = _pdf_text(Path(download_info.value.path()).read_bytes())
     assert "DRAFT" in draft_text and "the partnership's first priority for 2009" in draft_text
 
-    page.get_by_role("button", name="Finalise").click()
+    page.get_by_role("link", name="Finalise…").click()
+    # Finalising asks first, saying what it does (nobody commented on this draft).
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Finalise Safeguarding children, version 1?")
+    expect(page.get_by_text("It cannot be undone")).to_be_visible()
+    assert_accessible(page, "the finalise confirmation page")
+    page.get_by_role("button", name="Finalise version 1").click()
     # The worker renders the final PDF (in these tests it runs as soon as the request commits).
     expect(page.get_by_role("status").first).to_contain_text("Finalising")
     expect(page.locator(".lead")).to_contain_text("Final")
-    expect(page.get_by_role("button", name="Finalise")).to_have_count(0)
+    expect(page.get_by_role("link", name="Finalise…")).to_have_count(0)
     expect(page.get_by_role("button", name="Reopen as version 2")).to_be_visible()
     expect(page.get_by_role("link", name="Download PDF", exact=True)).to_be_visible()
     sha = page.locator("code.sha").inner_text().strip()

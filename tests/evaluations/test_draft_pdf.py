@@ -105,7 +105,7 @@ def test_finalising_is_done_by_the_worker(client, world, se, no_weasyprint):
     with override_settings(TASKS=DUMMY_TASKS):
         default_task_backend.clear()
         with TestCase.captureOnCommitCallbacks(execute=True):
-            response = client.post(url, follow=True)
+            response = client.post(url, {"confirmed": "1"}, follow=True)
         assert "Finalising: the final PDF is being prepared in the background." in response.content.decode()
         assert type(se).objects.get(pk=se.pk).status == "draft"
         queued = [result for result in default_task_backend.results if result.task.name == "finalise_self_evaluation"]

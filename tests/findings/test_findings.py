@@ -13,7 +13,7 @@ from evaluations import services as evaluation_services
 from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
 from evaluations.pdf import html_to_pdf, make_fetcher
 from findings import services
-from findings.models import Action, Finding, Theme
+from findings.models import Action, Finding, FindingVersion
 from tests import factories as f
 from tests.conflict_box import conflict_box
 from tests.evaluations.drafts import download_draft_pdf
@@ -24,52 +24,6 @@ def pdf_text(data: bytes) -> str:
     """The PDF's text with every run of white space made one space (tables wrap lines)."""
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     return " ".join(text.split())
-
-
-@pytest.fixture
-def filled(world):
-    """The world's session with an answer, a challenge and reply, a green flag and an action."""
-    w = world
-    qs = list(w.session.question_set.sections.get(title="Impact").questions.order_by("position"))
-    w.answer = ws.save_answer(
-        session=w.session,
-        area=w.safeguarding,
-        question=qs[0],
-        by=w.lead,
-        expected_revision=0,
-        text="Referrals to children's social care rose by a fifth.",
-        likelihood=3,
-    )
-    ws.save_answer(session=w.session, area=w.safeguarding, question=qs[1], by=w.lead, expected_revision=0, scale=4)
-    w.thread = ws.post_comment(
-        session=w.session,
-        area=w.safeguarding,
-        question=qs[0],
-        author=w.reviewer,
-        kind="challenge",
-        text="How do you know the rise is not just better recording?",
-    )
-    ws.reply_to(parent=w.thread, author=w.lead, text="The audit of 200 cases in March says so.")
-    w.theme = Theme.objects.create(programme=w.programme, name="Governance")
-    w.finding = services.record_finding(
-        session=w.session,
-        area=w.safeguarding,
-        by=w.facilitator,
-        kind="green_flag",
-        title="Multi-agency referral hub",
-        text="Others could learn from it.",
-        themes=[w.theme],
-        evidence_answers=[w.answer],
-        evidence_comments=[w.thread],
-    )
-    w.action = services.add_action(
-        finding=w.finding,
-        description="Write up the hub for the Audit Commission",
-        owner=w.lead,
-        due_date=datetime.date(2009, 5, 1),
-    )
-    w.se = evaluation_services.current_self_evaluation(programme=w.programme, area=w.safeguarding)
-    return w
 
 
 def test_action_records_owner_organisation_and_is_overdue(filled):
@@ -414,6 +368,12 @@ def _urls(w):
         ("GET", reverse("session_findings", args=[w.session.pk, w.safeguarding.pk]), "read"),
         ("POST", reverse("session_findings", args=[w.session.pk, w.safeguarding.pk]), "manage"),
         ("POST", reverse("action_add", args=[w.finding.pk]), "manage"),
+        ("GET", reverse("finding_edit", args=[w.finding.pk]), "manage"),
+        ("POST", reverse("finding_edit", args=[w.finding.pk]), "manage"),
+        ("GET", reverse("finding_withdraw", args=[w.finding.pk]), "manage"),
+        ("POST", reverse("finding_withdraw", args=[w.finding.pk]), "manage"),
+        ("POST", reverse("finding_restore", args=[w.finding.pk]), "manage"),
+        ("GET", reverse("finding_history", args=[w.finding.pk]), "read"),
         ("POST", reverse("action_status", args=[w.action.pk]), "owner"),
         ("GET", reverse("action_tracker", args=["caa-2009"]), "read"),
         ("GET", reverse("action_tracker_csv", args=["caa-2009"]), "read"),
@@ -428,6 +388,7 @@ def _urls(w):
         ("POST", reverse("self_evaluation_texts", args=[se.pk]), "write"),
         ("POST", reverse("self_evaluation_comment", args=[se.pk]), "comment"),
         ("POST", reverse("self_evaluation_action", args=[se.pk, "circulate"]), "manage"),
+        ("GET", reverse("self_evaluation_action", args=[se.pk, "finalise"]), "manage"),
         ("POST", reverse("self_evaluation_action", args=[se.pk, "finalise"]), "manage"),
         ("POST", reverse("area_build_start", args=["caa-2009"]), "manage"),
     ]
@@ -461,6 +422,7 @@ def test_access_matrix(client, filled, who):
         assert not AreaSelfEvaluationBuild.objects.exists()
         assert Action.objects.get().status == "not_started"
         assert not se.draft_comments.exists()
+        assert not FindingVersion.objects.exclude(action="created").exists()
 
 
 def test_wrong_methods(client, filled):

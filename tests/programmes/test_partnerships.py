@@ -29,7 +29,7 @@ from evaluations import services as evaluation_services
 from evaluations.area_pdf import area_self_evaluation_pdf
 from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
 from findings import services as finding_services
-from findings.models import Action, Finding, Theme
+from findings.models import Action, Finding, FindingVersion, Theme
 from indicators.models import Indicator, IndicatorValue
 from programmes.models import (
     FocusTopic,
@@ -294,7 +294,8 @@ def partnership_urls(side) -> dict:
             "comment_post": (reverse("comment_post", args=[s, a, q]), "POST"),
             "comment_reply": (reverse("comment_reply", args=[side.thread.pk]), "GET"),
             "comment_edit": (reverse("comment_edit", args=[side.thread.pk]), "GET"),
-            "comment_withdraw": (reverse("comment_withdraw", args=[side.thread.pk]), "POST"),
+            "comment_withdraw": (reverse("comment_withdraw", args=[side.thread.pk]), "GET"),
+            "comment_withdraw (post)": (reverse("comment_withdraw", args=[side.thread.pk]), "POST"),
             "comment_status": (reverse("comment_status", args=[side.thread.pk]), "POST"),
             "challenge_triage": (reverse("challenge_triage", args=[s]), "GET"),
             "challenge_mark": (reverse("challenge_mark", args=[s, side.thread.pk]), "GET"),
@@ -304,6 +305,12 @@ def partnership_urls(side) -> dict:
             "session_findings": (reverse("session_findings", args=[s, a]), "GET"),
             "session_findings (post)": (reverse("session_findings", args=[s, a]), "POST"),
             "action_add": (reverse("action_add", args=[side.finding.pk]), "POST"),
+            "finding_edit": (reverse("finding_edit", args=[side.finding.pk]), "GET"),
+            "finding_edit (post)": (reverse("finding_edit", args=[side.finding.pk]), "POST"),
+            "finding_withdraw": (reverse("finding_withdraw", args=[side.finding.pk]), "GET"),
+            "finding_withdraw (post)": (reverse("finding_withdraw", args=[side.finding.pk]), "POST"),
+            "finding_restore": (reverse("finding_restore", args=[side.finding.pk]), "POST"),
+            "finding_history": (reverse("finding_history", args=[side.finding.pk]), "GET"),
             "action_status": (reverse("action_status", args=[side.action.pk]), "POST"),
             "action_tracker": (reverse("action_tracker", args=[p]), "GET"),
             "action_tracker_csv": (reverse("action_tracker_csv", args=[p]), "GET"),
@@ -320,6 +327,11 @@ def partnership_urls(side) -> dict:
             "self_evaluation_pdf": (reverse("self_evaluation_pdf", args=[se]), "GET"),
             "self_evaluation_pdf (final)": (reverse("self_evaluation_pdf", args=[final]), "GET"),
             "self_evaluation_action": (reverse("self_evaluation_action", args=[se, "circulate"]), "POST"),
+            "self_evaluation_action (finalise)": (reverse("self_evaluation_action", args=[se, "finalise"]), "GET"),
+            "self_evaluation_action (finalise, post)": (
+                reverse("self_evaluation_action", args=[se, "finalise"]),
+                "POST",
+            ),
             "area_build_start": (reverse("area_build_start", args=[p]), "POST"),
             "area_build_status": (reverse("area_build_status", args=[side.build.pk]), "GET"),
             "area_build_pdf": (reverse("area_build_pdf", args=[side.build.pk]), "GET"),
@@ -427,7 +439,8 @@ def _state():
         Participant.objects.count(),
         list(Answer.objects.order_by("pk").values_list("revision", flat=True)),
         list(Comment.objects.order_by("pk").values_list("revision", "status", "status_note", "withdrawn_at")),
-        Finding.objects.count(),
+        list(Finding.objects.order_by("pk").values_list("revision", "title", "withdrawn_at")),
+        FindingVersion.objects.count(),
         list(Action.objects.order_by("pk").values_list("status", "revision", "progress_note")),
         list(SelfEvaluation.objects.order_by("pk").values_list("status", "revision")),
         AreaSelfEvaluationBuild.objects.count(),

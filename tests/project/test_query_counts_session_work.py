@@ -297,7 +297,72 @@ def test_reopen_confirmation_page(client, work, django_assert_num_queries):
     assert "Why reopen it?" in _html(_count(client, url, django_assert_num_queries, 5))
 
 
+def test_withdraw_comment_confirmation_page(client, work, django_assert_num_queries):
+    """8: the comment with its session, area and question, the session access, the replies
+    still standing counted."""
+
+    def asks_first(response):
+        assert "<h1>Withdraw your challenge?</h1>" in _html(response)
+
+    url = reverse("comment_withdraw", args=[work.thread.pk])
+    _flat(client, work, work.reviewer, url, django_assert_num_queries, 8, asks_first)
+
+
 # --- Findings -------------------------------------------------------------------------------
+
+
+def _first_finding(work):
+    return Finding.objects.filter(session=work.session, area=work.safeguarding).order_by("pk").first()
+
+
+def test_finding_edit_page(client, work, django_assert_num_queries):
+    """13: the finding and the session access, what it rests on now (themes, answers and
+    challenges: for the form's values, and to keep what was blanked or withdrawn since among
+    the choices), the programme's themes, and the area's answers and challenges."""
+    finding = _first_finding(work)
+
+    def offers_every_answer_and_challenge(response):
+        form = response.context["form"]
+        answers = Answer.objects.filter(session=work.session, area=work.safeguarding).count()
+        assert len(form.fields["evidence_answers"].choices) == answers
+        threads = Comment.objects.filter(session=work.session, area=work.safeguarding, parent__isnull=True).count()
+        assert len(form.fields["evidence_comments"].choices) == threads
+
+    url = reverse("finding_edit", args=[finding.pk])
+    _flat(client, work, work.facilitator, url, django_assert_num_queries, 13, offers_every_answer_and_challenge)
+
+
+def test_finding_withdraw_page(client, work, django_assert_num_queries):
+    finding = _first_finding(work)
+
+    def names_its_open_actions(response):
+        assert f"It has {finding.actions.count()} open improvement action" in _html(response)
+
+    url = reverse("finding_withdraw", args=[finding.pk])
+    _flat(client, work, work.facilitator, url, django_assert_num_queries, 7, names_its_open_actions)
+
+
+def test_finding_history_page(client, work, django_assert_num_queries):
+    """The same however many steps the history has, by however many people."""
+    finding = _first_finding(work)
+
+    def more():
+        work.more()
+        for n in range(4):
+            finding_services.update_finding(
+                finding=finding,
+                by=work.lead if n % 2 else work.facilitator,
+                expected_revision=Finding.objects.get(pk=finding.pk).revision,
+                kind=finding.kind,
+                title=f"Retitled {n}",
+                text=finding.text,
+            )
+
+    def lists_every_step(response):
+        assert response.context["history"] == list(finding.versions.all())
+
+    url = reverse("finding_history", args=[finding.pk])
+    _flat(client, work, work.lead, url, django_assert_num_queries, 8, lists_every_step, more=more)
 
 
 # The facilitator's 18th: the same area's findings of earlier cycles, which the form offers to
@@ -346,6 +411,27 @@ def test_emerging_findings(client, work, django_assert_num_queries):
 
 def _self_evaluation(work):
     return evaluation_services.current_self_evaluation(programme=work.programme, area=work.safeguarding)
+
+
+def test_finalise_confirmation_page(client, work, django_assert_num_queries):
+    """The partners' comments since circulation are read in one query, however many."""
+    self_evaluation = _self_evaluation(work)
+    evaluation_services.circulate(self_evaluation=self_evaluation, by=work.facilitator, notify=False)
+    self_evaluation.refresh_from_db()
+
+    def more():
+        work.more()
+        for author in [work.lead, work.council_colleague, work.health_reviewer] * 4:
+            DraftComment.objects.create(self_evaluation=self_evaluation, author=author, text="A view on the draft.")
+
+    def warns(response):
+        received = response.context["received"]
+        assert received.count == self_evaluation.draft_comments.count()
+        if received.count:
+            assert f"{received.count} comment" in _html(response)
+
+    url = reverse("self_evaluation_action", args=[self_evaluation.pk, "finalise"])
+    _flat(client, work, work.facilitator, url, django_assert_num_queries, 6, warns, more=more)
 
 
 def _more_for(work, self_evaluation):

@@ -158,7 +158,7 @@ def test_changing_reviewers_invites_the_new_and_releases_the_old(fac_client, wor
 
 def test_cancel_sends_cancellations(fac_client, world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        fac_client.post(reverse("session_status", args=[world.session.pk, "cancel"]))
+        fac_client.post(reverse("session_status", args=[world.session.pk, "cancel"]), {"confirmed": "1"})
     world.session.refresh_from_db()
     assert world.session.status == "cancelled"
     assert len(mail.outbox) == 3
@@ -310,3 +310,24 @@ def test_bad_filter_values_are_ignored(fac_client, world):
     response = fac_client.get(reverse("session_list", args=["caa-2009"]), {"area": "x", "status": "bogus"})
     assert response.status_code == 200
     assert response.context["selected_area"] is None and response.context["selected_status"] == ""
+
+
+def test_cancelling_asks_first_and_says_what_it_does(fac_client, world):
+    """The page says who is told and that it cannot be undone; a post without the page's
+    `confirmed` is sent back to it and cancels nothing."""
+    url = reverse("session_status", args=[world.session.pk, "cancel"])
+    assert world.session.status == "scheduled"
+    mail.outbox.clear()
+    html = fac_client.get(url).content.decode()
+    assert "e-mailed a cancellation" in html and "cannot be scheduled again" in html
+    assert '<input type="hidden" name="confirmed" value="1">' in html
+    response = fac_client.post(url)
+    assert response.status_code == 302 and response.url == url
+    world.session.refresh_from_db()
+    assert world.session.status == "scheduled" and mail.outbox == []
+
+
+def test_cancelling_a_draft_says_nobody_is_told(fac_client, world):
+    ChallengeSession.objects.filter(pk=world.session.pk).update(status="draft")
+    html = fac_client.get(reverse("session_status", args=[world.session.pk, "cancel"])).content.decode()
+    assert "Nobody has been invited to this draft, so nobody is e-mailed." in html

@@ -186,7 +186,7 @@ def test_every_change_shows_at_once_to_every_viewer(w, change):
 def _controls(html):
     return {
         "mark": "Mark addressed" in html,
-        "withdraw": ">Withdraw<" in html,
+        "withdraw": ">Withdraw…<" in html,
         "reply": "Reply<span" in html,
         "answer": "Edit the answer" in html,
         "comment": "Comment as a critical friend" in html,
@@ -243,11 +243,11 @@ def test_an_unchanged_page_is_served_from_the_cache(w, monkeypatch):
 
 def test_the_cache_holds_no_csrf_token_and_each_page_has_its_own(w):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(w.reviewer)
+    client.force_login(w.facilitator)
     first = client.get(w.url).content.decode()
     second = client.get(w.url).content.decode()  # from the cache
     tokens = TOKEN.findall(second)
-    assert len(tokens) >= 2  # the sign-out form's and the reviewer's withdraw forms'
+    assert len(tokens) >= 2  # the sign-out form's and the facilitator's "Mark …" forms'
     assert blocks._PLACEHOLDER not in first + second
     assert set(TOKEN.findall(first)).isdisjoint(tokens)  # masked afresh for each request
     entries = _workspace_entries()
@@ -259,14 +259,13 @@ def test_the_cache_holds_no_csrf_token_and_each_page_has_its_own(w):
         assert secret not in text
         for token in tokens:
             assert token not in text
-    # The token put into a cached block is this viewer's: the withdraw form posts with it.
-    withdraw = reverse("comment_withdraw", args=[w.thread.pk])
-    form = re.search(
-        rf'action="{withdraw}"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken" value="(\w+)"', second
-    )
+    # The token put into a cached block is this viewer's: the "Mark addressed" form posts with it.
+    mark = reverse("comment_status", args=[w.thread.pk])
+    form = re.search(rf'action="{mark}"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken" value="(\w+)"', second)
     assert form is not None
-    assert client.post(withdraw, {"csrfmiddlewaretoken": form.group(1)}).status_code == 302
-    assert "Withdrawn by the author." in client.get(w.url).content.decode()
+    response = client.post(mark, {"csrfmiddlewaretoken": form.group(1), "status": "addressed"})
+    assert response.status_code == 302
+    assert "Marked addressed by" in client.get(w.url).content.decode()
 
 
 def test_a_form_being_filled_in_is_never_cached(w):

@@ -101,11 +101,11 @@ def test_a_closed_session_lets_nobody_change_comments(comments, who):
 
 
 def _buttons(html, comment):
-    """What the page offers on `comment`: its Edit link, Withdraw and Mark buttons, Reply link
+    """What the page offers on `comment`: its Edit and Withdraw links, Mark buttons, Reply link
     (which fetches the reply form when asked)."""
     return {
         "edit": f'href="{reverse("comment_edit", args=[comment.pk])}"' in html,
-        "withdraw": f'action="{reverse("comment_withdraw", args=[comment.pk])}"' in html,
+        "withdraw": f'href="{reverse("comment_withdraw", args=[comment.pk])}"' in html,
         "mark": len(re.findall(f'action="{reverse("comment_status", args=[comment.pk])}"', html)),
         "reply": f'href="{reverse("comment_reply", args=[comment.pk])}"' in html,
     }

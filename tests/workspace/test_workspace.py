@@ -178,7 +178,7 @@ def test_only_the_author_edits_or_withdraws(client, setup, who, allowed):
         reverse("comment_edit", args=[thread.pk]), {"kind": "question", "text": "Changed", "revision": thread.revision}
     )
     assert response.status_code == (302 if allowed else 403)
-    response = client.post(reverse("comment_withdraw", args=[thread.pk]))
+    response = client.post(reverse("comment_withdraw", args=[thread.pk]), {"confirmed": "1"})
     assert response.status_code == (302 if allowed else 403)
     thread.refresh_from_db()
     assert (thread.text == "Changed" and thread.kind == "question" and thread.is_withdrawn) == allowed
@@ -191,7 +191,6 @@ def test_wrong_methods(client, setup):
     for url in [
         answer_url(setup),
         comment_url(setup),
-        reverse("comment_withdraw", args=[thread.pk]),
         reverse("comment_status", args=[thread.pk]),
     ]:
         assert client.get(url).status_code == 405
@@ -203,6 +202,7 @@ def test_wrong_methods(client, setup):
         assert client.post(url).status_code == 405
     assert client.put(reverse("comment_reply", args=[thread.pk])).status_code == 405
     assert client.delete(reverse("session_freeze", args=[setup.session.pk, "close"])).status_code == 405
+    assert client.delete(reverse("comment_withdraw", args=[thread.pk])).status_code == 405
 
 
 def test_unknown_area_or_question_is_not_found(client, setup):
@@ -345,7 +345,12 @@ def test_comment_history_records_every_change(setup):
 def test_closing_freezes_and_reopening_is_recorded(client, setup):
     thread = a_thread(setup)
     client.force_login(setup.facilitator)
-    assert client.post(reverse("session_freeze", args=[setup.session.pk, "close"])).status_code == 302
+    close = reverse("session_freeze", args=[setup.session.pk, "close"])
+    # A post that does not come from the page saying what closing does closes nothing.
+    assert client.post(close).url == close
+    setup.session.refresh_from_db()
+    assert not setup.session.is_closed
+    assert client.post(close, {"confirmed": "1"}).status_code == 302
     setup.session.refresh_from_db()
     assert setup.session.is_closed and setup.session.closed_by == setup.facilitator
     client.force_login(setup.lead)
@@ -497,3 +502,38 @@ def test_workspace_queries_do_not_grow_with_comments(client, setup, who, django_
         assert client.get(ws_url(setup)).status_code == 200
     assert Comment.objects.filter(parent__isnull=True).count() == 50 * len(questions)
     assert len(few) == len(many)
+
+
+def test_withdrawing_asks_first_and_says_what_it_does(client, setup):
+    """The workspace's Withdraw is a link to a page saying what withdrawing does, whose button
+    posts `confirmed`; a post without it (plain or htmx) withdraws nothing and goes there."""
+    thread = a_thread(setup)
+    url = reverse("comment_withdraw", args=[thread.pk])
+    client.force_login(setup.reviewer)
+    assert f'href="{url}"' in client.get(ws_url(setup)).content.decode()
+    html = client.get(url).content.decode()
+    assert "<h1>Withdraw your challenge?</h1>" in html and "Where is the evidence?" in html
+    assert "Nobody can reply to it any more" in html and "It cannot be undone" in html
+    assert '<input type="hidden" name="confirmed" value="1">' in html
+    assert client.post(url).url == url
+    assert client.post(url, headers={"HX-Request": "true"}).headers["HX-Redirect"] == url
+    thread.refresh_from_db()
+    assert not thread.is_withdrawn
+    response = client.post(url, {"confirmed": "1"})
+    assert response.url == ws_url(setup) + f"#question-{setup.question.pk}"
+    thread.refresh_from_db()
+    assert thread.is_withdrawn
+
+
+@pytest.mark.parametrize("who", ["lead", "facilitator", "outsider"])
+def test_only_the_author_opens_the_withdraw_page(client, setup, who):
+    """Refused (403) to the rest of the partnership; another partnership's people get a 404
+    (tests/programmes/test_partnerships.py)."""
+    thread = a_thread(setup)
+    client.force_login(getattr(setup, who))
+    assert client.get(reverse("comment_withdraw", args=[thread.pk])).status_code == 403
+
+
+def test_the_withdraw_page_needs_signing_in(client, setup):
+    url = reverse("comment_withdraw", args=[a_thread(setup).pk])
+    assert client.get(url).url.startswith(reverse("login"))
