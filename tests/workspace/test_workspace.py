@@ -144,7 +144,15 @@ def test_reviewer_from_lead_organisation_sees_why_they_cannot_comment(client, se
 
 
 @pytest.mark.parametrize(
-    "who,allowed", [("lead", True), ("facilitator", True), ("reviewer", False), ("observer", False), ("officer", False)]
+    "who,allowed",
+    [
+        ("lead", True),
+        ("facilitator", True),
+        ("reviewer", True),  # the thread's author, answering back
+        ("council_colleague", False),  # a reviewer, not the thread's author
+        ("observer", False),
+        ("officer", False),
+    ],
 )
 def test_who_may_reply(client, setup, who, allowed):
     thread = a_thread(setup)
