@@ -6,16 +6,18 @@ A block's HTML is kept under a key that is a hash of everything its partial
 (`workspace/workspace.html#question`) reads: the session's state, the area, the question, the
 answer's row, every thread's and reply's row, the names shown of the people and the
 organisation snapshots (`Comment.author_partner`), what the viewer may do (answer, comment, and
-edit, mark or reply to each thread, as `views._prepare` worked it out with SessionAccess), and
-the templates' and the workspace tags' source. The content (heading, progress, sections, the
-area's indicators) is kept under a hash of its blocks' keys and everything else it shows. Any
+edit, mark or reply to each thread, as `views._prepare` worked it out with SessionAccess),
+whether it is shown folded, and the templates' and the workspace tags' source. The content
+(heading, progress, the filter and its counts, sections, the area's indicators) is kept under a
+hash of its blocks' keys (those the filter shows) and everything else it shows. Any
 change gives new keys, so nothing stale can be served: nothing is ever invalidated, and old
 entries age out of the cache. Two viewers share a text only when they may do the same things.
 
 A block's forms (withdraw, mark) need the CSRF token, which is the viewer's and masked afresh
 for each request: the cache keeps a placeholder in its place, and each request puts its own
 token in. A block that shows something of one request only (a form with what was typed, a
-conflict) is drawn without the cache, and the content around it too. No text is shown
+conflict, the confirmation of a save) is drawn without the cache, and the content around it
+too. No text is shown
 relative to today (every date is absolute), so the demo clock is not part of any key.
 
 """
@@ -132,6 +134,7 @@ def _comment_state(comment):
         getattr(comment, "can_edit", False),
         getattr(comment, "can_mark", False),
         getattr(comment, "can_reply", False),
+        getattr(comment, "replies_to_self", False),
     )
 
 
@@ -150,6 +153,7 @@ def block_key(block, *, session, area, can_answer, can_comment, common=None) -> 
         (question.pk, question.section_id, question.text, question.guidance, question.answer_kind, block.number),
         _answer_state(block.answer),
         (bool(can_answer), bool(can_comment)),
+        bool(block.expanded),
         tuple(
             (_comment_state(thread), tuple(_comment_state(reply) for reply in thread.thread_replies))
             for thread in block.threads
@@ -171,6 +175,8 @@ def content_key(context, block_keys, common=None) -> str:
         _person(session.closed_by if session.closed_at else None),
         (area.pk, area.name, area.slug, _partner(area.lead_partner), _person(area.lead_officer)),
         (page.answered, page.total, page.counts.open, page.counts.addressed, page.counts.unresolved),
+        # The filter and the fold control: which is chosen, and how many questions each shows.
+        (context["show"], context["show_description"], context["fold"], context["shown"], tuple(context["filters"])),
         tuple(
             (
                 section_block.section.pk,
@@ -179,6 +185,7 @@ def content_key(context, block_keys, common=None) -> str:
                 section_block.answered,
                 section_block.total,
                 section_block.is_trajectory,
+                len(section_block.shown),
             )
             for section_block in page.sections
         ),
@@ -193,7 +200,7 @@ def content_key(context, block_keys, common=None) -> str:
 
 
 def _drawing_context(context, **more):
-    return {**context, "notice": None, "csrf_token": _PLACEHOLDER, **more}
+    return {**context, "csrf_token": _PLACEHOLDER, **more}
 
 
 _INDENT = re.compile(r"\n\s+")
@@ -225,6 +232,7 @@ def _one_request_only(block) -> bool:
         block.answer_form
         or block.comment_form
         or block.conflict
+        or block.notices
         or any(getattr(thread, "reply_form", None) for thread in block.threads)
     )
 
@@ -244,7 +252,7 @@ def content(request, context):
     page = context["workspace"]
     session, area = context["session"], context["area"]
     common = _common()
-    blocks = [block for section_block in page.sections for block in section_block.questions]
+    blocks = [block for section_block in page.sections for block in section_block.shown]
     keys = []
     for block in blocks:
         if _one_request_only(block):

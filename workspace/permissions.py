@@ -14,9 +14,13 @@ class SessionAccess:
 
     facilitator: everything in their programme. Presenter (or the area's lead officer):
     answers for their areas, replies. Peer reviewer: comments, except on areas their own
-    organisation (in the session's partnership) leads. Observer and the partnership's
-    officers: read. Anybody else, and anyone no longer an active member of the partnership:
-    nothing."""
+    organisation (in the session's partnership) leads, and replies in their own threads.
+    Observer and the partnership's officers: read. Anybody else, and anyone no longer an
+    active member of the partnership: nothing.
+
+    `participants`: the session's participants, if already read. Otherwise they are read here,
+    all of them in one query (a session has a few dozen): this user's parts, and who presents
+    each area (the workspace's "mine" filter: what waits for an area's presenters)."""
 
     def __init__(self, user, session, participants=None):
         self.user = user
@@ -27,9 +31,9 @@ class SessionAccess:
             participants = []
         elif participants is None:
             # Unsorted: Participant's ordering joins the session, and no answer here depends on it.
-            participants = list(session.participants.filter(person=user).order_by())
-        else:
-            participants = [p for p in participants if p.person_id == user.pk]
+            participants = list(session.participants.order_by())
+        self.participants = participants
+        participants = [p for p in participants if p.person_id == user.pk]
         self.parts = participants
         self.is_facilitator = can_manage_session(user, session)
         self.is_officer = is_officer_of(user, partnership)
@@ -51,6 +55,14 @@ class SessionAccess:
         return area.pk in self.presenter_area_ids or (
             self.is_member and area.lead_officer_id is not None and area.lead_officer_id == self.user.pk
         )
+
+    def area_presenter_ids(self, area) -> set:
+        """Who presents `area` in this session (the area lead rule, as `presents`): its
+        presenters and its lead officer."""
+        ids = {p.person_id for p in self.participants if p.role == p.Role.PRESENTER and p.area_id == area.pk}
+        if area.lead_officer_id is not None:
+            ids.add(area.lead_officer_id)
+        return ids
 
     def may_answer(self, area):
         """Whether this user's part lets them answer (and reply) for `area` while the session
@@ -88,9 +100,19 @@ class SessionAccess:
         """Edit or withdraw `comment`: its author, while it stands and the session is open."""
         return self.session.is_open_for_work and comment.author_id == self.user.pk and not comment.is_withdrawn
 
+    def may_reply_to(self, thread):
+        """Whether this user's part lets them reply in `thread` while the session is open: the
+        area's presenters and the facilitator, and the thread's author (the critical friend
+        answering back). A reply refused only because the session has since closed is shown
+        back with what they typed."""
+        return self.may_answer(thread.area) or thread.author_id == self.user.pk
+
     def can_reply_to(self, thread):
-        """Reply in `thread`: who may reply on its area, while the thread stands."""
-        return self.can_reply(thread.area) and not thread.is_withdrawn
+        """Reply in `thread` (to it or to one of its replies: every reply's parent is the
+        thread): who `may_reply_to` it, while the session is open and the thread stands."""
+        return (
+            self.session.is_open_for_work and thread.is_thread and self.may_reply_to(thread) and not thread.is_withdrawn
+        )
 
     def can_moderate(self):
         return self.is_facilitator and self.session.is_open_for_work

@@ -20,6 +20,11 @@ STRUCTURE_CACHE_SECONDS = 24 * 3600
 ANSWERED = ~Q(text="") | Q(likelihood__isnull=False) | Q(scale__isnull=False) | ~Q(direction="") | ~Q(confidence="")
 
 
+def is_open_challenge(thread) -> bool:
+    """A thread that still asks something of the area: open, standing, not a commendation."""
+    return thread.status == Comment.Status.OPEN and not thread.is_withdrawn and thread.kind != Comment.Kind.COMMENDATION
+
+
 @dataclass
 class QuestionBlock:
     question: object
@@ -29,16 +34,30 @@ class QuestionBlock:
     answer_form: object = None
     comment_form: object = None
     conflict: object = None
+    # Whether the question is shown unfolded (its <details> open): the view decides.
+    expanded: bool = True
+    # Messages of this request only, shown in the question: [(level tag, text)].
+    notices: list = field(default_factory=list)
 
     @property
     def answered(self):
         return self.answer is not None and self.answer.is_answered
+
+    @property
+    def open_challenges(self) -> int:
+        return sum(1 for thread in self.threads if is_open_challenge(thread))
 
 
 @dataclass
 class SectionBlock:
     section: object
     questions: list
+    # The questions the page shows under its filter (all of them unless filtered).
+    shown: list = None
+
+    def __post_init__(self):
+        if self.shown is None:
+            self.shown = list(self.questions)
 
     @property
     def answered(self):
@@ -92,7 +111,10 @@ class Workspace:
 
 
 def _threads(comments):
-    """Group comments into threads (with their replies, oldest first) by question id."""
+    """Group comments into threads (with their replies, oldest first) by question id. Each
+    thread gets its `latest_reply` and the `earlier_replies` (the page folds them), and
+    `reply_to`: its last message that stands (its latest reply not withdrawn, or itself),
+    which the next reply answers."""
     threads = defaultdict(list)
     replies = defaultdict(list)
     for comment in comments:
@@ -100,6 +122,10 @@ def _threads(comments):
     for thread_list in threads.values():
         for thread in thread_list:
             thread.thread_replies = replies.get(thread.pk, [])
+            thread.earlier_replies = thread.thread_replies[:-1]
+            thread.latest_reply = thread.thread_replies[-1] if thread.thread_replies else None
+            standing = [reply for reply in thread.thread_replies if not reply.is_withdrawn]
+            thread.reply_to = standing[-1] if standing else thread
     return threads
 
 
@@ -109,6 +135,51 @@ def _counts(threads) -> ThreadCounts:
         if not thread.is_withdrawn and thread.kind != Comment.Kind.COMMENDATION:
             setattr(counts, thread.status, getattr(counts, thread.status) + 1)
     return counts
+
+
+# The workspace's filters: what each shows, in the order the page offers them.
+FILTERS = {
+    "open": "Open challenges",
+    "unanswered": "Unanswered",
+    "mine": "Mine",
+}
+
+
+def _awaits_presenters(thread, presenter_ids) -> bool:
+    """An open challenge whose last message that stands is not from someone who presents the
+    area (as dashboard.my_work.awaiting_reply, from the rows already read)."""
+    return is_open_challenge(thread) and thread.reply_to.author_id not in presenter_ids
+
+
+def _is_mine(block, user_id, presenter_ids) -> bool:
+    if block.answer is not None and block.answer.updated_by_id == user_id:
+        return True
+    for thread in block.threads:
+        if thread.author_id == user_id or any(reply.author_id == user_id for reply in thread.thread_replies):
+            return True
+    if presenter_ids is not None:  # the viewer presents the area: what waits for them
+        return not block.answered or any(_awaits_presenters(thread, presenter_ids) for thread in block.threads)
+    return False
+
+
+def question_filters(page, *, user_id, presenter_ids=None) -> dict:
+    """The ids of the questions under each of FILTERS, from what `page` has read (no query):
+    "open", with an open challenge; "unanswered"; "mine", those the viewer answered (saved
+    the answer as it stands), commented on or replied in, and, when the viewer presents the
+    area (`presenter_ids`: who presents it), those with something waiting for its presenters:
+    no answer yet, or an open challenge whose last word is not theirs."""
+    blocks = [block for section_block in page.sections for block in section_block.questions]
+    return {
+        "open": {block.question.pk for block in blocks if block.open_challenges},
+        "unanswered": {block.question.pk for block in blocks if not block.answered},
+        "mine": {block.question.pk for block in blocks if _is_mine(block, user_id, presenter_ids)},
+    }
+
+
+def show_only(page, question_ids) -> None:
+    """Show only the questions with these ids (each section's `shown`)."""
+    for section_block in page.sections:
+        section_block.shown = [block for block in section_block.questions if block.question.pk in question_ids]
 
 
 def impact_position(answers):
@@ -297,7 +368,9 @@ def session_areas(session):
 def comments_with_context():
     """Comments with the session, area, question and thread they belong to (the comment
     pages' headings and links)."""
-    return Comment.objects.select_related("session", "area", "question", "parent", "author", "author_partner")
+    return Comment.objects.select_related(
+        "session", "area", "question", "parent", "author", "author_partner", "parent__author", "parent__author_partner"
+    )
 
 
 def question_in_session(session, question_id):

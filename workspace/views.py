@@ -7,7 +7,18 @@ that one form), so the page renders no form it does not need. Each write answers
 request with the question's block re-rendered in place, and a plain form post with a redirect
 back to the question (or, on an error or a conflict, the form's page again with everything the
 user typed). The page's text is drawn once per change of what it shows and kept in the cache
-(workspace/blocks.py)."""
+(workspace/blocks.py).
+
+The page's options are plain GET parameters, so they work without JavaScript: `show` filters
+the questions (open challenges, unanswered, mine), `fold=1` folds every question that has no
+open challenge down to its heading and status (by default every question is unfolded: the
+page cannot know the fragment a link points to, and a link from My work, a notice or a search
+must land on a question that shows its answer and threads). An htmx write answers with the
+question's block and, out of band, the progress box (answers, challenge counts, impact
+matrix) and the filter's counts; a plain form post redirects back with `saved=<question>`, and
+the confirmation is shown inside that question."""
+
+from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,24 +51,65 @@ def _question(access, question_pk):
         raise Http404("No such question in this session") from exc
 
 
-def _url(session, area, question=None):
+def _url(session, area, question=None, *, saved=False):
+    """The workspace, at `question`; `saved`: with the confirmation (the request's messages)
+    shown inside that question."""
     url = reverse("workspace", args=[session.pk, area.pk])
-    return f"{url}#question-{question.pk}" if question else url
+    if question is None:
+        return url
+    query = f"?{urlencode({'saved': question.pk})}" if saved else ""
+    return f"{url}{query}#question-{question.pk}"
 
 
-def _prepare(page, access, *, bound=None):
+def _options(request):
+    """The page's options (`show`, `fold`), from its own query string; for an htmx write, from
+    the page's it was sent from (HX-Current-URL), so the parts swapped out of band match it."""
+    query = request.GET
+    if request.htmx and request.method == "POST":
+        query = {key: values[-1] for key, values in parse_qs(urlsplit(request.htmx.current_url or "").query).items()}
+    show = query.get("show", "")
+    return (show if show in selectors.FILTERS else ""), query.get("fold") == "1"
+
+
+def _option_links(url, show, fold) -> dict:
+    """The links of the filter and the fold control, each keeping the other option."""
+
+    def link(show, fold):
+        query = {key: value for key, value in (("show", show), ("fold", "1" if fold else "")) if value}
+        return f"{url}?{urlencode(query)}" if query else url
+
+    return {
+        "all": link("", fold),
+        **{name: link(name, fold) for name in selectors.FILTERS},
+        "fold": link(show, not fold),
+    }
+
+
+def _prepare(page, access, *, bound=None, show="", fold=False, current=None):
     """Attach to each thread and reply what this user may do to it (SessionAccess decides;
     the template only asks). The page shows no form: each "Answer", "Comment" and "Reply"
     control fetches its one form when asked. `bound` puts one form back into its block (the
-    one with errors or a conflict, after an htmx post) so what the user typed comes back."""
+    one with errors or a conflict, after an htmx post) so what the user typed comes back.
+
+    `show`: only the questions of that filter; `fold`: fold every question without an open
+    challenge, except `current` (the question just saved, whose confirmation it shows)."""
+    area = page.area
+    presenter_ids = access.area_presenter_ids(area) if access.presents(area) else None
+    page.filters = selectors.question_filters(page, user_id=access.user.pk, presenter_ids=presenter_ids)
+    page.show, page.fold = show, fold
+    if show:
+        selectors.show_only(page, page.filters[show])
     for section_block in page.sections:
         for block in section_block.questions:
             for thread in block.threads:
                 thread.can_edit = access.can_edit_comment(thread)
                 thread.can_mark = access.can_mark(thread)
                 thread.can_reply = access.can_reply_to(thread)
+                # The last word is the viewer's own: they add to the thread, not answer someone.
+                thread.replies_to_self = thread.can_reply and thread.reply_to.author_id == access.user.pk
                 for reply in thread.thread_replies:
                     reply.can_edit = access.can_edit_comment(reply)
+            block.expanded = not fold or bool(block.open_challenges) or block.question.pk == current
     if bound:
         block = page.block(bound["question_id"])
         for key in ("answer_form", "comment_form", "conflict"):
@@ -67,10 +119,12 @@ def _prepare(page, access, *, bound=None):
             for thread in block.threads:
                 if thread.pk == bound["thread_id"]:
                     thread.reply_form = bound["reply_form"]
+                    thread.reply_to = bound["reply_to"]
     return page
 
 
 def _context(access, page):
+    url = reverse("workspace", args=[access.session.pk, page.area.pk])
     return {
         "session": access.session,
         "programme": access.session.programme,
@@ -83,28 +137,81 @@ def _context(access, page):
         "statuses": Comment.Status.choices,
         "indicators": page.indicators,
         "inline": True,  # a form shown again in its block posts with htmx, as the page's controls fetch it
+        **_filter_context(url, page, presents=access.presents(page.area)),
     }
 
 
-def _render(request, access, area, *, question=None, bound=None, notice=None):
-    page = _prepare(selectors.workspace_page(access.session, area), access, bound=bound)
+# What each filter shows, in words: the page says what it has filtered.
+SHOWING = {
+    "": "",
+    "open": "those with an open challenge",
+    "unanswered": "those not answered yet",
+    "mine": "those you answered, commented on or replied in",
+}
+SHOWING_MINE_PRESENTER = (
+    SHOWING["mine"] + ", and those waiting for you: not answered yet or with a challenge to reply to"
+)
+
+
+def _filter_context(url, page, *, presents):
+    links = _option_links(url, page.show, page.fold)
+    return {
+        "filters": [(name, label, len(page.filters[name]), links[name]) for name, label in selectors.FILTERS.items()],
+        "show": page.show,
+        "show_description": SHOWING_MINE_PRESENTER if page.show == "mine" and presents else SHOWING[page.show],
+        "shown": sum(len(section_block.shown) for section_block in page.sections),
+        "fold": page.fold,
+        "links": links,
+    }
+
+
+def _render(request, access, area, *, question=None, bound=None, notice=None, level="success"):
+    """The page, or for an htmx write the block of `question` (with `notice`, a message of
+    `level`, inside it) and, out of band, the progress box and the filter's counts. On the
+    page, the question `saved=` names shows this request's messages inside it."""
+    show, fold = _options(request)
+    htmx_write = request.htmx and question is not None
+    saved = None
+    if not htmx_write:
+        try:
+            saved = int(request.GET.get("saved", ""))
+        except ValueError:
+            saved = None
+    current = question.pk if htmx_write else saved
+    page = selectors.workspace_page(access.session, area)
+    page = _prepare(page, access, bound=bound, show=show, fold=fold, current=current)
     context = _context(access, page)
-    if request.htmx and question is not None:
-        context["block"] = page.block(question.pk)
-        context["notice"] = notice
-        return render(request, "workspace/workspace.html#question", context)
+    if htmx_write:
+        block = context["block"] = page.block(question.pk)
+        if notice:
+            block.notices = [(level, notice)]
+        return render(request, "workspace/workspace.html#write", context)
+    shown = {block.question.pk: block for section_block in page.sections for block in section_block.shown}
+    if saved in shown:
+        # This request's messages go into the question, not the top of the page: read (so
+        # used up) here, and not given to the page's message area. The block is then drawn
+        # for this request only (blocks._one_request_only): no message is ever cached.
+        shown[saved].notices = [(message.level_tag, message.message) for message in messages.get_messages(request)]
+        context["messages"] = []
     context["content_html"] = blocks.content(request, context)
     return render(request, "workspace/workspace.html", context)
 
 
-def _form(request, access, area, question, kind, form, *, conflict=None, thread=None):
-    """One form of the workspace: `kind` is "answer", "comment" or "reply". Asked for by htmx
-    (the page's control swaps it in), the form alone; otherwise a page with just that form,
-    which posts where the form in the workspace posts and comes back to the question."""
+def _form(request, access, area, question, kind, form, *, conflict=None, thread=None, to=None):
+    """One form of the workspace: `kind` is "answer", "comment" or "reply" (in `thread`, to
+    `to`: the thread or one of its replies). Asked for by htmx (the page's control swaps it
+    in), the form alone; otherwise a page with just that form, which posts where the form in
+    the workspace posts and comes back to the question."""
     headings = {
         "answer": f"Answer question {question.number}",
         "comment": f"Comment on question {question.number}",
-        "reply": f"Reply to {thread.author.display_name}" if thread else "",
+        "reply": (
+            ""
+            if to is None
+            else f"Add a reply to the {thread.get_kind_display().lower()} from {thread.author.display_name}"
+            if to.author_id == request.user.pk
+            else f"Reply to {to.author.display_name}"
+        ),
     }
     context = {
         "session": access.session,
@@ -117,6 +224,7 @@ def _form(request, access, area, question, kind, form, *, conflict=None, thread=
         "form": form,
         "conflict": conflict,
         "thread": thread,
+        "reply_to": to,
     }
     if request.htmx and request.method == "GET":
         context["inline"] = True
@@ -126,7 +234,7 @@ def _form(request, access, area, question, kind, form, *, conflict=None, thread=
     return render(request, "workspace/question_form.html", context)
 
 
-def _bounce(request, access, area, question, kind, form, *, conflict=None, thread=None):
+def _bounce(request, access, area, question, kind, form, *, conflict=None, thread=None, to=None):
     """A post refused with what the user typed: with htmx, the question's block again with
     the form in place; without, the form's own page."""
     if request.htmx:
@@ -135,15 +243,16 @@ def _bounce(request, access, area, question, kind, form, *, conflict=None, threa
             bound["conflict"] = conflict
         if thread is not None:
             bound["thread_id"] = thread.pk
+            bound["reply_to"] = to
         return _render(request, access, area, question=question, bound=bound)
-    return _form(request, access, area, question, kind, form, conflict=conflict, thread=thread)
+    return _form(request, access, area, question, kind, form, conflict=conflict, thread=thread, to=to)
 
 
 def _done(request, access, area, question, message):
     if request.htmx:
         return _render(request, access, area, question=question, notice=message)
     messages.success(request, message)
-    return redirect(_url(access.session, area, question))
+    return redirect(_url(access.session, area, question, saved=True))
 
 
 @require_GET
@@ -271,19 +380,31 @@ def _comment_access(request, comment_pk):
 @require_http_methods(["GET", "POST"])
 @login_required
 def comment_reply(request, comment_pk):
-    """GET: the reply form of one thread (the "Reply" control); POST: the reply."""
-    thread, access = _comment_access(request, comment_pk)
-    area = thread.area
-    if not access.may_answer(area):  # a closed session: refused below, text kept
-        raise PermissionDenied("Only the area's presenters and the facilitator reply.")
+    """GET: the form to reply to a thread or to one of its replies (the "Reply" control);
+    POST: the reply. Either way the reply goes into the thread (every reply's parent is the
+    thread: one flat thread), and the thread's author, the area's presenters and the
+    facilitator may post it."""
+    target, access = _comment_access(request, comment_pk)
+    area = target.area
+    if target.is_thread:
+        thread = target
+    else:  # a reply: its thread, with what the permission and the page read of it
+        thread = target.parent
+        thread.session, thread.area = access.session, area
+    if not access.may_reply_to(thread):  # a closed session: refused below, text kept
+        raise PermissionDenied("Only the thread's author, the area's presenters and the facilitator reply.")
     question = _question(access, thread.question_id)
     if request.method == "GET":
-        if not thread.is_thread:
-            raise Http404("Replies are made to the thread, not to a reply.")
-        if not access.can_reply_to(thread):  # nothing typed yet: say why there is no form
-            raise PermissionDenied(CLOSED if not access.can_reply(area) else WITHDRAWN)
-        return _form(request, access, area, question, "reply", ReplyForm(thread=thread), thread=thread)
+        if not access.can_reply_to(thread) or target.is_withdrawn:  # nothing typed yet: say why there is no form
+            raise PermissionDenied(CLOSED if not access.session.is_open_for_work else WITHDRAWN)
+        return _form(request, access, area, question, "reply", ReplyForm(thread=thread), thread=thread, to=target)
     form = ReplyForm(request.POST, thread=thread)
+    if target.is_withdrawn and not thread.is_withdrawn:
+        # The reply it answers was withdrawn after the form was shown: say so, and let the
+        # form, with what was typed, answer the thread itself.
+        form.is_valid()
+        form.add_error(None, WITHDRAWN)
+        target = thread
     if form.is_valid():
         try:
             services.reply_to(
@@ -296,7 +417,7 @@ def comment_reply(request, comment_pk):
             form.add_error(None, error)
         else:
             return _done(request, access, area, question, "Reply posted.")
-    return _bounce(request, access, area, question, "reply", form, thread=thread)
+    return _bounce(request, access, area, question, "reply", form, thread=thread, to=target)
 
 
 @require_http_methods(["GET", "POST"])
@@ -332,7 +453,7 @@ def comment_edit(request, comment_pk):
             form.add_error(None, error)
         else:
             messages.success(request, "Comment updated.")
-            return redirect(_url(access.session, comment.area, comment.question))
+            return redirect(_url(access.session, comment.area, comment.question, saved=True))
     return render(
         request,
         "workspace/comment_edit.html",
@@ -383,9 +504,11 @@ def _refused(request, access, comment, error):
     typed, so nothing is lost by re-reading it)."""
     access.session.refresh_from_db()
     if request.htmx:
-        return _render(request, access, comment.area, question=comment.question, notice=" ".join(error.messages))
+        return _render(
+            request, access, comment.area, question=comment.question, notice=" ".join(error.messages), level="error"
+        )
     messages.error(request, " ".join(error.messages))
-    return redirect(_url(access.session, comment.area, comment.question))
+    return redirect(_url(access.session, comment.area, comment.question, saved=True))
 
 
 @require_POST

@@ -147,12 +147,19 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     assert Answer.objects.get(question=q["2.1"]).direction == "improving"
     assert_accessible(page, "the workspace after three answers were swapped in")
 
-    # The progress box is not swapped: after a reload it counts the answers and places the
-    # area on the impact matrix (likelihood 3 × scale 4 = 12: high).
-    page.reload()
+    # Each save swapped the progress box in place too (out of band): it counts the answers and
+    # places the area on the impact matrix (likelihood 3 × scale 4 = 12: high), and the
+    # filter counts the questions still unanswered; no reload.
     progress = page.get_by_role("region", name="Progress")
     expect(progress).to_contain_text(re.compile(r"3 of \d+ questions answered"))
     expect(progress.locator("figcaption")).to_have_text("Impact: likelihood 3, scale 4, high (score 12 of 25).")
+    filters = page.get_by_role("navigation", name="Show questions")
+    expect(filters.get_by_role("link", name=re.compile(r"^Unanswered"))).to_have_text(
+        re.compile(rf"^Unanswered\s+{len(q) - 3}\s+questions$")
+    )
+    assert_same_page(page)
+    page.reload()
+    expect(page.get_by_role("region", name="Progress")).to_contain_text(re.compile(r"3 of \d+ questions answered"))
     # For a screen reader the matrix is named, and its description says the same.
     matrix = progress.get_by_role("img", name="Impact matrix")
     expect(matrix).to_have_accessible_name("Impact matrix")
@@ -197,8 +204,9 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     assert_accessible(reviewer, "the comment edit page")
     reviewer.get_by_label("Your comment").fill("Why do a fifth of children wait longer than the 10-day target?")
     reviewer.get_by_role("button", name="Save").click()
-    expect(reviewer).to_have_url(f"{url}#question-{q['1.1'].pk}")
-    expect(reviewer.get_by_role("status").first).to_contain_text("Comment updated.")
+    # Back at the question, which says it was saved (not the top of the page).
+    expect(reviewer).to_have_url(f"{url}?saved={q['1.1'].pk}#question-{q['1.1'].pk}")
+    expect(question_block(reviewer, "1.1").get_by_role("status")).to_have_text("Comment updated.")
     thread = question_block(reviewer, "1.1").locator(".thread")
     expect(thread).to_contain_text("wait longer than the 10-day target?")
     expect(thread).to_contain_text("· edited")
@@ -223,6 +231,29 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     expect(reply).to_contain_text("Two social workers joined in April; waits are falling.")
     assert_same_page(page)
 
+    # The reviewer answers the lead's reply, in place: the reply goes into the thread, the
+    # lead's reply folds away as an earlier one.
+    reviewer.reload()
+    mark_page(reviewer)
+    block = question_block(reviewer, "1.1")
+    block.get_by_role("link", name="Reply to Andrew Kenyon").click()
+    expect(block.get_by_label("Your reply")).to_be_focused()
+    block.get_by_label("Your reply").fill("Thank you: when will the waits be back on target?")
+    block.get_by_role("button", name="Post reply to Andrew Kenyon").click()
+    expect(block.get_by_role("status")).to_have_text("Reply posted.")
+    expect(block.locator(".thread .reply").filter(has_text="back on target")).to_be_visible()
+    expect(block.locator(".earlier-replies summary")).to_have_text(re.compile(r"^1 earlier reply"))
+    assert_same_page(reviewer)
+    assert Comment.objects.get(text__contains="back on target").parent == challenge
+    # The open challenges, folded to what is open, as the reviewer sees them.
+    reviewer.get_by_role("navigation", name="Show questions").get_by_role(
+        "link", name=re.compile("^Open challenges")
+    ).click()
+    reviewer.get_by_role("link", name="Fold the questions without open challenges").click()
+    expect(reviewer).to_have_url(f"{url}?show=open&fold=1")
+    expect(reviewer.get_by_role("article")).to_have_count(1)
+    assert_accessible(reviewer, "the workspace filtered to open challenges, folded")
+
     # The facilitator marks the challenge addressed.
     facilitator = steady(open_page(new_context))
     sign_in(facilitator, base, "facilitator")
@@ -246,6 +277,8 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     challenge.refresh_from_db()
     assert (challenge.status, challenge.status_by) == ("addressed", world.facilitator)
 
+    # The mark updated the progress box's counts in place, for the facilitator.
+    expect(facilitator.get_by_role("region", name="Progress")).to_contain_text("0 open 1 addressed 0 unresolved")
     # Everyone sees it addressed, and the progress box counts it.
     page.reload()
     expect(question_block(page, "1.1").locator(".thread .status")).to_have_text("Addressed")
@@ -259,8 +292,8 @@ def test_lead_answers_reviewer_challenges_lead_replies_facilitator_marks_address
     expect(version).to_be_visible()
     expect(versions).to_contain_text("Likelihood: 3 – possible")
     changes = page.get_by_role("region", name="Changes to comments on this question")
-    # Posted, edited, replied to, marked addressed.
-    expect(changes.get_by_role("listitem")).to_have_count(4)
+    # Posted, edited, replied to twice, marked addressed.
+    expect(changes.get_by_role("listitem")).to_have_count(5)
     expect(changes).to_contain_text("by Paul Hargreaves")
     expect(changes).to_contain_text("by Andrew Kenyon")
     expect(changes).to_contain_text("by Ruth Mellor")
@@ -312,7 +345,8 @@ def test_without_javascript_answers_and_comments_are_plain_form_posts(new_contex
     base = live_server.url
     q = questions(world.session)
     url = workspace_url(base, world)
-    anchor = re.compile(rf"{re.escape(url)}#question-{q['1.3'].pk}$")
+    # Back at the question, with the confirmation inside it.
+    anchor = re.compile(rf"{re.escape(url)}\?saved={q['1.3'].pk}#question-{q['1.3'].pk}$")
 
     lead = open_page(new_context, java_script_enabled=False)
     sign_in(lead, base, "lead")
@@ -322,8 +356,11 @@ def test_without_javascript_answers_and_comments_are_plain_form_posts(new_contex
     expect(lead.get_by_role("heading", name="Answer question 1.3", level=1)).to_be_visible()
     answer(lead, "1.3", text="Serious: two serious case reviews in 2008.", form=form)
     lead.wait_for_url(anchor)
-    expect(lead.get_by_role("status").first).to_contain_text("Answer saved.")
     block = question_block(lead, "1.3")
+    # The confirmation is in the question the page opens at, not at the top of the page.
+    expect(block.get_by_role("status")).to_have_text("Answer saved.")
+    expect(block.get_by_role("status")).to_be_in_viewport()
+    expect(lead.locator(".messages")).to_have_count(0)
     expect(block.locator(".answer")).to_contain_text("Serious: two serious case reviews in 2008.")
     expect(block.locator(".answer")).to_contain_text("Saved by Andrew Kenyon")
 
@@ -348,16 +385,64 @@ def test_without_javascript_answers_and_comments_are_plain_form_posts(new_contex
     form.get_by_label("Your comment").fill("Were the reviews' actions all completed?")
     form.get_by_role("button", name=re.compile("^Post comment")).click()
     reviewer.wait_for_url(anchor)
-    expect(reviewer.get_by_role("status").first).to_contain_text("Question posted.")
+    expect(question_block(reviewer, "1.3").get_by_role("status")).to_have_text("Question posted.")
     thread = question_block(reviewer, "1.3").locator(".thread")
     expect(thread).to_contain_text("Question from Paul Hargreaves")
     expect(thread).to_contain_text("Were the reviews' actions all completed?")
 
-    # The lead's page shows both.
+    # The lead's page shows both (the confirmation was shown once).
     lead.reload()
     block = question_block(lead, "1.3")
     expect(block.locator(".answer")).to_contain_text("Serious: two serious case reviews in 2008.")
     expect(block.locator(".thread")).to_contain_text("Were the reviews' actions all completed?")
+    expect(block.get_by_role("status")).to_have_count(0)
+
+    # The filter is links: the open challenges, then every question again.
+    filters = lead.get_by_role("navigation", name="Show questions")
+    filters.get_by_role("link", name=re.compile(r"^Open challenges")).click()
+    expect(lead).to_have_url(f"{url}?show=open")
+    expect(filters.get_by_role("link", name=re.compile(r"^Open challenges"))).to_have_attribute("aria-current", "page")
+    expect(lead.get_by_role("article")).to_have_count(1)
+    expect(question_block(lead, "1.3")).to_be_visible()
+    expect(
+        lead.get_by_text(re.compile(r"Filtered: showing 1 of \d+ questions, those with an open challenge\."))
+    ).to_be_visible()
+    lead.get_by_role("link", name="Show all questions").first.click()
+    expect(lead.get_by_role("article")).to_have_count(len(q))
+
+    # Folded, a question shows its heading and status; its summary unfolds it (no JavaScript).
+    lead.get_by_role("link", name="Fold the questions without open challenges").click()
+    folded = question_block(lead, "1.1")
+    expect(folded.get_by_role("heading", name=re.compile(r"^1\.1 "))).to_be_visible()
+    expect(folded.locator("summary")).to_contain_text("Not answered")
+    expect(folded.locator(".answer")).to_be_hidden()
+    expect(question_block(lead, "1.3").locator(".thread")).to_be_visible()  # an open challenge
+    folded.locator("summary").click()
+    expect(folded.locator(".answer")).to_be_visible()
+
+    # The lead replies; the reviewer answers the reply, on the form's own page.
+    question_block(lead, "1.3").get_by_role("link", name="Reply to Paul Hargreaves").click()
+    lead.get_by_label("Your reply").fill("All but one; the last is due in June.")
+    lead.get_by_role("button", name="Post reply to Paul Hargreaves").click()
+    expect(question_block(lead, "1.3").get_by_role("status")).to_have_text("Reply posted.")
+    reviewer.reload()
+    block = question_block(reviewer, "1.3")
+    block.get_by_role("link", name="Reply to Andrew Kenyon").click()
+    expect(reviewer.get_by_role("heading", name="Reply to Andrew Kenyon", level=1)).to_be_visible()
+    reviewer.get_by_label("Your reply").fill("Which one is late?")
+    reviewer.get_by_role("button", name="Post reply to Andrew Kenyon").click()
+    reviewer.wait_for_url(anchor)
+    block = question_block(reviewer, "1.3")
+    expect(block.get_by_role("status")).to_have_text("Reply posted.")
+    # The latest reply shows; the earlier one is folded away.
+    expect(block.locator(".thread .reply").filter(has_text="Which one is late?")).to_be_visible()
+    expect(block.locator(".earlier-replies summary")).to_have_text(re.compile(r"^1 earlier reply"))
+    expect(block.locator(".thread .reply").filter(has_text="All but one")).to_be_hidden()
+    replies = Comment.objects.filter(parent__isnull=False).order_by("pk")
+    assert [(reply.author, reply.parent.author) for reply in replies] == [
+        (world.lead, world.reviewer),
+        (world.reviewer, world.reviewer),
+    ]
 
 
 # --- An edit conflict --------------------------------------------------------------------
@@ -378,6 +463,11 @@ def _watch_textarea(page: Page, field_id: str) -> None:
         }""",
         field_id,
     )
+
+
+def _runs(seen: list) -> list:
+    """`seen` with each run of the same entry once."""
+    return [entry for index, entry in enumerate(seen) if index == 0 or entry != seen[index - 1]]
 
 
 def test_edit_conflict_keeps_what_was_typed(page, new_context, live_server, world):
@@ -436,7 +526,9 @@ def test_edit_conflict_keeps_what_was_typed(page, new_context, live_server, worl
 
     # The typed text was in the box before each request and after the conflict's swap, never
     # lost; after the successful save the form gives way to the saved answer.
-    seen = other.evaluate("window.__seen")
+    # (Each response swaps three parts: the question's block, and out of band the progress box
+    # and the filter's counts; htmx reports each swap and settle, so repeats are run together.)
+    seen = _runs(other.evaluate("window.__seen"))
     assert seen == [["before", mine], ["swapped", mine], ["settled", mine]] + [
         ["before", mine],
         ["swapped", None],
@@ -479,7 +571,7 @@ def test_edit_conflict_without_javascript(new_context, live_server, world):
     expect(block.get_by_label("Answer", exact=True)).to_have_value(mine)
 
     block.get_by_role("button", name=re.compile("^Save answer")).click()
-    lead.wait_for_url(re.compile(rf"{re.escape(url)}#question-{question.pk}$"))
-    expect(lead.get_by_role("status").first).to_contain_text("Answer saved.")
+    lead.wait_for_url(re.compile(rf"{re.escape(url)}\?saved={question.pk}#question-{question.pk}$"))
+    expect(question_block(lead, "1.3").get_by_role("status")).to_have_text("Answer saved.")
     expect(question_block(lead, "1.3").locator(".answer")).to_contain_text(mine)
     assert Answer.objects.get(question=question, area=world.safeguarding).revision == 2

@@ -193,6 +193,40 @@ def test_workspace(client, work, django_assert_num_queries, who, expected):
     _flat(client, work, getattr(work, who), url, django_assert_num_queries, expected, shows_every_thread_and_reply)
 
 
+@pytest.mark.parametrize(
+    ("who", "query", "expected"),
+    [("lead", "?show=mine&fold=1", 11), ("reviewer", "?show=open", 11), ("facilitator", "?show=unanswered", 10)],
+)
+def test_workspace_filtered_and_folded(client, work, django_assert_num_queries, who, query, expected):
+    """The filter's counts and "mine" come from the rows the page reads anyway (who presents
+    the area, from the session's participants SessionAccess reads): no query of their own."""
+
+    def shows_the_filter(response):
+        html = _html(response)
+        assert '<nav aria-label="Show questions">' in html
+        assert "<strong>Filtered:</strong>" in html
+
+    url = reverse("workspace", args=[work.session.pk, work.safeguarding.pk]) + query
+    client.force_login(getattr(work, who))
+    client.get(url)
+    _flat(client, work, getattr(work, who), url, django_assert_num_queries, expected, shows_the_filter)
+
+
+def test_workspace_with_a_confirmation_inside_a_question(client, work, django_assert_num_queries):
+    """After a save without JavaScript, the page with the confirmation in the question (drawn
+    for that request only) costs what the page costs: the message is read with the session."""
+    url = reverse("answer_save", args=[work.session.pk, work.safeguarding.pk, work.question.pk])
+    client.force_login(work.lead)
+    client.get(reverse("workspace", args=[work.session.pk, work.safeguarding.pk]))
+    for _ in range(2):
+        revision = Answer.objects.get(session=work.session, area=work.safeguarding, question=work.question).revision
+        p = f"q{work.question.pk}-"
+        location = client.post(url, {p + "text": "Again.", p + "evidence": "", p + "revision": revision})["Location"]
+        response = _count(client, location, django_assert_num_queries, 11)
+        assert "autofocus>Answer saved.</div>" in _html(response)
+        work.more()
+
+
 def test_workspace_first_request_reads_the_question_set(client, work, django_assert_num_queries):
     """With nothing cached, the page reads the question set's structure once (two queries)
     and the next request does not."""
@@ -247,6 +281,22 @@ def test_reply_form(client, work, django_assert_num_queries, htmx, expected):
     """The reply form of one thread; its page also shows the thread's replies (one query)."""
     url = reverse("comment_reply", args=[work.thread.pk])
     client.force_login(work.lead)
+    client.get(reverse("workspace", args=[work.session.pk, work.safeguarding.pk]))
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    for _ in range(2):
+        with django_assert_num_queries(expected):
+            response = client.get(url, **headers)
+        _form_check(f"r{work.thread.pk}-text")(response)
+        work.more()
+
+
+@pytest.mark.parametrize(("htmx", "expected"), [(False, 8), (True, 7)])
+def test_reply_to_a_reply_form(client, work, django_assert_num_queries, htmx, expected):
+    """The reviewer's form to answer the presenter's reply: as the thread's, the thread read
+    with the reply (issue 14)."""
+    reply = work.thread.replies.get()
+    url = reverse("comment_reply", args=[reply.pk])
+    client.force_login(work.reviewer)
     client.get(reverse("workspace", args=[work.session.pk, work.safeguarding.pk]))
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     for _ in range(2):

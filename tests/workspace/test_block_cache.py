@@ -125,6 +125,13 @@ def new_reply(w):
     return "Please link it."
 
 
+def reviewer_answers_back(w):
+    """The thread's author replies to the presenter's reply (issue 14): the thread's reply
+    control changes for everyone who may reply, and the lead's "mine" count may change."""
+    ws.reply_to(parent=w.reply, author=w.reviewer, text="Which page of it?")
+    return "Which page of it?"
+
+
 def mark_addressed(w):
     ws.set_comment_status(comment=w.thread, by=w.facilitator, status="addressed")
     return "Marked addressed by Ruth Mellor"
@@ -159,6 +166,7 @@ CHANGES = [
     edit_comment,
     edit_reply,
     new_reply,
+    reviewer_answers_back,
     mark_addressed,
     withdraw_comment,
     close_session,
@@ -200,7 +208,8 @@ def test_each_viewer_sees_only_their_own_controls(w):
     for who in ["facilitator", "reviewer", "lead", "observer", "council_colleague"]:
         pages[who] = _controls(_page(w, who))
     assert pages["facilitator"] == {"mark": True, "withdraw": False, "reply": True, "answer": True, "comment": False}
-    assert pages["reviewer"] == {"mark": False, "withdraw": True, "reply": False, "answer": False, "comment": True}
+    # The reviewer replies in their own threads (to the presenter's reply).
+    assert pages["reviewer"] == {"mark": False, "withdraw": True, "reply": True, "answer": False, "comment": True}
     assert pages["lead"] == {"mark": False, "withdraw": True, "reply": True, "answer": True, "comment": False}
     assert pages["observer"] == {"mark": False, "withdraw": False, "reply": False, "answer": False, "comment": False}
     # A reviewer from the organisation that leads the area may not challenge it.
@@ -282,3 +291,90 @@ def test_a_form_being_filled_in_is_never_cached(w):
     assert "<textarea" in response.content.decode()
     assert _workspace_entries() == entries
     assert "<textarea" not in client.get(w.url).content.decode()
+
+
+# The page's options (issue 14): each is part of what a cached text shows, so of its key.
+OPTIONS = ["?show=open", "?show=unanswered", "?show=mine", "?fold=1", "?show=mine&fold=1"]
+
+
+def _page_at(w, who, query) -> str:
+    client = Client()
+    client.force_login(getattr(w, who))
+    response = client.get(w.url + query)
+    assert response.status_code == 200
+    return MASKED.sub("TOKEN", response.content.decode())
+
+
+@pytest.mark.parametrize("change", [change_answer, reviewer_answers_back, mark_addressed, withdraw_comment])
+def test_every_filter_and_fold_shows_each_change_at_once(w, change):
+    """Filtered and folded pages, cached before a change, are after it exactly the pages drawn
+    with nothing cached, for every viewer."""
+    for who in VIEWERS:
+        for query in OPTIONS:
+            _page_at(w, who, query)
+    _refresh(w)
+    change(w)
+    served = {(who, query): _page_at(w, who, query) for who in VIEWERS for query in OPTIONS}
+    cache.clear()
+    for (who, query), page in served.items():
+        assert page == _page_at(w, who, query), (who, query)
+
+
+def test_options_never_serve_each_others_text(w):
+    """The same viewer's page unfiltered, filtered and folded: each differs, each is served
+    from the cache as drawn, whichever came first."""
+    first = {query: _page_at(w, "lead", query) for query in ["", *OPTIONS]}
+    assert len(set(first.values())) == len(first)
+    again = {query: _page_at(w, "lead", query) for query in reversed(["", *OPTIONS])}
+    assert again == first
+    # Folded, a question without an open challenge is drawn closed: a block of its own.
+    assert '<details class="question-details">' in first["?fold=1"]
+    assert '<details class="question-details">' not in first[""]
+
+
+def test_viewers_who_may_do_the_same_but_have_different_questions_of_their_own(w):
+    """Two reviewers with the same controls on every block (neither may change anything shown)
+    share the blocks, but not the content: "Mine" counts what each wrote."""
+    for person in (w.health_reviewer, w.fire_reviewer):
+        f.participant(w.session, person, Participant.Role.REVIEWER)
+    thread = ws.post_comment(
+        session=w.session,
+        area=w.safeguarding,
+        question=w.other_question,
+        author=w.health_reviewer,
+        kind="question",
+        text="Asked, then withdrawn.",
+    )
+    ws.withdraw_comment(comment=thread, by=w.health_reviewer)
+    fire = _page_at(w, "fire_reviewer", "")
+    entries = set(_workspace_entries())
+    health = _page_at(w, "health_reviewer", "")
+    new = set(_workspace_entries()) - entries
+    assert [key for key in new if blocks.BLOCK_PREFIX in key] == []  # every block shared
+    assert [key for key in new if blocks.CONTENT_PREFIX in key] != []  # the content is not
+    mine = re.compile(r'show=mine">Mine <span class="count">(\d+)')
+    assert mine.search(" ".join(fire.split())).group(1) == "0"
+    assert mine.search(" ".join(health.split())).group(1) == "1"
+    assert _page_at(w, "health_reviewer", "?show=mine").count('<article id="question-') == 1
+    assert _page_at(w, "fire_reviewer", "?show=mine").count('<article id="question-') == 0
+
+
+def test_a_confirmation_is_never_cached(w):
+    """Without JavaScript a save comes back with `saved=`: the question shows the message, drawn
+    for that request only; the cache keeps what it kept, and the next page has no message."""
+    client = Client()
+    client.force_login(w.lead)
+    client.get(w.url)
+    entries = _workspace_entries()
+    url = reverse("answer_save", args=[w.session.pk, w.safeguarding.pk, w.third_question.pk])
+    p = f"q{w.third_question.pk}-"
+    response = client.post(url, {p + "text": "Answered.", p + "evidence": "", p + "revision": 0})
+    assert "saved=" in response["Location"]
+    after_save = _workspace_entries()  # the page as it is now is not drawn until asked
+    html = client.get(response["Location"]).content.decode()
+    assert "Answer saved." in html
+    assert _workspace_entries() == after_save
+    assert not any("Answer saved." in text for text in _workspace_entries().values())
+    html = client.get(w.url).content.decode()
+    assert "Answer saved." not in html and "Answered." in html
+    assert set(_workspace_entries()) > set(entries)

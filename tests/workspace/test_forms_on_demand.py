@@ -72,7 +72,8 @@ MATRIX = [
     # (form, url, permitted, refused with 403: wrong part, the lead organisation's reviewer, outsider)
     ("answer", answer_form_url, ["lead", "facilitator"], ["reviewer", "observer", "officer", "outsider"]),
     ("comment", comment_form_url, ["reviewer"], ["council_colleague", "lead", "facilitator", "observer", "outsider"]),
-    ("reply", reply_url, ["lead", "facilitator"], ["reviewer", "observer", "officer", "outsider"]),
+    # The thread's author replies in it; another reviewer does not.
+    ("reply", reply_url, ["lead", "facilitator", "reviewer"], ["council_colleague", "observer", "officer", "outsider"]),
 ]
 
 
@@ -124,10 +125,20 @@ def test_a_withdrawn_thread_offers_no_reply_form(client, w):
     assert "This comment was withdrawn, so it takes no more replies." in response.content.decode()
 
 
-def test_replies_are_made_to_the_thread(client, w):
+def test_a_reply_to_a_reply_goes_into_the_thread(client, w):
+    """The reviewer answers the presenter's reply: the form names whom it answers, and the
+    reply's parent is the thread (one flat thread)."""
     reply = ws.reply_to(parent=w.thread, author=w.lead, text="The March audit.")
-    client.force_login(w.lead)
-    assert client.get(reverse("comment_reply", args=[reply.pk])).status_code == 404
+    url = reverse("comment_reply", args=[reply.pk])
+    client.force_login(w.reviewer)
+    html = client.get(url).content.decode()
+    assert "<h1>Reply to Andrew Kenyon</h1>" in html
+    assert f'action="{url}"' in html
+    assert f'name="r{w.thread.pk}-text"' in html  # the thread's form: what was typed survives a new reply
+    response = client.post(url, {f"r{w.thread.pk}-text": "Which page of it?"})
+    assert response.status_code == 302
+    answer_back = Comment.objects.get(text="Which page of it?")
+    assert (answer_back.parent, answer_back.author, answer_back.kind) == (w.thread, w.reviewer, "reply")
 
 
 def test_a_question_of_another_set_is_not_found(client, w):
@@ -195,7 +206,7 @@ def test_without_javascript_the_form_has_its_own_page(client, w):
     # Posting it replies, and comes back to the question.
     response = client.post(reply_url(w), {f"r{w.thread.pk}-text": "The March audit."})
     assert response.status_code == 302
-    assert response["Location"] == f"{workspace_url(w)}#question-{w.question.pk}"
+    assert response["Location"] == f"{workspace_url(w)}?saved={w.question.pk}#question-{w.question.pk}"
     assert Comment.objects.get(parent=w.thread).text == "The March audit."
 
 

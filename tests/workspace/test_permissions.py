@@ -81,7 +81,7 @@ def test_only_the_facilitator_marks_and_only_what_has_a_status(comments, who, ch
 
 @pytest.mark.parametrize(
     "who,challenge",
-    [("author", False), ("other_reviewer", False), ("facilitator", True), ("presenter", True), ("officer", False)],
+    [("author", True), ("other_reviewer", False), ("facilitator", True), ("presenter", True), ("officer", False)],
 )
 def test_who_may_reply_in_a_thread(comments, who, challenge):
     person = access(comments, who)
@@ -100,14 +100,14 @@ def test_a_closed_session_lets_nobody_change_comments(comments, who):
     assert not person.can_reply_to(comments.challenge)
 
 
-def _buttons(html, comment):
+def _buttons(html, comment, last=None):
     """What the page offers on `comment`: its Edit and Withdraw links, Mark buttons, Reply link
-    (which fetches the reply form when asked)."""
+    (which fetches the reply form when asked, and answers the thread's last message, `last`)."""
     return {
         "edit": f'href="{reverse("comment_edit", args=[comment.pk])}"' in html,
         "withdraw": f'href="{reverse("comment_withdraw", args=[comment.pk])}"' in html,
         "mark": len(re.findall(f'action="{reverse("comment_status", args=[comment.pk])}"', html)),
-        "reply": f'href="{reverse("comment_reply", args=[comment.pk])}"' in html,
+        "reply": f'href="{reverse("comment_reply", args=[(last or comment).pk])}"' in html,
     }
 
 
@@ -115,7 +115,7 @@ def _buttons(html, comment):
     "who,challenge,reply",
     [
         # On the challenge: edit, withdraw, the two other statuses, reply. On the reply: edit, withdraw.
-        ("author", (True, True, 0, False), (False, False)),
+        ("author", (True, True, 0, True), (False, False)),
         ("other_reviewer", (False, False, 0, False), (False, False)),
         ("facilitator", (False, False, 2, True), (False, False)),
         ("presenter", (False, False, 0, True), (True, True)),
@@ -125,7 +125,7 @@ def _buttons(html, comment):
 def test_the_page_offers_what_session_access_allows(client, comments, who, challenge, reply):
     client.force_login(comments.people[who])
     html = client.get(reverse("workspace", args=[comments.session.pk, comments.safeguarding.pk])).content.decode()
-    on_challenge = _buttons(html, comments.challenge)
+    on_challenge = _buttons(html, comments.challenge, last=comments.reply)
     assert (on_challenge["edit"], on_challenge["withdraw"], on_challenge["mark"], on_challenge["reply"]) == challenge
     on_reply = _buttons(html, comments.reply)
     assert (on_reply["edit"], on_reply["withdraw"]) == reply

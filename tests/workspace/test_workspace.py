@@ -144,7 +144,15 @@ def test_reviewer_from_lead_organisation_sees_why_they_cannot_comment(client, se
 
 
 @pytest.mark.parametrize(
-    "who,allowed", [("lead", True), ("facilitator", True), ("reviewer", False), ("observer", False), ("officer", False)]
+    "who,allowed",
+    [
+        ("lead", True),
+        ("facilitator", True),
+        ("reviewer", True),  # the thread's author, answering back
+        ("council_colleague", False),  # a reviewer, not the thread's author
+        ("observer", False),
+        ("officer", False),
+    ],
 )
 def test_who_may_reply(client, setup, who, allowed):
     thread = a_thread(setup)
@@ -520,7 +528,7 @@ def test_withdrawing_asks_first_and_says_what_it_does(client, setup):
     thread.refresh_from_db()
     assert not thread.is_withdrawn
     response = client.post(url, {"confirmed": "1"})
-    assert response.url == ws_url(setup) + f"#question-{setup.question.pk}"
+    assert response.url == ws_url(setup) + f"?saved={setup.question.pk}#question-{setup.question.pk}"
     thread.refresh_from_db()
     assert thread.is_withdrawn
 
