@@ -92,6 +92,9 @@ class Dashboard:
     overdue_actions: int = 0
     carried_actions: int = 0
     manages_partnership: bool = False  # open actions of earlier cycles of its areas
+    # Sees every session of the programme; if not, the counts and the areas' sessions are
+    # only those they take part in, and the page says so.
+    sees_all: bool = True
 
 
 # What the dashboard shows of a person (User.display_name).
@@ -135,6 +138,7 @@ def programme_dashboard(user, programme, *, expanded="") -> Dashboard:
     for row in rows.values():
         row.sessions = shortlist(row.sessions, key=f"area-{row.area.pk}", limit=AREA_SESSIONS_SHOWN, expanded=expanded)
     deadline_days = (programme.self_evaluation_deadline - today).days if programme.self_evaluation_deadline else None
+    whole = reads_whole_programme(user, programme)
     return Dashboard(
         programme=programme,
         areas=list(rows.values()),
@@ -146,15 +150,16 @@ def programme_dashboard(user, programme, *, expanded="") -> Dashboard:
         today=today,
         is_facilitator=is_programme_facilitator(user, programme),
         manages_partnership=can_manage_partnership(user, programme.partnership_id),
-        **_action_counts(user, programme, sessions, today),
+        sees_all=whole,
+        **_action_counts(programme, sessions, today, whole=whole),
     )
 
 
-def _action_counts(user, programme, sessions, today) -> dict:
+def _action_counts(programme, sessions, today, *, whole) -> dict:
     """The overdue improvement actions of the sessions this user may see (the others' findings
     are not theirs to count), and the open ones carried over from earlier cycles of the areas
     they see (counted as overdue too when they are), in one query."""
-    area_ids = None if reads_whole_programme(user, programme) else {a.pk for s in sessions for a in s.area_list}
+    area_ids = None if whole else {a.pk for s in sessions for a in s.area_list}
     carried = carried_over_q(programme, area_ids=area_ids)
     counts = Action.objects.filter(Q(finding__session__in=[session.pk for session in sessions]) | carried).aggregate(
         overdue=Count("pk", filter=Q(due_date__lt=today) & ~Q(status__in=Action.CLOSED)),
@@ -174,6 +179,19 @@ def documents_page(user, programme, *, expanded="") -> dict:
     build = AreaSelfEvaluationBuild.objects.filter(programme=programme).defer("pdf").first() if reads_build else None
     rows = documents(programme, user, reads_all=reads_build, expanded=expanded)
     return {"rows": rows, "reads_build": reads_build, "build": build, "today": clock_today()}
+
+
+def builders(programme) -> list:
+    """Who may build the programme's area self-evaluation, to name to those who may not: its
+    own facilitators still active in the partnership (its partnership's facilitators may too,
+    but the programme's are the ones to ask), by name."""
+    return list(
+        programme.facilitators.filter(
+            is_active=True, memberships__partnership=programme.partnership_id, memberships__is_active=True
+        )
+        .only(*_NAME_FIELDS, "email")
+        .order_by("last_name", "first_name", "pk")
+    )
 
 
 # What the documents page shows of a version: not its texts, PDF or people.

@@ -11,7 +11,7 @@ from dashboard import selectors
 from evaluations import selectors as evaluation_selectors
 from programmes.permissions import get_programme_for_user
 from sessions.forms import ParticipantForm
-from sessions.permissions import get_session_for_user, session_steps
+from sessions.permissions import can_manage_session, get_session_for_user, session_steps
 
 
 @require_GET
@@ -33,9 +33,12 @@ def programme_dashboard(request, slug):
 def documents(request, slug):
     programme = get_programme_for_user(request.user, slug)
     page = selectors.documents_page(request.user, programme, expanded=expanded(request))
+    panel = evaluation_selectors.build_panel(request.user, programme, page["build"])
     context = {
         **page,
-        **evaluation_selectors.build_panel(request.user, programme, page["build"]),
+        **panel,
+        # Those who read the build but may not start one are told whom to ask.
+        "builders": selectors.builders(programme) if page["reads_build"] and not panel["manage"] else [],
         # Fresh one-time tokens for the Build and Try again buttons.
         "build_form": SubmissionTokenForm(),
         "retry_form": SubmissionTokenForm(),
@@ -50,6 +53,8 @@ def session_detail(request, pk):
     session = get_session_for_user(request.user, pk)
     context = {"session": session, "programme": session.programme, **selectors.session_page(request.user, session)}
     context["steps"] = session_steps(request.user, session)
+    # Those who manage it triage its challenges, across its areas, on a page of their own.
+    context["triages"] = can_manage_session(request.user, session)
     if context["steps"].edit:
         context["participant_form"] = ParticipantForm(session=session)
     return render(request, "dashboard/session_detail.html", context)

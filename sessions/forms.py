@@ -1,3 +1,5 @@
+from dataclasses import dataclass, field
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -28,6 +30,27 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
 def people_queryset(programme):
     """Whom the session forms offer: the active members of the programme's partnership."""
     return members_of(programme.partnership_id)
+
+
+@dataclass
+class ReviewerGroup:
+    """The reviewer checkboxes of one organisation, and why none of its people can be a
+    critical friend for the areas chosen (empty when they can)."""
+
+    organisation: str
+    checkboxes: list = field(default_factory=list)
+    ineligible_because: str = ""
+    slug: str = ""  # for the ids of the group's legend and note
+
+
+def _ids(values) -> set[int]:
+    """Primary keys from what a form holds: ids as text (data sent), ids or objects (initial)."""
+    ids = set()
+    for value in values or ():
+        value = getattr(value, "pk", value)
+        if str(value).isdigit():
+            ids.add(int(value))
+    return ids
 
 
 def _add_errors(form, error: ValidationError):
@@ -93,6 +116,43 @@ class SessionForm(SubmissionTokenMixin, forms.ModelForm):
             self.fields["reviewers"].initial = [
                 p.person_id for p in self.instance.participants.all() if p.role == Participant.Role.REVIEWER
             ]
+
+    def chosen_area_ids(self) -> set[int]:
+        """The areas chosen now: in the data sent, else the initial ones (the session's own
+        when it is edited, or what the picker's request names)."""
+        if self.is_bound:
+            return _ids(self.data.getlist(self.add_prefix("areas")))
+        return _ids(self.initial.get("areas"))
+
+    def reviewer_groups(self) -> list[ReviewerGroup]:
+        """The reviewer checkboxes by organisation (alphabetical), each group saying why its
+        people cannot review the chosen areas: their organisation leads one. The same rule
+        the form checks when sent (services.critical_friend_conflicts), shown before."""
+        initial = [] if self.is_bound else list(self.initial.get("areas") or [])
+        if initial and all(isinstance(area, ThematicArea) for area in initial):
+            areas = sorted(initial, key=lambda area: area.name)  # the session's own, read already
+        else:
+            chosen = self.chosen_area_ids()
+            areas = self.fields["areas"].queryset.filter(pk__in=chosen) if chosen else []
+        leads = {}
+        for area in areas:
+            leads.setdefault(area.lead_partner_id, []).append(area.name)
+        groups = {}
+        for checkbox in self["reviewers"]:
+            person = checkbox.data["value"].instance
+            partner_id = getattr(person, "partner_id", None)
+            group = groups.get(partner_id)
+            if group is None:
+                led = leads.get(partner_id)
+                group = groups[partner_id] = ReviewerGroup(
+                    organisation=getattr(person, "partner_name", "") or "No organisation",
+                    ineligible_because=f"{person.partner_name} leads {' and '.join(led)}" if led else "",
+                    slug=str(partner_id or 0),
+                )
+            group.checkboxes.append(checkbox)
+        for group in groups.values():
+            group.checkboxes.sort(key=lambda checkbox: checkbox.choice_label.lower())
+        return sorted(groups.values(), key=lambda group: group.organisation.lower())
 
     def clean(self):
         data = super().clean()

@@ -42,6 +42,8 @@ def session_list(request, slug):
 @login_required
 def session_create(request, slug):
     programme = get_programme_for_user(request.user, slug, manage=True)
+    if request.method == "GET" and request.GET.get("picker") == "reviewers":
+        return _reviewer_picker(request, programme)
     initial = {"facilitator": request.user.pk}
     form = SessionForm(request.POST or None, programme=programme, initial=initial)
     if request.method == "POST":
@@ -78,6 +80,17 @@ def session_create(request, slug):
     return render(request, "sessions/session_form.html", {"form": form, "programme": programme})
 
 
+def _reviewer_picker(request, programme, session=None):
+    """The session form's reviewer picker alone, marked for the areas the request names and
+    with the people it names ticked: what htmx fetches when the areas chosen change."""
+    form = SessionForm(
+        instance=session,
+        programme=programme,
+        initial={"areas": request.GET.getlist("areas"), "reviewers": request.GET.getlist("reviewers")},
+    )
+    return render(request, "sessions/session_form.html#reviewer_picker", {"form": form, "programme": programme})
+
+
 def _conflict_box(current) -> ConflictBox:
     """The session as it is saved now, beside the form whose save was refused as stale. The
     session does not record who changed it."""
@@ -109,6 +122,8 @@ def session_edit(request, pk):
     if not session.is_editable:
         messages.error(request, f"A {session.get_status_display().lower()} session can no longer be edited.")
         return redirect(session)
+    if request.method == "GET" and request.GET.get("picker") == "reviewers":
+        return _reviewer_picker(request, session.programme, session)
     form = SessionForm(request.POST or None, instance=session, programme=session.programme)
     conflict = None
     if request.method == "POST" and form.is_valid():

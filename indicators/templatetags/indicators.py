@@ -61,6 +61,30 @@ def _nice_ticks(low, high, count=5):
     return ticks
 
 
+AXIS_FONT_SIZE = 12  # the time axis's labels, in the SVG's units
+# Wider than the average character of the sans-serif fonts the page and the PDF use (digits,
+# capitals and "-" are about 0.55 em): a label estimated this wide fits.
+CHARACTER_WIDTH_EM = 0.62
+EDGE = 2  # room kept between a label and the edge of the chart
+
+
+def label_width(text, font_size=AXIS_FONT_SIZE) -> float:
+    """An upper estimate of how wide `text` is drawn at `font_size`."""
+    return len(text) * font_size * CHARACTER_WIDTH_EM
+
+
+def _time_label(x, text, width) -> dict:
+    """A label of the time axis, centred under its point unless that would put it past an
+    edge of the chart: then it ends at its point (the last) or starts there (the first)."""
+    half = label_width(text) / 2
+    anchor = "middle"
+    if x + half > width - EDGE:
+        anchor = "end"
+    elif x - half < EDGE:
+        anchor = "start"
+    return {"x": f"{x:.1f}", "label": text, "anchor": anchor}
+
+
 def chart_data(indicator, values, *, small=False, id_prefix="chart"):
     values = sorted(values, key=lambda value: value.period_start)
     width, height = (240, 90) if small else (640, 300)
@@ -103,7 +127,11 @@ def chart_data(indicator, values, *, small=False, id_prefix="chart"):
         pts = [(x(value.period_start), y(getattr(value, attr))) for value in values if getattr(value, attr) is not None]
         return " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
 
-    labelled = values[:: max(1, len(values) // 8)]  # at most about 8 labels on the time axis
+    # As many labels on the time axis as fit side by side (a gap of half an em between them),
+    # 8 at most: every value's, or every second's, third's...
+    widest = max(label_width(value.period) for value in values) + AXIS_FONT_SIZE / 2
+    room = min(8, max(1, int(plot_w // widest)))
+    labelled = values[:: max(1, math.ceil(len(values) / room))]
     result.update(
         value_line=line("value"),
         national_line=line("national"),
@@ -112,7 +140,7 @@ def chart_data(indicator, values, *, small=False, id_prefix="chart"):
             {"x": f"{x(value.period_start):.1f}", "y": f"{y(value.value):.1f}", "value": value} for value in values
         ],
         yticks=[{"y": f"{y(tick):.1f}", "label": kpi_number(Decimal(str(tick)))} for tick in ticks],
-        xlabels=[{"x": f"{x(value.period_start):.1f}", "label": value.period} for value in labelled],
+        xlabels=[_time_label(x(value.period_start), value.period, width) for value in labelled],
         target_y=f"{y(indicator.target):.1f}" if indicator.target is not None else None,
         first=values[0],
         last=values[-1],
@@ -121,7 +149,7 @@ def chart_data(indicator, values, *, small=False, id_prefix="chart"):
 
 
 CHART_TEMPLATE = "indicators/_indicator_chart.svg"
-CHART_VERSION = 1  # raise it when the drawing changes, so that no cache serves the old drawing
+CHART_VERSION = 2  # raise it when the drawing changes, so that no cache serves the old drawing
 CHART_CACHE_SECONDS = 24 * 60 * 60
 
 

@@ -65,13 +65,28 @@ def test_facilitator_schedules_a_session_fixing_a_refused_reviewer(page, live_se
     page.get_by_role("checkbox", name="Health inequalities").check()
     reviewer_box = page.get_by_role("checkbox", name="Paul Hargreaves, Greater Manchester Police")
     colleague_box = page.get_by_role("checkbox", name="Karen Ashworth, Salford City Council")
+    # The reviewers are grouped by organisation; with the areas ticked, the picker (fetched
+    # again by htmx) marks those whose organisation leads one, and says why, before sending.
+    picker = page.get_by_role("group", name="Peer reviewers (critical friends)")
+    council = picker.get_by_role("group", name="Salford City Council")
+    expect(council).to_have_accessible_description(
+        "Not eligible Salford City Council leads Safeguarding children: a critical friend comes from another "
+        "organisation."
+    )
+    expect(picker.get_by_role("group", name="Salford Primary Care Trust")).to_have_accessible_description(
+        re.compile("Salford Primary Care Trust leads Health inequalities")
+    )
+    expect(colleague_box).to_have_accessible_name("Karen Ashworth, Salford City Council (not eligible)")
+    expect(reviewer_box).to_have_accessible_name("Paul Hargreaves, Greater Manchester Police")
+    assert_accessible(page, "the session form, its reviewers marked for the areas chosen")
     reviewer_box.check()
     colleague_box.check()
     page.get_by_role("button", name="Schedule and invite").click()
 
-    # Refused: the council leads Safeguarding children. The message sits with the reviewers
-    # field (crispy's invalid-feedback inside the field's wrapper), and nothing typed is lost.
-    reviewers_field = page.locator("#div_id_reviewers")
+    # Refused: the council leads Safeguarding children (the form is sent all the same: the
+    # marks only warn). The message sits with the reviewers field (inside its fieldset), and
+    # nothing typed is lost.
+    reviewers_field = page.locator("#reviewer-picker")
     expect(reviewers_field).to_contain_text("cannot be a peer reviewer")
     expect(reviewers_field).to_contain_text("Karen Ashworth")
     summary = page.get_by_role("alert")

@@ -47,6 +47,30 @@ def test_dashboard_shows_areas_sessions_timeline_and_deadline(client, world):
     assert html.count("<h1") == 1
 
 
+def test_a_presenter_is_told_the_counts_are_of_the_sessions_they_take_part_in(client, world):
+    """The lead presents only safeguarding's session: a session of another area, which they
+    may not see, is neither counted nor called missing."""
+    f.session(world.programme, areas=[world.safer_city], title="Safer city", date=datetime.date(2009, 5, 20))
+    client.force_login(world.lead)
+    response = client.get(reverse("programme_dashboard", args=["caa-2009"]))
+    dashboard = response.context["dashboard"]
+    assert dashboard.sees_all is False
+    assert dashboard.counts["scheduled"] == 1
+    html = " ".join(response.content.decode().split())
+    assert "Of the sessions you take part in:" in html
+    assert "No session yet" not in html
+    assert html.count("No session you take part in.") == 2  # safer city and health inequalities
+
+    # The facilitator sees both sessions, and the area without one is called so.
+    client.force_login(world.facilitator)
+    response = client.get(reverse("programme_dashboard", args=["caa-2009"]))
+    html = " ".join(response.content.decode().split())
+    assert response.context["dashboard"].counts["scheduled"] == 2
+    assert "Of the sessions you take part in:" not in html
+    assert html.count("No session yet") == 1
+    assert "No session you take part in." not in html
+
+
 def test_past_sessions_are_not_upcoming(client, world, settings):
     settings.CHALLENGE_TODAY = datetime.date(2009, 5, 9)
     client.force_login(world.facilitator)
@@ -179,3 +203,34 @@ def test_reading_a_page_writes_nothing(client, world, settings, page):
         assert "stopped reporting progress" in response.content.decode()
     build.refresh_from_db()
     assert (build.status, build.finished_at) == ("running", None)
+
+
+def test_an_officer_is_told_who_can_build_the_area_self_evaluation(client, world):
+    """An officer reads the area self-evaluation but may not build it: before there is one,
+    the page names the programme's facilitators, who can."""
+    second = f.person(world.police, "cofac", first_name="Zoe", last_name="Adams")
+    world.programme.facilitators.add(second)
+    client.force_login(world.officer)
+    html = " ".join(client.get(reverse("documents", args=["caa-2009"])).content.decode().split())
+    assert (
+        'Not built yet. <a href="mailto:cofac@example.org" >Zoe Adams</a> or '
+        '<a href="mailto:facilitator@example.org" >Ruth Mellor</a>, the programme\'s facilitators, can build it: '
+        "ask one of them." in html
+    )
+    assert "Build the area self-evaluation</button>" not in html
+
+    # The facilitator builds it, and is not told to ask anyone.
+    client.force_login(world.facilitator)
+    html = " ".join(client.get(reverse("documents", args=["caa-2009"])).content.decode().split())
+    assert "Not built yet.</p>" in html
+    assert "can build it" not in html
+    assert "Build the area self-evaluation</button>" in html
+
+
+def test_the_session_page_links_its_managers_to_the_challenge_triage(client, world):
+    triage = reverse("challenge_triage", args=[world.session.pk])
+    client.force_login(world.facilitator)
+    assert f'href="{triage}"' in client.get(reverse("session_detail", args=[world.session.pk])).content.decode()
+    for person in (world.lead, world.reviewer, world.officer):
+        client.force_login(person)
+        assert triage not in client.get(reverse("session_detail", args=[world.session.pk])).content.decode()

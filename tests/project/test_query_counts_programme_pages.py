@@ -179,6 +179,12 @@ def _filtered_session_list(client, world):
     return client.get(url, HTTP_HX_REQUEST="true")
 
 
+def _reviewer_picker(client, world):
+    """The session form's reviewer picker alone, as htmx asks for it when the areas change."""
+    query = f"?picker=reviewers&areas={world.safeguarding.pk}&areas={world.safer_city.pk}&reviewers={world.reviewer.pk}"
+    return client.get(reverse("session_create", args=["caa-2009"]) + query, HTTP_HX_REQUEST="true")
+
+
 def _participant_form_page(client, world):
     """Adding someone with nobody chosen, without JavaScript: the form comes back on a page."""
     return client.post(reverse("participant_add", args=[world.session.pk]), {"role": "observer"})
@@ -219,6 +225,7 @@ FACILITATOR_PAGES = {
     "session list results, filtered (htmx)": (_filtered_session_list, 200, "border-bottom"),
     "session form (new)": (_get("session_create", "caa-2009"), 200, 'name="areas"'),
     "session form (edit)": (_get("session_edit", _session), 200, 'name="reviewers"'),
+    "session form's reviewer picker (htmx)": (_reviewer_picker, 200, 'name="reviewers"'),
     "participant form page": (_participant_form_page, 200, "<option"),
     "session status page (held)": (_get("session_status", _session, "held"), 200, None),
     "session status page (cancel)": (_get("session_status", _session, "cancel"), 200, None),
@@ -260,6 +267,7 @@ QUERIES = {
     "session list results, filtered (htmx)": 9,  # the same, and the memberships
     "session form (new)": 8,
     "session form (edit)": 9,
+    "session form's reviewer picker (htmx)": 7,
     "participant form page": 6,
     "session status page (held)": 4,
     "session status page (cancel)": 4,

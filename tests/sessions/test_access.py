@@ -25,6 +25,13 @@ def urls(world):
         "session_ics": (reverse("session_ics", args=[s.pk]), "view", "GET"),
         "session_create": (reverse("session_create", args=[slug]), "manage", "GET"),
         "session_edit": (reverse("session_edit", args=[s.pk]), "manage", "GET"),
+        # The session form's reviewer picker alone, as htmx fetches it when the areas change.
+        "session_create_picker": (
+            reverse("session_create", args=[slug]) + f"?picker=reviewers&areas={s.areas.get().pk}",
+            "manage",
+            "GET",
+        ),
+        "session_edit_picker": (reverse("session_edit", args=[s.pk]) + "?picker=reviewers", "manage", "GET"),
         "session_cancel": (reverse("session_status", args=[s.pk, "cancel"]), "manage", "GET"),
         "session_held": (reverse("session_status", args=[s.pk, "held"]), "manage", "GET"),
         "milestone_create": (reverse("milestone_create", args=[slug]), "manage", "GET"),
@@ -47,6 +54,8 @@ NAMES = [
     "session_ics",
     "session_create",
     "session_edit",
+    "session_create_picker",
+    "session_edit_picker",
     "session_cancel",
     "session_held",
     "milestone_create",

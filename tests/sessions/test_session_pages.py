@@ -81,7 +81,7 @@ def test_refused_reviewer_shows_message_beside_field_and_keeps_what_was_typed(fa
     ]
     html = response.content.decode()
     # Beside the field: inside the reviewers field's own container.
-    field_block = html[html.index('id="div_id_reviewers"') :]
+    field_block = html[html.index('id="reviewer-picker"') :]
     field_block = field_block[: field_block.index('id="div_id_notes"')]
     assert "cannot be a peer reviewer here" in field_block
     # Nothing typed is lost.
@@ -90,6 +90,84 @@ def test_refused_reviewer_shows_message_beside_field_and_keeps_what_was_typed(fa
     assert "Bring the latest figures." in html
     assert f'value="{world.council_colleague.pk}"' in html
     assert html.count("checked") >= 4  # two areas and two reviewers stay ticked
+
+
+def _picker(html):
+    """The reviewer picker's HTML, white space collapsed, from a page or a fragment."""
+    start = html.index('id="reviewer-picker"')
+    return " ".join(
+        html[start : html.index('id="div_id_notes"', start) if 'id="div_id_notes"' in html else None].split()
+    )
+
+
+def _ticked(picker, person) -> bool:
+    """Whether `person`'s checkbox in the picker is ticked."""
+    tag = picker.split(f'value="{person.pk}"')[1].split(">")[0]
+    return "checked" in tag.split()
+
+
+def test_reviewer_picker_groups_people_by_organisation(fac_client, world):
+    html = fac_client.get(reverse("session_create", args=["caa-2009"])).content.decode()
+    picker = _picker(html)
+    # One group per organisation, alphabetically, each its own fieldset with a legend.
+    legends = [chunk.split("</legend>")[0] for chunk in picker.split('<legend class="h6 mb-1">')[1:]]
+    assert legends == [
+        "Greater Manchester Fire and Rescue Service",
+        "Greater Manchester Police",
+        "Salford City Council",
+        "Salford Primary Care Trust",
+    ]
+    police = picker[picker.index("Greater Manchester Police</legend>") : picker.index("Salford City Council</legend>")]
+    assert "Paul Hargreaves" in police and "Gary Thornton" in police
+    # No area is chosen yet: nobody is marked.
+    assert "Not eligible" not in picker
+
+
+def test_reviewer_picker_marks_who_cannot_review_the_areas_chosen(fac_client, world):
+    # Editing the safeguarding session: the council leads it.
+    html = fac_client.get(reverse("session_edit", args=[world.session.pk])).content.decode()
+    picker = _picker(html)
+    council = picker[
+        picker.index("Salford City Council</legend>") : picker.index("Salford Primary Care Trust</legend>")
+    ]
+    assert (
+        "Not eligible</span> Salford City Council leads Safeguarding children: a critical friend comes from" in council
+    )
+    assert council.count("(not eligible)") == 4  # the lead, the facilitator, a colleague, the officer
+    assert f'aria-describedby="org-{world.council.pk}-note"' in picker
+    assert f'id="org-{world.council.pk}-note"' in council
+    assert picker.count("Not eligible</span>") == 1
+    # The reviewer already chosen is ticked.
+    assert _ticked(picker, world.reviewer)
+    assert not _ticked(picker, world.fire_reviewer)
+
+
+def test_reviewer_picker_follows_the_areas_as_they_change(fac_client, world):
+    """What htmx asks for when the areas ticked change: the picker alone, marked for them,
+    the people ticked still ticked."""
+    url = reverse("session_create", args=["caa-2009"])
+    query = f"?picker=reviewers&areas={world.safer_city.pk}&areas={world.health_inequalities.pk}"
+    response = fac_client.get(url + query + f"&reviewers={world.fire_reviewer.pk}", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and "<h1" not in html
+    picker = _picker(html)
+    assert "Greater Manchester Police leads Safer city" in picker
+    assert "Salford Primary Care Trust leads Health inequalities" in picker
+    assert "Salford City Council leads" not in picker
+    assert _ticked(picker, world.fire_reviewer)
+    assert not _ticked(picker, world.reviewer)
+
+
+def test_a_sent_form_marks_the_areas_it_chose_beside_the_rules_message(fac_client, world):
+    """Without JavaScript the picker is marked for the areas sent, and the rule's message
+    stays beside it."""
+    data = form_data(world, areas=[world.safer_city.pk], reviewers=[world.reviewer.pk])
+    html = fac_client.post(reverse("session_create", args=["caa-2009"]), data).content.decode()
+    picker = _picker(html)
+    assert "Greater Manchester Police leads Safer city" in picker
+    assert "Paul Hargreaves cannot be a peer reviewer here: their organisation, Greater Manchester Police" in picker
+    assert 'id="reviewers-error"' in picker
 
 
 def test_end_before_start_and_date_outside_programme_are_explained(fac_client, world):
