@@ -74,7 +74,7 @@ def action_tracker(request, slug):
             "query": query.urlencode(),
             "filtered": any([filters.area, filters.owner, filters.status, filters.overdue]),
             "whole": reads_whole_programme(request.user, programme),
-            "statuses": Action.Status.choices,
+            "action_statuses": Action.Status.choices,
         },
     )
 

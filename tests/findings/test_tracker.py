@@ -286,3 +286,19 @@ def test_query_counts(client, acts, django_assert_num_queries):
     assert len(response.context["rows"]) == 25 and "Showing 1–25 of 34" in response.content.decode()
     with django_assert_num_queries(7):
         assert client.get(reverse("action_page", args=[acts.overdue.pk])).status_code == 200
+
+
+def test_every_status_control_carries_the_revision_its_page_shows(client, acts):
+    """The findings page, the carried-over list and the tracker share one status control: each
+    posts the revision it was drawn at, so a status changed since is refused, not overwritten."""
+    client.force_login(acts.facilitator)
+    page = client.get(reverse("session_findings", args=[acts.session.pk, acts.safeguarding.pk])).content.decode()
+    form = page.split(f'action="{reverse("action_status", args=[acts.overdue.pk])}"')[1].split("</form>")[0]
+    assert 'name="revision" value="1"' in form and f'for="action-status-{acts.overdue.pk}"' in form
+    services.set_action_status(action=acts.overdue, status="in_progress", by=acts.lead)  # revision 2
+    response = client.post(
+        reverse("action_status", args=[acts.overdue.pk]), {"status": "done", "revision": 1}, follow=True
+    )
+    assert "changed since you opened the page: it is now in progress" in response.content.decode()
+    acts.overdue.refresh_from_db()
+    assert acts.overdue.status == "in_progress"
