@@ -78,7 +78,19 @@ class ChallengeSession(models.Model):
         HELD = "held", "Held"
         CANCELLED = "cancelled", "Cancelled"
 
+    class Kind(models.TextChoices):
+        # Each kind has its own question set, roles and independence rule (issue 15).
+        PEER = "peer", "Peer challenge"
+        SCRUTINY = "scrutiny", "Scrutiny panel"
+        STRETCH = "stretch", "Stretch and challenge"
+
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="sessions")
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.PEER,
+        help_text="Peer challenge, a scrutiny panel meeting, or a stretch-and-challenge session.",
+    )
     title = models.CharField(max_length=300, validators=[no_line_breaks])
     date = models.DateField()
     start_time = models.TimeField()
