@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from challenge.clock import today as clock_today
 from challenge.mail import EmailBatch
+from challenge.prepared import PreparedQuery
 from challenge.submission import submission_token_field
 from challenge.validators import no_line_breaks
 
@@ -131,12 +132,7 @@ class User(AbstractUser):
         if cached is None:
             cached = {}
             if self.pk is not None:
-                memberships = (
-                    Membership.objects.filter(person_id=self.pk)
-                    .select_related("partner", "partnership")
-                    .annotate(unread_notices=Notice.unread_count_for_membership())
-                )
-                for membership in memberships:
+                for membership in _MEMBERSHIPS_OF.all(person=self.pk):
                     cached[membership.partnership_id] = membership
             self.__dict__["_membership_cache"] = cached
         return cached
@@ -253,6 +249,17 @@ class Membership(models.Model):
     def clean(self):
         if self.partner_id and self.partnership_id and self.partner.partnership_id != self.partnership_id:
             raise ValidationError({"partner": "The organisation must be one of this partnership's partners."})
+
+
+# Every signed-in page reads the viewer's memberships (User._memberships): SQL built once.
+_MEMBERSHIPS_OF = PreparedQuery(
+    lambda person: (
+        Membership.objects.filter(person_id=person)
+        .select_related("partner", "partnership")
+        .annotate(unread_notices=Notice.unread_count_for_membership())
+    ),
+    person=int,
+)
 
 
 class Invitation(EmailBatch):

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from challenge.prepared import PreparedQuery
 from programmes.models import Partnership, Programme, ThematicArea
 
 
@@ -101,10 +102,20 @@ def can_view_programme(user, programme) -> bool:
     return Programme.objects.visible_to(user).filter(pk=programme.pk).exists()
 
 
+# The objects that most pages start from, their SQL built once (challenge/prepared.py).
+_PROGRAMME_BY_SLUG = PreparedQuery(
+    lambda slug: Programme.objects.select_related("question_set", "partnership", "previous").filter(slug=slug),
+    slug=str,
+)
+_AREA_BY_SLUG = PreparedQuery(
+    lambda slug: ThematicArea.objects.select_related("lead_partner", "lead_officer").filter(slug=slug), slug=str
+)
+
+
 def get_programme_for_user(user, slug, *, manage=False) -> Programme:
-    programme = get_object_or_404(
-        Programme.objects.select_related("question_set", "partnership", "previous"), slug=slug
-    )
+    programme = _PROGRAMME_BY_SLUG.one(slug=str(slug))
+    if programme is None:
+        raise Http404("No such programme.")
     refuse_outside(user, programme.partnership_id)
     if manage:
         if not is_programme_facilitator(user, programme):
@@ -125,7 +136,9 @@ def can_view_area(user, area) -> bool:
 
 
 def get_area_for_user(user, slug):
-    area = get_object_or_404(ThematicArea.objects.select_related("lead_partner", "lead_officer"), slug=slug)
+    area = _AREA_BY_SLUG.one(slug=str(slug))
+    if area is None:
+        raise Http404("No such area.")
     refuse_outside(user, area.partnership_id)
     if not can_view_area(user, area):
         raise PermissionDenied("You do not take part in a programme that reviews this area.")

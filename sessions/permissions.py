@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 
+from challenge.prepared import PreparedQuery
 from programmes.models import Membership
 from programmes.permissions import belongs_to, is_officer_of, is_programme_facilitator, refuse_outside
 from sessions.models import ChallengeSession
@@ -81,9 +82,15 @@ def sessions_with_context():
     ).annotate(facilitator_partner_label=Subquery(label))
 
 
+# The session every session page starts from, its SQL built once (challenge/prepared.py).
+_SESSION_WITH_CONTEXT = PreparedQuery(lambda pk: sessions_with_context().filter(pk=pk), pk=int)
+
+
 def get_session_for_user(user, pk, *, manage=False) -> ChallengeSession:
     # closed_by: the session page names who closed it.
-    session = get_object_or_404(sessions_with_context(), pk=pk)
+    session = _SESSION_WITH_CONTEXT.one(pk=int(pk))
+    if session is None:
+        raise Http404("No such session.")
     refuse_outside(user, session.programme.partnership_id)
     if manage:
         if not can_manage_session(user, session):

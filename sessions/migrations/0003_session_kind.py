@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('challenge_sessions', '0002_participant_partner'),
+        ("challenge_sessions", "0002_participant_partner"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='challengesession',
-            name='kind',
-            field=models.CharField(choices=[('peer', 'Peer challenge'), ('scrutiny', 'Scrutiny panel'), ('stretch', 'Stretch and challenge')], default='peer', help_text='Peer challenge, a scrutiny panel meeting, or a stretch-and-challenge session.', max_length=20),
+            model_name="challengesession",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("peer", "Peer challenge"),
+                    ("scrutiny", "Scrutiny panel"),
+                    ("stretch", "Stretch and challenge"),
+                ],
+                default="peer",
+                help_text="Peer challenge, a scrutiny panel meeting, or a stretch-and-challenge session.",
+                max_length=20,
+            ),
         ),
     ]
