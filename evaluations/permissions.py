@@ -16,8 +16,10 @@ facilitators, the partnership's officers and administrators."""
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from challenge.prepared import PreparedQuery
 from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
 from programmes.permissions import belongs_to, is_area_lead, is_programme_facilitator, refuse_outside
 from sessions.permissions import reads_whole_programme
@@ -42,13 +44,26 @@ def can_comment_on_draft(user, se) -> bool:
     return SelfEvaluation.objects.commentable_by(user).filter(pk=se.pk).exists()
 
 
+# The version with what its pages read (and, for its PDF, the area's lead partner and officer),
+# the SQL of each built once (challenge/prepared.py).
+_RELATED = ("programme__partnership", "area", "finalised_by", "circulated_by")
+_SELF_EVALUATION = {
+    with_lead: PreparedQuery(
+        lambda pk, related=_RELATED + (("area__lead_partner", "area__lead_officer") if with_lead else ()): (
+            SelfEvaluation.objects.defer("pdf").select_related(*related).filter(pk=pk)
+        ),
+        pk=int,
+    )
+    for with_lead in (False, True)
+}
+
+
 def get_self_evaluation_for_user(user, pk, *, with_lead=False) -> SelfEvaluation:
     """The version `user` may read (404 outside its partnership, 403), with its programme and
     area; `with_lead`, with the area's lead partner and officer too, which its PDF names."""
-    related = ["programme__partnership", "area", "finalised_by", "circulated_by"]
-    if with_lead:
-        related += ["area__lead_partner", "area__lead_officer"]
-    se = get_object_or_404(SelfEvaluation.objects.defer("pdf").select_related(*related), pk=pk)
+    se = _SELF_EVALUATION[bool(with_lead)].one(pk=int(pk))
+    if se is None:
+        raise Http404("No such self-evaluation.")
     refuse_outside(user, se.programme.partnership_id)
     if not can_read_self_evaluation(user, se):
         raise PermissionDenied("You do not take part in a session that reviews this area.")

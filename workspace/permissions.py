@@ -2,8 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
+from challenge.prepared import PreparedQuery
 from programmes.permissions import belongs_to, is_officer_of, refuse_outside
 from sessions.models import ChallengeSession
 from sessions.permissions import can_manage_session
@@ -142,6 +142,17 @@ SESSION_AREA_RELATED = (
 )
 
 
+# The workspace's pages start from these, their SQL built once (challenge/prepared.py).
+_SESSION = PreparedQuery(lambda pk: ChallengeSession.objects.select_related(*SESSION_RELATED).filter(pk=pk), pk=int)
+_SESSION_AREA = PreparedQuery(
+    lambda pk, area_pk: ChallengeSession.areas.through.objects.filter(
+        challengesession__pk=pk, thematicarea__pk=area_pk
+    ).select_related(*SESSION_AREA_RELATED)[:1],
+    pk=int,
+    area_pk=int,
+)
+
+
 def _access(user, session) -> SessionAccess:
     refuse_outside(user, session.programme.partnership_id)
     access = SessionAccess(user, session)
@@ -152,17 +163,16 @@ def _access(user, session) -> SessionAccess:
 
 def get_session_access(user, pk) -> SessionAccess:
     """The session, with what `user` may do in it; PermissionDenied if they may not read it."""
-    session = get_object_or_404(ChallengeSession.objects.select_related(*SESSION_RELATED), pk=pk)
+    session = _SESSION.one(pk=int(pk))
+    if session is None:
+        raise Http404("No such session.")
     return _access(user, session)
 
 
 def get_session_area_access(user, pk, area_pk):
     """`get_session_access` and the session's area `area_pk` (404 if the session does not
     cover it), both in one query: of the link between them."""
-    link = ChallengeSession.areas.through
-    found = list(
-        link.objects.filter(challengesession__pk=pk, thematicarea__pk=area_pk).select_related(*SESSION_AREA_RELATED)[:1]
-    )
+    found = _SESSION_AREA.all(pk=int(pk), area_pk=int(area_pk))
     if not found:  # refused as get_session_access refuses, or no such area in the session
         get_session_access(user, pk)
         raise Http404("No such area in this session")
