@@ -12,13 +12,14 @@ that SQL with the real values. The rows become model instances the way `QuerySet
 (`Model.from_db`, Django's related-object populators, its field converters), so what comes back
 is the same as the queryset's (tests/project/test_prepared.py compares them).
 
-What it does not do: `prefetch_related` (a second query of its own: use the queryset), and values
+`values()` queries give their dictionaries as the queryset does. What it does not do:
+`values_list()`, `prefetch_related` (a second query of its own: use the queryset), and values
 that change the SQL's shape (a list for `__in`, an optional filter): build another prepared
 query, or use the queryset. A value the marker cannot be found for (a lookup that rewrites it,
 such as `__icontains`) is refused when the query is first built, not silently mis-bound."""
 
 from django.db import connections
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 
 # Marker values: large enough never to be a real id or count, within a 32-bit integer column.
 _INT_MARKER_BASE = 2_147_480_000
@@ -35,7 +36,17 @@ def _marker(kind, index):
 
 
 class _Compiled:
-    __slots__ = ("sql", "params", "slots", "select", "klass_info", "annotation_col_map", "converters", "col_count")
+    __slots__ = (
+        "sql",
+        "params",
+        "slots",
+        "select",
+        "klass_info",
+        "annotation_col_map",
+        "converters",
+        "col_count",
+        "names",
+    )
 
 
 class PreparedQuery:
@@ -57,6 +68,8 @@ class PreparedQuery:
         queryset = self._build(**markers)
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             raise TypeError("A PreparedQuery runs one query: no prefetch_related, no related manager.")
+        if queryset._iterable_class not in (ModelIterable, ValuesIterable):
+            raise TypeError("A PreparedQuery gives model instances, or dictionaries (values()).")
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         slots = []
@@ -75,6 +88,12 @@ class PreparedQuery:
         compiled.klass_info = compiler.klass_info
         compiled.annotation_col_map = compiler.annotation_col_map
         compiled.col_count = compiler.col_count
+        query = queryset.query
+        compiled.names = (
+            [*query.extra_select, *query.values_select, *query.annotation_select]
+            if queryset._iterable_class is ValuesIterable
+            else None
+        )
         compiled.converters = list(
             compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]]).items()
         )
@@ -99,6 +118,10 @@ class PreparedQuery:
             rows = cursor.fetchall()
         if not rows:
             return []
+        if compiled.converters:
+            rows = [self._convert(row, compiled.converters, connection) for row in rows]
+        if compiled.names is not None:
+            return [dict(zip(compiled.names, row, strict=True)) for row in rows]
         select, klass_info, annotation_col_map = compiled.select, compiled.klass_info, compiled.annotation_col_map
         model_cls = klass_info["model"]
         select_fields = klass_info["select_fields"]
@@ -107,13 +130,6 @@ class PreparedQuery:
         related_populators = get_related_populators(klass_info, select, using)
         objects = []
         for row in rows:
-            if compiled.converters:
-                row = list(row)
-                for position, (converters, expression) in compiled.converters:
-                    value = row[position]
-                    for converter in converters:
-                        value = converter(value, expression, connection)
-                    row[position] = value
             obj = model_cls.from_db(using, init_list, row[start:end])
             for populator in related_populators:
                 populator.populate(row, obj)
@@ -122,6 +138,16 @@ class PreparedQuery:
                     setattr(obj, name, row[position])
             objects.append(obj)
         return objects
+
+    @staticmethod
+    def _convert(row, converters, connection):
+        row = list(row)
+        for position, (functions, expression) in converters:
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[position] = value
+        return row
 
     def one(self, using="default", **values):
         """The one row's instance, or None if there is none (more than one is an error)."""

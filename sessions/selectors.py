@@ -4,6 +4,8 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from challenge.listing import page_of
+from challenge.prepared import PreparedQuery
+from programmes.models import ThematicArea
 from programmes.permissions import is_programme_facilitator
 from sessions.models import ChallengeSession, Participant
 
@@ -44,12 +46,21 @@ def session_list(user, programme, *, area=None, status=None):
     return qs
 
 
+_PARTICIPANTS = PreparedQuery(
+    lambda session: (
+        Participant.objects.filter(session_id=session)
+        .select_related("person", "partner", "area")
+        .order_by("role", "area__name", "person__first_name", "person__last_name")
+    ),
+    session=int,
+)
+
+
 def participants_of(session):
-    return list(
-        session.participants.select_related("person", "partner", "area").order_by(
-            "role", "area__name", "person__first_name", "person__last_name"
-        )
-    )
+    participants = _PARTICIPANTS.all(session=session.pk)
+    for participant in participants:
+        participant.session = session  # as the related manager would
+    return participants
 
 
 def participant_of(session, pk) -> Participant:
@@ -57,10 +68,16 @@ def participant_of(session, pk) -> Participant:
     return get_object_or_404(Participant.objects.select_related("person", "area", "session"), pk=pk, session=session)
 
 
+_AREAS_OF_SESSION = PreparedQuery(
+    lambda session: ThematicArea.objects.filter(sessions=session).select_related("lead_partner", "lead_officer"),
+    session=int,
+)
+
+
 def session_detail(session):
     """The session's areas and participants, grouped the way the page shows them."""
     participants = participants_of(session)
-    areas = list(session.areas.select_related("lead_partner", "lead_officer"))
+    areas = _AREAS_OF_SESSION.all(session=session.pk)
     presenters = {area.pk: [] for area in areas}
     reviewers, observers = [], []
     for participant in participants:

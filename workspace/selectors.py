@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db.models import Count, Q
 
+from challenge.prepared import PreparedQuery
 from indicators.selectors import indicators_for_area
 from programmes.models import AnswerKind, Question, Section
 from programmes.selectors import with_focus_topics
@@ -303,26 +304,45 @@ def workspace_page(session, area) -> Workspace:
     return page
 
 
-def session_progress(session, areas):
-    """For the session page: per area, answered questions by section and thread counts."""
-    sections = list(
-        session.question_set.sections.annotate(question_count=Count("questions")).order_by("position", "pk")
-    )
-    answered = defaultdict(int)
-    for row in (
-        Answer.objects.filter(session=session)
+# What the session page counts, the SQL of each built once (challenge/prepared.py).
+_SECTIONS_WITH_COUNTS = PreparedQuery(
+    lambda question_set: (
+        Section.objects.filter(question_set_id=question_set)
+        .annotate(question_count=Count("questions"))
+        .order_by("position", "pk")
+    ),
+    question_set=int,
+)
+_ANSWERED_BY_AREA_AND_SECTION = PreparedQuery(
+    lambda session: (
+        Answer.objects.filter(session_id=session)
         .filter(ANSWERED)
         .values("area_id", "question__section_id")
         .annotate(count=Count("pk"))
-    ):
-        answered[(row["area_id"], row["question__section_id"])] = row["count"]
-    counts = defaultdict(ThreadCounts)
-    for row in (
-        Comment.objects.filter(session=session, parent__isnull=True, withdrawn_at__isnull=True)
+        .order_by()
+    ),
+    session=int,
+)
+_THREADS_BY_AREA_AND_STATUS = PreparedQuery(
+    lambda session: (
+        Comment.objects.filter(session_id=session, parent__isnull=True, withdrawn_at__isnull=True)
         .exclude(kind=Comment.Kind.COMMENDATION)
         .values("area_id", "status")
         .annotate(count=Count("pk"))
-    ):
+        .order_by()
+    ),
+    session=int,
+)
+
+
+def session_progress(session, areas):
+    """For the session page: per area, answered questions by section and thread counts."""
+    sections = _SECTIONS_WITH_COUNTS.all(question_set=session.question_set_id)
+    answered = defaultdict(int)
+    for row in _ANSWERED_BY_AREA_AND_SECTION.all(session=session.pk):
+        answered[(row["area_id"], row["question__section_id"])] = row["count"]
+    counts = defaultdict(ThreadCounts)
+    for row in _THREADS_BY_AREA_AND_STATUS.all(session=session.pk):
         setattr(counts[row["area_id"]], row["status"], row["count"])
     result = []
     for area in areas:
@@ -356,8 +376,13 @@ def answer_history(session, area, question):
     return versions, comment_versions
 
 
+_EVENTS = PreparedQuery(
+    lambda session: SessionEvent.objects.filter(session_id=session).select_related("by"), session=int
+)
+
+
 def session_events(session):
-    return list(SessionEvent.objects.filter(session=session).select_related("by"))
+    return _EVENTS.all(session=session.pk)
 
 
 def session_areas(session):
