@@ -18,6 +18,8 @@ that change the SQL's shape (a list for `__in`, an optional filter): build anoth
 query, or use the queryset. A value the marker cannot be found for (a lookup that rewrites it,
 such as `__icontains`) is refused when the query is first built, not silently mis-bound."""
 
+import datetime
+
 from django.db import connections
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 
@@ -32,7 +34,14 @@ def _marker(kind, index):
         return _INT_MARKER_BASE + index
     if kind is str:
         return _STR_MARKER.format(index)
-    raise TypeError(f"PreparedQuery values are int or str, not {kind!r}")
+    if kind is datetime.date:
+        return datetime.date(1111, 1, 1) + datetime.timedelta(days=index)
+    raise TypeError(f"PreparedQuery values are int, str or datetime.date, not {kind!r}")
+
+
+def _bound(kind, value, connection):
+    """`value` as the database driver takes it (a date: as the backend adapts a DateField's)."""
+    return connection.ops.adapt_datefield_value(value) if kind is datetime.date else value
 
 
 class _Compiled:
@@ -75,7 +84,8 @@ class PreparedQuery:
         slots = []
         for position, value in enumerate(params):
             for name, marker in markers.items():
-                if type(value) is type(marker) and value == marker:
+                bound = _bound(self._kinds[name], marker, connection)
+                if type(value) is type(bound) and value == bound:
                     slots.append((position, name))
         missing = set(markers) - {name for _, name in slots}
         if missing:
@@ -110,9 +120,9 @@ class PreparedQuery:
                 return []  # no 64-bit column holds it (an address's id too large, say): nothing matches
         compiled = self._compile(using)
         params = list(compiled.params)
-        for position, name in compiled.slots:
-            params[position] = values[name]
         connection = connections[using]
+        for position, name in compiled.slots:
+            params[position] = _bound(self._kinds[name], values[name], connection)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()

@@ -1,5 +1,6 @@
 """Reads for findings pages, the documents page and the self-evaluation write-up."""
 
+import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -8,6 +9,7 @@ from django.urls import reverse
 
 from challenge.clock import today as clock_today
 from challenge.listing import counted
+from challenge.prepared import PreparedQuery
 from findings.models import KIND_ORDER, Action, Finding, FindingVersion, Theme
 from programmes.models import Programme
 from programmes.selectors import members_of
@@ -157,14 +159,34 @@ def carried_over_q(programme, *, prefix="", area_ids=None):
     return condition
 
 
-def carried_over_actions(programme, *, area_ids=None) -> list:
-    """The open actions of earlier cycles `programme` carries (see carried_over_q), overdue
-    ones marked, by due date, with their owner and the finding, area and cycle they come from."""
-    actions = list(
+def _carried_over(programme, area_ids):
+    return (
         Action.objects.filter(carried_over_q(programme, area_ids=area_ids))
         .select_related("owner", "owner_partner", "finding__area", "finding__session__programme")
         .order_by("due_date", "pk")
     )
+
+
+# Those of all the programme's areas (the findings page, the tracker): SQL built once.
+_CARRIED_OVER_ALL_AREAS = PreparedQuery(
+    lambda programme, partnership, start_date: _carried_over(
+        Programme(pk=programme, partnership_id=partnership, start_date=start_date), None
+    ),
+    programme=int,
+    partnership=int,
+    start_date=datetime.date,
+)
+
+
+def carried_over_actions(programme, *, area_ids=None) -> list:
+    """The open actions of earlier cycles `programme` carries (see carried_over_q), overdue
+    ones marked, by due date, with their owner and the finding, area and cycle they come from."""
+    if area_ids is None:
+        actions = _CARRIED_OVER_ALL_AREAS.all(
+            programme=programme.pk, partnership=programme.partnership_id, start_date=programme.start_date
+        )
+    else:
+        actions = list(_carried_over(programme, area_ids))
     return mark_overdue(actions)
 
 

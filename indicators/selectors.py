@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from challenge.listing import page_of
+from challenge.prepared import PreparedQuery
 from indicators.kpis import worst_first_key
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue, period_label
 from indicators.permissions import areas_changeable_by, can_change_indicators
@@ -47,7 +48,7 @@ class Reading:
         return period_label(self.period_start, self.frequency)
 
 
-def _assessed(indicators, *, readings=False):
+def _assessed(indicators, *, readings=False, values=None):
     """`indicators` (a list) each with its values in time order (`series`), from which it
     judges what they say (`assessment`): the values in one query (none if there are no
     indicators). As IndicatorValue rows, each holding its indicator (for its period's label);
@@ -56,7 +57,8 @@ def _assessed(indicators, *, readings=False):
     series = defaultdict(list)
     by_pk = {indicator.pk: indicator for indicator in indicators}
     if by_pk:
-        values = IndicatorValue.objects.filter(indicator__in=by_pk).order_by("period_start")
+        if values is None:
+            values = IndicatorValue.objects.filter(indicator__in=by_pk).order_by("period_start")
         if readings:
             for indicator_id, period_start, value, national, comparator in values.values_list(
                 "indicator_id", "period_start", "value", "national", "comparator"
@@ -70,9 +72,23 @@ def _assessed(indicators, *, readings=False):
     return [_assess(indicator, series[indicator.pk]) for indicator in indicators]
 
 
+# The workspace's indicators of its area, and their values: the SQL of each built once.
+_CURRENT_OF_AREA = PreparedQuery(
+    lambda area: Indicator.objects.current().filter(area_id=area).select_related("area"), area=int
+)
+_VALUES_OF_CURRENT_OF_AREA = PreparedQuery(
+    lambda area: IndicatorValue.objects.filter(indicator__area_id=area, indicator__retired_on__isnull=True).order_by(
+        "period_start"
+    ),
+    area=int,
+)
+
+
 def indicators_for_area(area):
     """The area's current indicators (not retired), each with its values and assessment."""
-    return _assessed(list(Indicator.objects.current().filter(area=area).select_related("area")))
+    indicators = _CURRENT_OF_AREA.all(area=area.pk)
+    values = _VALUES_OF_CURRENT_OF_AREA.all(area=area.pk) if indicators else None
+    return _assessed(indicators, values=values)
 
 
 def indicators_with_history(area):

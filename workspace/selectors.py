@@ -260,6 +260,22 @@ def numbered_questions(sections):
             yield question, f"{section_number}.{question_number}"
 
 
+def _answers(sessions, area):
+    return Answer.objects.filter(session__in=sessions, area=area).select_related("updated_by").order_by()
+
+
+def _comments(sessions, area):
+    return (
+        Comment.objects.filter(session__in=sessions, area=area)
+        .select_related("author", "author_partner", "status_by")
+        .order_by()
+    )
+
+
+_ANSWERS = PreparedQuery(lambda session, area: _answers([session], area), session=int, area=int)
+_COMMENTS = PreparedQuery(lambda session, area: _comments([session], area), session=int, area=int)
+
+
 def workspaces(sessions, area, *, sections=None) -> list[Workspace]:
     """`area`'s workspace in each of `sessions`, in four queries however many sessions,
     questions, answers, comments and replies there are (two when `sections`, the sections of
@@ -271,16 +287,17 @@ def workspaces(sessions, area, *, sections=None) -> list[Workspace]:
         sections = _sections({session.question_set_id for session in sessions})
     # Neither query joins or sorts for the default ordering (the answers' joins the question
     # and its section): the answers go in the structure's order, the comments are sorted here.
+    if len(sessions) == 1:  # one session's workspace, the page: SQL built once
+        found_answers = _ANSWERS.all(session=sessions[0].pk, area=area.pk)
+        found_comments = _COMMENTS.all(session=sessions[0].pk, area=area.pk)
+    else:
+        found_answers = _answers(sessions, area)
+        found_comments = _comments(sessions, area)
     answers = defaultdict(list)
-    for answer in Answer.objects.filter(session__in=sessions, area=area).select_related("updated_by").order_by():
+    for answer in found_answers:
         answers[answer.session_id].append(answer)
     comments = defaultdict(list)
-    for comment in sorted(
-        Comment.objects.filter(session__in=sessions, area=area)
-        .select_related("author", "author_partner", "status_by")
-        .order_by(),
-        key=lambda comment: (comment.created_at, comment.pk),  # Comment's ordering
-    ):
+    for comment in sorted(found_comments, key=lambda comment: (comment.created_at, comment.pk)):  # Comment's ordering
         comment.area = area  # every one is this area's: reading it (SessionAccess) costs no query
         comments[comment.session_id].append(comment)
     return [

@@ -115,3 +115,22 @@ def test_refuses_what_it_cannot_bind(db):
     )
     with pytest.raises(TypeError, match="prefetch_related"):
         prefetching.all(pk=1)
+
+
+SESSIONS_FROM = PreparedQuery(
+    lambda programme, day: ChallengeSession.objects.filter(programme_id=programme, date__gte=day).order_by("date"),
+    programme=int,
+    day=datetime.date,
+)
+
+
+def test_dates_are_bound_as_the_backend_binds_them(world):
+    later = f.session(world.programme, facilitator=world.facilitator, date=datetime.date(2009, 9, 1))
+    assert [s.pk for s in SESSIONS_FROM.all(programme=world.programme.pk, day=datetime.date(2009, 5, 8))] == [
+        world.session.pk,
+        later.pk,
+    ]
+    assert [s.pk for s in SESSIONS_FROM.all(programme=world.programme.pk, day=datetime.date(2009, 5, 9))] == [later.pk]
+    assert SESSIONS_FROM.all(programme=world.programme.pk, day=datetime.date(2010, 1, 1)) == []
+    with pytest.raises(TypeError):  # a moment is not a day
+        SESSIONS_FROM.all(programme=world.programme.pk, day=datetime.datetime(2009, 5, 8, 12, 0))
