@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q
 
 from challenge.clock import today as clock_today
 from challenge.listing import counted, shortlist
+from challenge.prepared import PreparedQuery
 from dashboard.my_work import my_work
 from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
 from findings.models import Action
@@ -103,26 +104,46 @@ _NAME_FIELDS = ["first_name", "last_name", "username"]
 _LISTED_SESSION_FIELDS = ["title", "date", "start_time", "end_time", "venue", "meeting_link", "status"]
 
 
+def _listed(sessions):
+    return sessions.only(*_LISTED_SESSION_FIELDS).order_by("date", "start_time", "pk")
+
+
+# What the dashboard reads of a programme, the SQL of each built once (challenge/prepared.py).
+_ALL_SESSIONS_LISTED = PreparedQuery(
+    lambda programme: _listed(ChallengeSession.objects.filter(programme_id=programme)), programme=int
+)
+_AREAS_LISTED = PreparedQuery(
+    lambda programme: (
+        ThematicArea.objects.filter(programmes=programme)
+        .select_related("lead_partner", "lead_officer")
+        .only("name", "slug", "lead_partner__name", *(f"lead_officer__{name}" for name in _NAME_FIELDS))
+    ),
+    programme=int,
+)
+_SESSION_AREA_LINKS = PreparedQuery(
+    lambda programme: ChallengeSession.areas.through.objects.filter(challengesession__programme=programme).values(
+        "challengesession_id", "thematicarea_id"
+    ),
+    programme=int,
+)
+
+
 def programme_dashboard(user, programme, *, expanded="") -> Dashboard:
     """The dashboard's data. Its lists are collapsed (the upcoming sessions, each area's
     sessions, the timetable), each in full when `expanded` names it (see challenge.listing)."""
     today = clock_today()
-    visible = sessions_for_user(user, programme)
-    sessions = list(visible.only(*_LISTED_SESSION_FIELDS).order_by("date", "start_time", "pk"))
-    areas = list(
-        programme.areas.select_related("lead_partner", "lead_officer").only(
-            "name", "slug", "lead_partner__name", *(f"lead_officer__{name}" for name in _NAME_FIELDS)
-        )
-    )
+    if is_programme_facilitator(user, programme):  # every session (sessions_for_user): SQL built once
+        sessions = _ALL_SESSIONS_LISTED.all(programme=programme.pk)
+    else:
+        sessions = list(_listed(sessions_for_user(user, programme)))
+    areas = _AREAS_LISTED.all(programme=programme.pk)
     rows = {area.pk: AreaRow(area=area) for area in areas}
     # Each session's areas, from the through table (of all the programme's sessions: those
     # this user may not see are left out below): the areas themselves are the programme's,
     # read above (an area taken out of the programme since the session was made is read here).
     area_ids = defaultdict(list)
-    for session_id, area_id in ChallengeSession.areas.through.objects.filter(
-        challengesession__programme=programme
-    ).values_list("challengesession_id", "thematicarea_id"):
-        area_ids[session_id].append(area_id)
+    for link in _SESSION_AREA_LINKS.all(programme=programme.pk):
+        area_ids[link["challengesession_id"]].append(link["thematicarea_id"])
     by_pk = {area.pk: area for area in areas}
     others = {pk for session in sessions for pk in area_ids[session.pk]} - by_pk.keys()
     if others:

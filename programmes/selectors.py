@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404
 
 from challenge.clock import today as clock_today
 from challenge.listing import Shortlist
-from programmes.models import Membership, Milestone, User
+from challenge.prepared import PreparedQuery
+from programmes.models import FocusTopic, Membership, Milestone, User
 
 MILESTONES_SHOWN = 8  # on the dashboard's timetable, unless asked for all
 OVERDUE_NAMED = 3  # overdue milestones named above the timetable; the others are counted
@@ -30,13 +31,18 @@ class Timeline:
         return f"{named}; and {more} more" if more > 0 else named
 
 
+# What most pages read, the SQL of each built once (challenge/prepared.py).
+_MILESTONES = PreparedQuery(lambda programme: Milestone.objects.filter(programme_id=programme), programme=int)
+_FOCUS_TOPICS = PreparedQuery(lambda area: FocusTopic.objects.filter(area_id=area), area=int)
+
+
 def timeline_for(programme, today=None, *, expanded="") -> Timeline:
     """The programme's milestones by due date, each with its state. The timetable lists
     MILESTONES_SHOWN of them from the first one not done (earlier ones, all done, and later
     ones are counted, not listed), or all of them when `expanded` is "milestones"."""
     today = today or clock_today()
     # By when each falls due: "July 2009" comes after "14 July 2009".
-    milestones = sorted(Milestone.objects.filter(programme=programme), key=_by_due_date)
+    milestones = sorted(_MILESTONES.all(programme=programme.pk), key=_by_due_date)
     overdue = [milestone for milestone in milestones if milestone.is_overdue(today)]
     ahead = [milestone for milestone in milestones if not milestone.done and milestone.due_date >= today]
     next_milestone = min(ahead, key=_by_due_date) if ahead else None
@@ -102,5 +108,22 @@ def partners_in(partnership, people) -> dict:
 def with_focus_topics(areas):
     """`areas` (a list of ThematicArea) with their focus topics read, in order, in one query
     (none for those read already): what templates/programmes/_focus_topics.html shows."""
-    prefetch_related_objects(list(areas), "focus_topics")
+    areas = list(areas)
+    if len(areas) == 1 and "focus_topics" not in getattr(areas[0], "_prefetched_objects_cache", {}):
+        # One area's (the workspace, the area page): as prefetch_related leaves them, SQL built once.
+        (area,) = areas
+        topics = _FOCUS_TOPICS.all(area=area.pk)
+        for topic in topics:
+            topic.area = area
+        area._prefetched_objects_cache = {**getattr(area, "_prefetched_objects_cache", {})}
+        area._prefetched_objects_cache["focus_topics"] = _prefetched(area.focus_topics.all(), topics)
+        return areas
+    prefetch_related_objects(areas, "focus_topics")
     return areas
+
+
+def _prefetched(queryset, objects):
+    """`queryset` holding `objects` as its result, as prefetch_related leaves a relation."""
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    return queryset

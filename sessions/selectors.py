@@ -12,12 +12,17 @@ from sessions.models import ChallengeSession, Participant
 SESSION_LIST_PAGE_SIZE = 10
 
 
+_AREAS_OF_PROGRAMME = PreparedQuery(
+    lambda programme: ThematicArea.objects.filter(programmes=programme).order_by("name"), programme=int
+)
+
+
 def session_list_page(user, programme, *, area_id=None, status="", page_number=None):
     """The sessions page: the programme's sessions that `user` may see, those covering the
     area `area_id` only and in `status` only when given (an unknown area is ignored), a page
     of SESSION_LIST_PAGE_SIZE at a time (`page_obj`; `sessions` are its sessions), with the
     areas to filter by."""
-    areas = list(programme.areas.order_by("name"))
+    areas = _AREAS_OF_PROGRAMME.all(programme=programme.pk)
     selected_area = next((area for area in areas if area.pk == area_id), None)
     page = page_of(
         session_list(user, programme, area=selected_area, status=status), SESSION_LIST_PAGE_SIZE, page_number
