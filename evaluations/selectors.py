@@ -12,7 +12,8 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from evaluations.models import AreaSelfEvaluationBuild, DraftPdf, SelfEvaluation
+from challenge.prepared import PreparedQuery
+from evaluations.models import AreaSelfEvaluationBuild, CirculationEmail, DraftComment, DraftPdf, SelfEvaluation
 from findings.history import since_last_cycle
 from findings.models import KIND_ORDER, Action, Finding
 from findings.selectors import findings_queryset, mark_overdue, sort_findings
@@ -300,20 +301,63 @@ def self_evaluation_page(self_evaluation, user, *, manage, expanded="") -> SelfE
     circulated to sees that one only), the partners' comments and, for those who `manage` it,
     its circulation e-mails. Long lists show their first few, and all when `expanded` (the
     request's `?all=`) names them."""
-    versions = (
-        SelfEvaluation.objects.filter(programme=self_evaluation.programme, area=self_evaluation.area)
+    se = self_evaluation
+    if manage and expanded != "versions":  # the programme's facilitators read every version
+        versions = _excerpt_of(_VERSIONS_SHOWN.all(programme=se.programme_id, area=se.area_id), key="versions")
+    else:
+        queryset = _versions(se.programme_id, se.area_id)
+        if not manage:
+            queryset = queryset.readable_by(user)
+        versions = excerpt(queryset, key="versions", limit=VERSIONS_SHOWN, expanded=expanded)
+    if expanded != "comments":
+        comments = _excerpt_of(_DRAFT_COMMENTS_SHOWN.all(self_evaluation=se.pk), key="comments")
+    else:
+        comments = excerpt(_draft_comments(se.pk), key="comments", limit=DRAFT_COMMENTS_SHOWN, expanded=expanded)
+    for comment in comments.shown:
+        comment.self_evaluation = se  # as the related manager would
+    emails = _CIRCULATION_EMAILS_SHOWN.all(self_evaluation=se.pk) if manage else []
+    for email in emails:
+        email.self_evaluation = se
+    return SelfEvaluationPage(versions=versions, draft_comments=comments, circulation_emails=emails)
+
+
+def _versions(programme, area):
+    return (
+        SelfEvaluation.objects.filter(programme_id=programme, area_id=area)
         .only("version", "status", "finalised_at", "finalised_by")
         .select_related("finalised_by")
         .order_by("-version")
     )
-    if not manage:  # the programme's facilitators read every version
-        versions = versions.readable_by(user)
-    comments = self_evaluation.draft_comments.select_related("author", "author_partner").order_by("created_at", "pk")
-    return SelfEvaluationPage(
-        versions=excerpt(versions, key="versions", limit=VERSIONS_SHOWN, expanded=expanded),
-        draft_comments=excerpt(comments, key="comments", limit=DRAFT_COMMENTS_SHOWN, expanded=expanded),
-        circulation_emails=list(self_evaluation.circulation_emails.all()[:5]) if manage else [],
+
+
+def _draft_comments(self_evaluation):
+    return (
+        DraftComment.objects.filter(self_evaluation_id=self_evaluation)
+        .select_related("author", "author_partner")
+        .order_by("created_at", "pk")
     )
+
+
+def _counted(queryset):
+    return queryset.annotate(rows_in_all=Window(Count("pk")))
+
+
+def _excerpt_of(shown, *, key) -> Excerpt:
+    """An Excerpt of rows read with `_counted` (as `excerpt` reads them)."""
+    return Excerpt(key=key, shown=shown, total=shown[0].rows_in_all if shown else 0)
+
+
+# The self-evaluation page's lists as most visits show them (their first few), SQL built once.
+_VERSIONS_SHOWN = PreparedQuery(
+    lambda programme, area: _counted(_versions(programme, area))[:VERSIONS_SHOWN], programme=int, area=int
+)
+_DRAFT_COMMENTS_SHOWN = PreparedQuery(
+    lambda self_evaluation: _counted(_draft_comments(self_evaluation))[:DRAFT_COMMENTS_SHOWN], self_evaluation=int
+)
+_CIRCULATION_EMAILS_SHOWN = PreparedQuery(
+    lambda self_evaluation: CirculationEmail.objects.filter(self_evaluation_id=self_evaluation)[:5],
+    self_evaluation=int,
+)
 
 
 def stored_pdf(document) -> bytes:
