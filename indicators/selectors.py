@@ -84,6 +84,12 @@ _VALUES_OF_CURRENT_OF_AREA = PreparedQuery(
 )
 
 
+_RETIRED_OF_AREA = PreparedQuery(
+    lambda area: Indicator.objects.retired().filter(area_id=area).only("name", "code", "retired_on").order_by("name"),
+    area=int,
+)
+
+
 def indicators_for_area(area):
     """The area's current indicators (not retired), each with its values and assessment."""
     indicators = _CURRENT_OF_AREA.all(area=area.pk)
@@ -119,9 +125,7 @@ def area_page(user, area, page_number=None) -> dict:
     return {
         "page_obj": page,
         "indicators": _assessed(list(page), readings=True),
-        "retired": list(
-            Indicator.objects.retired().filter(area=area).only("name", "code", "retired_on").order_by("name")
-        ),
+        "retired": _RETIRED_OF_AREA.all(area=area.pk),
         "can_change": can_change_indicators(user, area),
         "programme": Programme.objects.visible_to(user).filter(areas=area).first(),
     }
