@@ -18,3 +18,16 @@ class ChallengeAdminConfig(AdminConfig):
     """`django.contrib.admin` with a site that only superusers may use (see admin_site.py)."""
 
     default_site = "challenge.admin_site.AdministratorsAdminSite"
+
+    def ready(self):
+        super().ready()  # finds every app's admin module
+        # Single sign-on's OpenID Connect apps are built from each organisation's provider
+        # (programmes.SignOnProvider, in its own admin); allauth's own tables of apps and tokens
+        # are not used, so the admin does not offer them. Its linked accounts stay: deleting
+        # one unlinks a person's organisation account.
+        from allauth.socialaccount.models import SocialApp, SocialToken
+        from django.contrib import admin
+
+        for model in (SocialApp, SocialToken):
+            if admin.site.is_registered(model):
+                admin.site.unregister(model)

@@ -110,6 +110,12 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    # Single sign-on with each partner organisation's OpenID Connect provider (programmes/sign_on.py).
+    # allauth's account app is needed by its social accounts; the app's own pages do the signing in.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +127,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "challenge.middleware.PrivateCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -207,6 +214,24 @@ PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 3)
 SUPPORT_EMAIL = env_str("SUPPORT_EMAIL")
 # Days an invitation's one-time link to set a password works (programmes/people.py).
 CHALLENGE_INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
+
+# Single sign-on (programmes/sign_on.py). Each partner organisation's OpenID Connect provider is
+# configured in the app (its organisation's "Single sign-on" page, or the admin), not here: one
+# allauth OpenID Connect app per provider, built from that configuration. The first sign-in links
+# the provider's account to the invited person with that verified e-mail address; nobody is ever
+# created by signing in. A provider's issuer must be https in production.
+# SIGN_ON_ALLOW_HTTP_LOOPBACK=true accepts an http issuer on 127.0.0.1 or localhost only: for
+# the tests' own provider (tests/oidc_provider/), never for a real one.
+SIGN_ON_ALLOW_HTTP_LOOPBACK = env_bool("SIGN_ON_ALLOW_HTTP_LOOPBACK", False)
+SOCIALACCOUNT_ADAPTER = "programmes.sign_on.SignOnAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # the adapter links by verified e-mail, with the app's rules
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a sign-in starts from a form (POST, with its CSRF token)
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("SIGN_ON_TIMEOUT", 10)
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_ADAPTER = "programmes.sign_on.SignOnAccountAdapter"
 
 # Sessions end after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_COOKIE_AGE
 # seconds after signing in whatever happens (challenge/session_timeout.py).

@@ -23,10 +23,12 @@ from programmes.models import (
     Question,
     QuestionSet,
     Section,
+    SignOnProvider,
     ThematicArea,
     User,
 )
 from programmes.services import copy_standard_question_sets, new_question_set_version
+from programmes.sign_on_forms import SignOnProviderForm
 
 
 def _is_frozen(question_set) -> bool:
@@ -488,3 +490,39 @@ class QuestionAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
             field.label_from_instance = lambda s: f"{s.question_set} — {s.title}"
             return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SignOnProviderAdminForm(SignOnProviderForm):
+    """The organisation's single sign-on page's form, with the organisation to choose: the
+    secret is typed, kept sealed, never shown back."""
+
+    class Meta(SignOnProviderForm.Meta):
+        fields = ["partner", *SignOnProviderForm.Meta.fields]
+
+    field_order = ["partner", *SignOnProviderForm.field_order]
+
+    def validate_unique(self):
+        forms.ModelForm.validate_unique(self)  # one provider per organisation
+
+    def clean(self):
+        cleaned = super().clean()
+        has_secret = cleaned.get("new_secret") or cleaned.get("client_secret_env") or self.instance.client_secret_sealed
+        if not has_secret:
+            self.add_error("new_secret", "Give the client secret, or the environment variable that holds it.")
+        return cleaned
+
+
+@admin.register(SignOnProvider)
+class SignOnProviderAdmin(admin.ModelAdmin):
+    form = SignOnProviderAdminForm
+    list_display = ["partner", "issuer", "client_id", "email_domains", "required", "enabled"]
+    list_select_related = ["partner__partnership"]
+    exclude = ["revision"]
+
+    def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("new_secret"):
+            obj.set_client_secret(form.cleaned_data["new_secret"])
+        if obj.client_secret_env:
+            obj.client_secret_sealed = ""
+        obj.revision += 1
+        super().save_model(request, obj, form, change)

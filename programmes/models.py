@@ -4,6 +4,7 @@ with."""
 
 import calendar
 import datetime
+import os
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -17,6 +18,7 @@ from django.utils import timezone
 from challenge.clock import today as clock_today
 from challenge.mail import EmailBatch
 from challenge.prepared import PreparedQuery
+from challenge.secretbox import open_sealed, seal
 from challenge.submission import submission_token_field
 from challenge.validators import no_line_breaks
 
@@ -260,6 +262,89 @@ _MEMBERSHIPS_OF = PreparedQuery(
     ),
     person=int,
 )
+
+
+class SignOnProvider(models.Model):
+    """A partner organisation's own OpenID Connect identity provider (Entra ID, NHSmail's, a
+    force's own): its people sign in with their work account there (see programmes/sign_on.py).
+
+    The client secret is kept sealed (challenge/secretbox.py), or named as an environment
+    variable that holds it; it is never shown back. The issuer must be https, except a
+    loopback address where settings.SIGN_ON_ALLOW_HTTP_LOOPBACK allows it (the tests)."""
+
+    partner = models.OneToOneField(
+        Partner, on_delete=models.CASCADE, related_name="sign_on", verbose_name="partner organisation"
+    )
+    issuer = models.URLField(
+        "issuer URL",
+        max_length=500,
+        help_text="The provider's issuer, e.g. https://login.microsoftonline.com/<tenant id>/v2.0. "
+        "Its /.well-known/openid-configuration is read from there.",
+    )
+    client_id = models.CharField(
+        "client id", max_length=255, validators=[no_line_breaks], help_text="The app's registration at the provider."
+    )
+    client_secret_sealed = models.TextField(blank=True, editable=False)
+    client_secret_env = models.CharField(
+        "client secret from environment variable",
+        max_length=100,
+        blank=True,
+        validators=[no_line_breaks],
+        help_text="Instead of typing the secret here: the name of the server's environment variable that holds it.",
+    )
+    email_domains = models.CharField(
+        "e-mail domains",
+        max_length=500,
+        validators=[no_line_breaks],
+        help_text="The organisation's work addresses, separated by commas, e.g. gmp.police.uk, police.example.",
+    )
+    trust_domain_addresses = models.BooleanField(
+        "trust its addresses in these domains without an email_verified claim",
+        default=False,
+        help_text="Microsoft Entra ID sends no email_verified claim. Tick only for the organisation's own "
+        "single-tenant directory, which alone issues addresses in its domains.",
+    )
+    required = models.BooleanField(
+        "require single sign-on for this organisation's people",
+        default=False,
+        help_text="Their password is then refused: they sign in with the organisation's account.",
+    )
+    enabled = models.BooleanField("in use", default=True)
+    revision = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = "single sign-on provider"
+
+    def __str__(self):
+        return f"Single sign-on for {self.partner}"
+
+    @property
+    def provider_id(self) -> str:
+        """allauth's name for this provider (one OpenID Connect app each), in its addresses."""
+        return f"partner-{self.partner_id}"
+
+    @property
+    def button_label(self) -> str:
+        return f"Sign in with {self.partner.name}"
+
+    def domains(self) -> list[str]:
+        return [d.strip().lower().lstrip("@") for d in self.email_domains.split(",") if d.strip()]
+
+    def set_client_secret(self, secret: str) -> None:
+        self.client_secret_sealed = seal(secret) if secret else ""
+
+    def client_secret(self) -> str | None:
+        """The secret: from the environment variable named, else the sealed one; None when
+        neither gives one (a variable not set, or sealed under a key no longer known)."""
+        if self.client_secret_env:
+            return os.environ.get(self.client_secret_env) or None
+        if not self.client_secret_sealed:
+            return None
+        return open_sealed(self.client_secret_sealed)
+
+    @property
+    def has_client_secret(self) -> bool:
+        return bool(self.client_secret_sealed or self.client_secret_env)
 
 
 class Invitation(EmailBatch):

@@ -3,12 +3,18 @@
 from django.urls import path
 
 from programmes import people_views as views
+from programmes import sign_on_views
 
 urlpatterns = [
     path("partnerships/<slug:slug>/", views.partnership_home, name="partnership_home"),
     path("partnerships/<slug:slug>/organisations/", views.partner_list, name="partner_list"),
     path("partnerships/<slug:slug>/organisations/new/", views.partner_form, name="partner_add"),
     path("partnerships/<slug:slug>/organisations/<int:pk>/", views.partner_form, name="partner_edit"),
+    path(
+        "partnerships/<slug:slug>/organisations/<int:pk>/sign-on/",
+        sign_on_views.partner_sign_on,
+        name="partner_sign_on",
+    ),
     path("partnerships/<slug:slug>/people/", views.people_list, name="people_list"),
     path("partnerships/<slug:slug>/people/new/", views.person_add, name="person_add"),
     path("partnerships/<slug:slug>/people/import/", views.people_import, name="people_import"),

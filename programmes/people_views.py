@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from challenge.editing import ConflictBox, StaleEdit
-from programmes import people
+from programmes import people, sign_on
 from programmes.people_forms import (
     AcceptInvitationForm,
     MembershipForm,
@@ -306,7 +306,9 @@ def invitation_accept(request, token):
     person = invitation.membership.person
     form = AcceptInvitationForm(person, request.POST or None)
     someone_else = request.user.is_authenticated and request.user.pk != person.pk
-    if reason is None and request.method == "POST" and not someone_else and form.is_valid():
+    # An organisation that signs its people in with their work account: no password to set.
+    provider = sign_on.required_provider_for(person) if reason is None else None
+    if reason is None and request.method == "POST" and not someone_else and provider is None and form.is_valid():
         try:
             person = people.accept_invitation(invitation=invitation, password=form.cleaned_data["new_password1"])
         except people.InvitationUnusable as error:
@@ -324,6 +326,14 @@ def invitation_accept(request, token):
             {"invitation": invitation, "person": person, "here": request.get_full_path()},
             status=409 if request.method == "POST" else 200,
         )
+    if provider is not None:
+        response = render(
+            request,
+            "programmes/people/invitation_sign_on.html",
+            {"invitation": invitation, "person": person, "provider": provider},
+            status=409 if request.method == "POST" else 200,
+        )
+        return sign_on.let_forms_reach_providers(response, [provider])
     if reason is not None:
         context = {"reason": reason, "invitation": invitation, "partnership": invitation.membership.partnership}
         if reason == "expired":

@@ -50,8 +50,54 @@ def _test_settings():
         TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
         CHALLENGE_TODAY=datetime.date(2009, 5, 6),
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # The tests' OpenID provider (tests/oidc_provider/) serves plain http on 127.0.0.1.
+        SIGN_ON_ALLOW_HTTP_LOOPBACK=True,
     ):
         yield
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID Connect provider (tests/oidc_provider/: django-oauth-toolkit, a fresh RSA
+    key) in a subprocess on a free port of 127.0.0.1, for the session; its issuer URL."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    folder = tempfile.mkdtemp(prefix="challenge-oidc-provider-")
+    root = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    log = open(os.path.join(folder, "provider.log"), "w")  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.oidc_provider.serve", str(port), os.path.join(folder, "provider.sqlite3")],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    issuer = f"http://127.0.0.1:{port}/o"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration", timeout=2):
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                log.close()
+                raise RuntimeError("the test OpenID provider did not start: " + Path(log.name).read_text()) from None
+            time.sleep(0.2)
+    yield issuer
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass

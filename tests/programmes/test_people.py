@@ -618,7 +618,9 @@ class FailingBackend:
 
 
 def test_invitation_page_query_count(client, invited, django_assert_num_queries):
-    with django_assert_num_queries(1):
+    # The invitation, and whether the person's organisation requires single sign-on (no
+    # password then: tests/programmes/test_sign_on.py).
+    with django_assert_num_queries(2):
         assert client.get(invited.link).status_code == 200
 
 

@@ -28,6 +28,7 @@ from programmes.models import (
     Question,
     QuestionSet,
     Section,
+    SignOnProvider,
     ThematicArea,
     User,
 )
@@ -86,6 +87,11 @@ def make_world(suffix=""):
     Membership.objects.create(partnership=partnership, person=lead, partner=partner)
     reviewer = User.objects.create_user(username=f"reviewer{suffix}", first_name="Ravi", last_name="Review")
     Membership.objects.create(partnership=partnership, person=reviewer, partner=other)
+    sign_on = SignOnProvider(
+        partner=other, issuer="https://login.example/nhs", client_id="challenge", email_domains="nhs.example"
+    )
+    sign_on.set_client_secret("a-client-secret")
+    sign_on.save()
     facilitator = User.objects.create_user(username=f"facilitator{suffix}", first_name="Fay", last_name="Cilitator")
     Membership.objects.create(partnership=partnership, person=facilitator, is_officer=True)
     area = ThematicArea.objects.create(
@@ -216,6 +222,7 @@ def test_every_model_of_ours_is_registered():
         "programmes.QuestionSet",
         "programmes.Section",
         "programmes.Question",
+        "programmes.SignOnProvider",
         "challenge_sessions.ChallengeSession",
         "challenge_sessions.Participant",
         "workspace.Answer",

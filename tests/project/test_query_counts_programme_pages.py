@@ -287,7 +287,7 @@ QUERIES = {
     "password changed page": 3,
     "403 page": 6,
     "404 page": 4,
-    "sign-in page": 0,
+    "sign-in page": 1,  # the partner organisations with single sign-on, for their buttons
     "password reset page": 0,
     "password reset sent page": 0,
     "password reset form": 2,
