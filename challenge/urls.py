@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from challenge import auth_views, health
-from programmes import sign_on, sign_on_views
+from programmes import sign_on, sign_on_forms, sign_on_views
 
 urlpatterns = [
     # For load balancers and monitoring: no sign-in, exempt from the HTTPS redirect.
@@ -20,7 +20,7 @@ urlpatterns = [
     # Before Django's own: the same page, with a limit on the e-mails it sends.
     path(
         "accounts/password_reset/",
-        auth_views.RateLimitedPasswordResetView.as_view(),
+        auth_views.RateLimitedPasswordResetView.as_view(form_class=sign_on_forms.SignOnAwarePasswordResetForm),
         name="password_reset",
     ),
     # Before Django's own: signing in with a password or the organisation's account (single

@@ -16,7 +16,7 @@ from django_tasks import task
 
 from challenge.mail import send_batch
 from challenge.validators import single_line
-from programmes.models import Invitation
+from programmes.models import Invitation, SignOnProvider
 
 INVITATION_KEY_SALT = "programmes.people.invitation"  # noqa: S105 (a salt, not a secret)
 
@@ -57,6 +57,12 @@ def _messages(invitation_id):
         "expires": date_format(localtime(invitation.expires_at), "l j F Y, H:i"),
         "username": person.username,
         "sign_in": settings.SITE_URL + reverse("login"),
+        # An organisation that signs its people in with its own account: no password to set.
+        "sign_on": SignOnProvider.objects.filter(
+            partner_id=invitation.membership.partner_id, enabled=True, required=True
+        )
+        .select_related("partner")
+        .first(),
     }
     message = EmailMessage(
         subject=single_line(f"You are invited to {partnership.name} on Challenge"),

@@ -4,7 +4,7 @@ organisation's provider (programmes/sign_on.py)."""
 import re
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 
 from programmes.models import SignOnProvider
@@ -18,6 +18,15 @@ class WorkEmailForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text="If your organisation signs you in with its own account, we send you there.",
     )
+
+
+class SignOnAwarePasswordResetForm(PasswordResetForm):
+    """Django's password reset, sending no link to people whose organisation requires single
+    sign-on: a password would be refused for them anyway. The page answers the same either way,
+    so it tells nobody which addresses have accounts."""
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if required_provider_for(user) is None)
 
 
 class PasswordSignInForm(AuthenticationForm):

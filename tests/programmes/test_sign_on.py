@@ -377,3 +377,40 @@ def test_an_id_token_without_this_sign_ins_nonce_is_refused(client, police_sign_
     assert "it does not answer this sign-in (its nonce differs)" in html.unescape(answer.content.decode())
     assert signed_in_user(client) is None
     assert any('reason="ID token nonce mismatch"' in line for line in audit_lines(caplog))
+
+
+def test_the_invitation_email_of_a_required_sign_on_organisation_names_its_button(
+    world, police_sign_on, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from programmes import people
+
+    SignOnProvider.objects.filter(pk=police_sign_on.pk).update(required=True)
+    world.reviewer.set_unusable_password()
+    world.reviewer.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        people.invite(membership=Membership.objects.get(person=world.reviewer))
+    [message] = mail.outbox
+    assert '"Sign in with Greater Manchester Police"' in message.body
+    assert "no password" in message.body and "set your password" not in message.body
+
+
+def test_no_password_reset_link_for_a_required_sign_on_organisations_people(
+    client, world, police_sign_on, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    world.council_colleague.email = "colleague@council.example"
+    world.council_colleague.save()
+    for email in ("reviewer@police.example", "colleague@council.example"):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("password_reset"), {"email": email})
+    assert [m.to for m in mail.outbox] == [["reviewer@police.example"], ["colleague@council.example"]]
+    mail.outbox.clear()
+    SignOnProvider.objects.filter(pk=police_sign_on.pk).update(required=True)
+    for email in ("reviewer@police.example", "colleague@council.example"):
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.post(reverse("password_reset"), {"email": email})
+        assert answer.status_code == 302  # the same answer either way
+    assert [m.to for m in mail.outbox] == [["colleague@council.example"]]
