@@ -29,8 +29,9 @@ from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from evaluations.document import build_document, partnership_logo
 from evaluations.models import AreaPdfPart, AreaSelfEvaluationBuild
-from evaluations.pdf import SECTIONS, STATIC_BASE, html_to_pdf
+from evaluations.pdf import STATIC_BASE, html_to_pdf
 from evaluations.pdf_merge import PdfPiece, merge_tagged_pdfs, relocatable_pages, relocatable_pdf
 from evaluations.selectors import compile_area, latest_self_evaluations
 from findings.selectors import emerging_findings
@@ -40,7 +41,7 @@ from findings.selectors import emerging_findings
 PART_LINK_BASE = "https://challenge.invalid/area-part/"
 # Part of every part's key: change it when a part's PDF would change with the same HTML (the
 # way parts are rendered or merged), so that no stored part is reused.
-PART_FORMAT = "area-part-1"
+PART_FORMAT = "area-part-2"
 # The stylesheets a part is rendered with (its template links them).
 PART_STYLESHEETS = ["css/pdf.css", "css/pdf-part.css"]
 # A stored part no build has used for this many days is deleted, unless the latest build of
@@ -58,6 +59,8 @@ class Part:
     flags: int
     actions: int
     key: str
+    summary: dict = field(default_factory=dict)  # the document's summary (impact, direction...)
+    answered: int = 0
     stored: AreaPdfPart | None = None
     rendered: bool = False
 
@@ -92,18 +95,22 @@ class Assembled:
         return [part.area.name for part in self.parts if part.rendered]
 
 
-def part_html(programme, area, self_evaluation, compiled) -> str:
+def part_document(self_evaluation, compiled, logo=None) -> dict:
+    return build_document(self_evaluation, compiled, anchor=f"area-{compiled.area.pk}", logo=logo)
+
+
+def part_html(programme, area, self_evaluation, compiled, document=None) -> str:
+    doc = document or part_document(self_evaluation, compiled)
     return render_to_string(
         "evaluations/pdf/area_part.html",
         {
             "programme": programme,
             "area": area,
             "self_evaluation": self_evaluation,
-            "compiled_area": compiled,
+            "doc": doc,
             "anchor": f"area-{area.pk}",
             "title": f"{area.name}: {programme.name} area self-evaluation",
             "static_base": STATIC_BASE,
-            "sections": SECTIONS,
         },
     )
 
@@ -126,18 +133,19 @@ def part_key(html: str) -> str:
     return hashlib.sha256(html.encode() + b"\0" + _rendering_inputs()).hexdigest()
 
 
-def front_matter_html(programme, parts, summary, generated_at) -> str:
+def front_matter_html(programme, parts, summary, generated_at, unanswered=()) -> str:
     return render_to_string(
         "evaluations/pdf/area_self_evaluation.html",
         {
             "programme": programme,
             "title": f"{programme.name}: area self-evaluation",
             "parts": parts,
+            "unanswered": unanswered,
+            "all_areas": sorted([*parts, *unanswered], key=lambda part: part.area.name),
             "any_draft": any(not part.self_evaluation.is_final for part in parts),
             "summary": summary,
             "generated_at": generated_at,
             "static_base": STATIC_BASE,
-            "sections": SECTIONS,
         },
     )
 
@@ -182,22 +190,33 @@ def assemble_area_self_evaluation(programme, *, progress=None, render=None, writ
         programme.areas.select_related("lead_partner", "lead_officer").prefetch_related("focus_topics").order_by("name")
     )
     latest = latest_self_evaluations(programme, areas)
-    parts = []
+    logo = partnership_logo(programme.partnership)
+    parts, unanswered = [], []
     for index, area in enumerate(areas, start=1):
         progress(int(2 + 78 * (index - 1) / max(len(areas), 1)), f"Compiling {area.name}")
         started = time.perf_counter()
         compiled = compile_area(programme, area)
         self_evaluation = latest[area.pk]
-        html = part_html(programme, area, self_evaluation, compiled)
+        document = part_document(self_evaluation, compiled, logo)
         part = Part(
             area=area,
             self_evaluation=self_evaluation,
             findings=len(compiled.findings),
             flags=len(compiled.flags),
             actions=len(compiled.actions),
-            key=part_key(html),
+            key="",
+            summary=document["summary"],
+            answered=document["answered"],
         )
-        del compiled
+        if not (part.answered or part.findings or document["introduction"] or document["conclusion"]):
+            # Nothing answered or written yet: the front matter lists it in one line, no part.
+            unanswered.append(part)
+            timings["html"] += time.perf_counter() - started
+            del compiled, document
+            continue
+        html = part_html(programme, area, self_evaluation, compiled, document)
+        part.key = part_key(html)
+        del compiled, document
         # Marked as used at once: pruning (by another build) spares what was used lately.
         if write(partial(_touch_part, part.key)):
             part.stored = AreaPdfPart.objects.defer("data").filter(inputs_sha256=part.key).first()
@@ -217,7 +236,7 @@ def assemble_area_self_evaluation(programme, *, progress=None, render=None, writ
     now = timezone.now()
     progress(82, "Laying out the cover, contents and executive summary")
     started = time.perf_counter()
-    html = front_matter_html(programme, parts, emerging_findings(programme), now)
+    html = front_matter_html(programme, parts, emerging_findings(programme), now, unanswered)
     timings["html"] += time.perf_counter() - started
     title = f"{programme.name}: area self-evaluation"
     started = time.perf_counter()

@@ -105,6 +105,9 @@ class SelfEvaluation(models.Model):
     )
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    # A final version's document as its PDF shows it (evaluations.document.build_document):
+    # its Word and HTML versions are made from this, never from the records as they are now.
+    document = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

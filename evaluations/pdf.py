@@ -1,8 +1,10 @@
 """PDFs of self-evaluations, rendered by WeasyPrint from the same templates as the pages.
 
-WeasyPrint fetches nothing but the app's own static files: StaticOnlyFetcher refuses every
-other URL (http, file, data…), so a link or image in what a user typed can never make the
-server send a request. User text is escaped by the templates as everywhere else."""
+WeasyPrint fetches nothing but the app's own static files, and takes the partnership's logo
+from the document itself (a data: address holding a PNG or JPEG that passes
+`challenge.logos.read_data_url`): StaticOnlyFetcher refuses every other URL (http, file, any
+other data…), so a link or image in what a user typed can never make the server send a
+request. User text is escaped by the templates as everywhere else."""
 
 import hashlib
 import mimetypes
@@ -10,21 +12,11 @@ import time
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import timezone
 
-from evaluations.selectors import compile_area
+from challenge.logos import read_data_url
+from evaluations.document import build_document
 
 STATIC_BASE = "https://challenge.invalid/static/"
-
-SECTIONS = [
-    ("introduction", "Introduction"),
-    ("impact", "Impact"),
-    ("indicators", "Performance indicators"),
-    ("answers", "Answers to the challenge questions"),
-    ("findings", "Findings"),
-    ("actions", "Action plan"),
-    ("conclusion", "Conclusion"),
-]
 
 
 def _fetcher_class():
@@ -40,6 +32,9 @@ def _fetcher_class():
             self.refused = []
 
         def fetch(self, url, headers=None):
+            logo = read_data_url(url)  # the partnership's logo, in the document itself
+            if logo is not None:
+                return URLFetcherResponse(url, body=logo[0], headers={"Content-Type": logo[1]})
             if url.startswith(STATIC_BASE):
                 path = url[len(STATIC_BASE) :].split("?")[0].split("#")[0]
                 if ".." not in path.split("/"):
@@ -71,20 +66,23 @@ def html_to_pdf(html: str, *, title: str, fetcher=None, timings=None) -> bytes:
     return data
 
 
-def self_evaluation_html(self_evaluation, compiled=None) -> str:
-    compiled = compiled or compile_area(self_evaluation.programme, self_evaluation.area)
+def self_evaluation_document(self_evaluation, compiled=None) -> dict:
+    """The version's document: a final one's as it was finalised, a draft's as it is now."""
+    if self_evaluation.is_final and self_evaluation.document:
+        return self_evaluation.document
+    return build_document(self_evaluation, compiled)
+
+
+def self_evaluation_html(self_evaluation, compiled=None, document=None) -> str:
+    doc = document or self_evaluation_document(self_evaluation, compiled)
     return render_to_string(
         "evaluations/pdf/self_evaluation.html",
         {
-            "self_evaluation": self_evaluation,
-            "compiled_area": compiled,
-            "programme": compiled.programme,
-            "area": compiled.area,
-            "title": f"{compiled.area.name}: mini self-evaluation",
-            "draft": not self_evaluation.is_final,
-            "generated_at": timezone.now(),
+            "doc": doc,
+            "programme": self_evaluation.programme,
+            "title": doc["title"],
+            "logo_url": doc["logo"],
             "static_base": STATIC_BASE,
-            "sections": SECTIONS,
         },
     )
 

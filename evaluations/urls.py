@@ -16,6 +16,8 @@ urlpatterns = [
     path("self-evaluations/<int:pk>/texts/", views.self_evaluation_texts, name="self_evaluation_texts"),
     path("self-evaluations/<int:pk>/comments/", views.self_evaluation_comment, name="self_evaluation_comment"),
     path("self-evaluations/<int:pk>/pdf/", views.self_evaluation_pdf, name="self_evaluation_pdf"),
+    path("self-evaluations/<int:pk>/docx/", views.self_evaluation_docx, name="self_evaluation_docx"),
+    path("self-evaluations/<int:pk>/html/", views.self_evaluation_published, name="self_evaluation_published"),
     re_path(
         r"^self-evaluations/(?P<pk>[0-9]+)/(?P<action>circulate|finalise|reopen)/$",
         views.self_evaluation_action,

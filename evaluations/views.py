@@ -15,10 +15,10 @@ from challenge.clock import today as clock_today
 from challenge.editing import ConflictBox, StaleEdit
 from challenge.listing import expanded
 from challenge.submission import SubmissionTokenForm
-from evaluations import selectors, services
+from evaluations import selectors, services, word
 from evaluations.forms import DraftCommentForm, TextsForm
 from evaluations.models import AreaSelfEvaluationBuild
-from evaluations.pdf import draft_key
+from evaluations.pdf import draft_key, self_evaluation_document
 from evaluations.permissions import (
     can_comment_now,
     can_comment_on_draft,
@@ -27,6 +27,7 @@ from evaluations.permissions import (
     get_self_evaluation_for_user,
     life_steps,
 )
+from evaluations.published import published_html
 from programmes.permissions import get_programme_for_user, is_programme_facilitator
 
 
@@ -254,6 +255,38 @@ def self_evaluation_pdf(request, pk):
     template = "evaluations/draft_pdf.html#status" if request.htmx else "evaluations/draft_pdf.html"
     context = {"self_evaluation": self_evaluation, "programme": self_evaluation.programme, "area": self_evaluation.area}
     return render(request, template, {**context, "pdf": pdf}, status=200 if ready else 202)
+
+
+def _document_filename(self_evaluation, extension):
+    draft = "" if self_evaluation.is_final else "-draft"
+    return f"{self_evaluation.area.slug}-self-evaluation-v{self_evaluation.version}{draft}.{extension}"
+
+
+@require_GET
+@login_required
+def self_evaluation_docx(request, pk):
+    """The Word version: the same document as the PDF (a final version's as it was finalised),
+    made here in the request. python-docx only writes XML (Word lays it out when it is
+    opened), so one area's document takes a fraction of a second; no WeasyPrint runs here."""
+    self_evaluation = get_self_evaluation_for_user(request.user, pk, with_lead=True)
+    data = word.self_evaluation_docx(self_evaluation_document(self_evaluation))
+    response = HttpResponse(data, content_type=word.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{_document_filename(self_evaluation, "docx")}"'
+    return response
+
+
+@require_GET
+@login_required
+def self_evaluation_published(request, pk):
+    """The accessible HTML version, one page; `?download=1`: as a file to publish, its
+    stylesheet inside it."""
+    self_evaluation = get_self_evaluation_for_user(request.user, pk, with_lead=True)
+    download = request.GET.get("download") == "1"
+    html = published_html(self_evaluation_document(self_evaluation), standalone=download)
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    if download:
+        response["Content-Disposition"] = f'attachment; filename="{_document_filename(self_evaluation, "html")}"'
+    return response
 
 
 @require_POST

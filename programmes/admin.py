@@ -10,8 +10,10 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from challenge.logos import LOGO_FORMATS, LOGO_MAX_BYTES, logo_format
 from programmes.models import (
     FROZEN_MESSAGE,
     FocusTopic,
@@ -19,6 +21,7 @@ from programmes.models import (
     Milestone,
     Partner,
     Partnership,
+    PartnershipLogo,
     Programme,
     Question,
     QuestionSet,
@@ -110,13 +113,51 @@ class PartnerInline(admin.TabularInline):
     show_change_link = True
 
 
+class PartnershipForm(forms.ModelForm):
+    """A partnership, with its logo to upload (or remove): a PNG or JPEG, checked by opening
+    it (challenge.logos.logo_format), kept in the database (PartnershipLogo)."""
+
+    logo_file = forms.FileField(
+        label="Logo",
+        required=False,
+        help_text=f"A PNG or JPEG of at most {LOGO_MAX_BYTES // 1024} KB, for the cover and the running header of "
+        "the partnership's self-evaluations.",
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+
+    class Meta:
+        model = Partnership
+        fields = ["name", "slug", "description"]
+
+    def clean_logo_file(self):
+        upload = self.cleaned_data.get("logo_file")
+        if upload:
+            self.logo_type = LOGO_FORMATS[logo_format(upload)]
+        return upload
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
+    form = PartnershipForm
     list_display = ["name", "slug", "partner_count", "member_count", "created_at"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "description"]
+    fields = ["name", "slug", "description", "logo_file", "remove_logo"]
     inlines = [PartnerInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:  # as `create_partnership` does: its own copy of the standard question sets
+            copy_standard_question_sets(obj)
+        upload = form.cleaned_data.get("logo_file")
+        if upload:
+            upload.seek(0)
+            PartnershipLogo.objects.update_or_create(
+                partnership=obj,
+                defaults={"data": upload.read(), "content_type": form.logo_type, "uploaded_at": timezone.now()},
+            )
+        elif form.cleaned_data.get("remove_logo"):
+            PartnershipLogo.objects.filter(partnership=obj).delete()
 
     def get_queryset(self, request):
         return (
@@ -135,11 +176,6 @@ class PartnershipAdmin(admin.ModelAdmin):
     @admin.display(description="Active members", ordering="member_count")
     def member_count(self, obj):
         return obj.member_count
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:  # as `create_partnership` does: its own copy of the standard question sets
-            copy_standard_question_sets(obj)
 
 
 @admin.register(Partner)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from challenge.clock import today as clock_today
+from challenge.logos import data_url
 from challenge.mail import EmailBatch
 from challenge.prepared import PreparedQuery
 from challenge.secretbox import open_sealed, seal
@@ -51,6 +52,26 @@ class Partnership(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class PartnershipLogo(models.Model):
+    """A partnership's logo, on the cover and the running header of its documents: a small PNG
+    or JPEG (checked by `challenge.logos.logo_format` when it is uploaded, in the admin), kept
+    in the database like every upload (no file on a web machine's disk), in a table of its own
+    so that reading a partnership never reads its logo. The documents carry it as a data:
+    address, which the PDF renderer reads itself (evaluations.pdf's fetcher fetches nothing)."""
+
+    partnership = models.OneToOneField(Partnership, on_delete=models.CASCADE, related_name="logo")
+    data = models.BinaryField(editable=False)
+    content_type = models.CharField(max_length=20, editable=False)
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self):
+        return f"Logo of {self.partnership}"
+
+    @property
+    def data_url(self) -> str:
+        return data_url(bytes(self.data), self.content_type)
 
 
 class Partner(models.Model):
@@ -635,6 +656,31 @@ class ProgrammeQuerySet(models.QuerySet):
         )
 
 
+# The parts of a mini self-evaluation after its cover, in their default order: the programme
+# chooses which appear and in what order (`Programme.document_parts`).
+DOCUMENT_PARTS = [
+    ("summary", "Summary"),
+    ("introduction", "Introduction"),
+    ("findings", "Findings and action plan"),
+    ("indicators", "Performance indicators"),
+    ("evidence", "Evidence: questions, answers and challenges"),
+]
+
+
+def default_document_parts() -> list:
+    return [key for key, _ in DOCUMENT_PARTS]
+
+
+def valid_document_parts(value) -> list:
+    """`value` as a list of known parts, each once, in its order (the default when none is)."""
+    known = dict(DOCUMENT_PARTS)
+    parts = []
+    for key in value or []:
+        if key in known and key not in parts:
+            parts.append(key)
+    return parts or default_document_parts()
+
+
 class Programme(models.Model):
     """One cycle of challenge work towards an assessment. The next cycle is made from it by
     rolling it forward (programmes.cycles.roll_forward) and links back to it (`previous`)."""
@@ -670,6 +716,11 @@ class Programme(models.Model):
         related_name="next_cycles",
         verbose_name="previous cycle",
         help_text="The programme this one was rolled forward from.",
+    )
+    document_parts = models.JSONField(
+        default=default_document_parts,
+        blank=True,
+        help_text="The parts of its mini self-evaluations after the cover, in order (see DOCUMENT_PARTS).",
     )
     revision = models.PositiveIntegerField(default=1)
     submission_token = submission_token_field()
@@ -709,6 +760,10 @@ class Programme(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def chosen_document_parts(self) -> list:
+        return valid_document_parts(self.document_parts)
 
     def contains(self, day: datetime.date) -> bool:
         return self.start_date <= day <= self.end_date

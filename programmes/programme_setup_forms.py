@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from challenge.submission import SubmissionTokenMixin
 from challenge.validators import no_line_breaks
-from programmes.models import Programme, QuestionSet, ThematicArea, User
+from programmes.models import DOCUMENT_PARTS, Programme, QuestionSet, ThematicArea, User
 from programmes.selectors import members_of
 
 DATE = {"type": "date"}
@@ -69,16 +69,55 @@ class ProgrammeForm(SubmissionTokenMixin, forms.ModelForm):
         if self.instance.pk:
             del self.fields["submission_token"]  # an edit, not a create
             self.fields["revision"].initial = self.instance.revision
+            self._add_document_part_fields()
         else:
             del self.fields["revision"]
             self.fields["status"].initial = Programme.Status.DRAFT
 
+    def _add_document_part_fields(self):
+        """The checklist of the mini self-evaluations' parts: each part's place, or left out."""
+        chosen = self.instance.chosen_document_parts
+        places = [("", "Leave it out")] + [(str(n), f"Place {n}") for n in range(1, len(DOCUMENT_PARTS) + 1)]
+        for index, (key, title) in enumerate(DOCUMENT_PARTS):
+            self.fields[f"part_{key}"] = forms.ChoiceField(
+                label=f"Self-evaluation part: {title}",
+                choices=places,
+                required=False,
+                initial=str(chosen.index(key) + 1) if key in chosen else "",
+                help_text="Where each part comes in the mini self-evaluations (PDF, Word and web page), after "
+                "the cover, or leave it out."
+                if index == 0
+                else "",
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not any(name.startswith("part_") for name in self.data):
+            # Sent without the checklist (a client that does not show it): the parts stay as they are.
+            cleaned["document_parts"] = self.instance.chosen_document_parts
+        elif self.instance.pk:
+            places = {}
+            for key, _ in DOCUMENT_PARTS:
+                place = cleaned.get(f"part_{key}")
+                if not place:
+                    continue
+                if place in places:
+                    self.add_error(f"part_{key}", f"Place {place} is taken by another part: choose another place.")
+                places[place] = key
+            if not places and not self.errors:
+                self.add_error(f"part_{DOCUMENT_PARTS[0][0]}", "Choose a place for at least one part.")
+            cleaned["document_parts"] = [places[place] for place in sorted(places, key=int)]
+        return cleaned
+
     def programme_fields(self) -> dict:
-        return {
+        fields = {
             name: self.cleaned_data[name]
             for name in self._meta.fields
             if name not in ("areas", "facilitators")  # many-to-many: passed on their own
         }
+        if self.instance.pk:
+            fields["document_parts"] = self.cleaned_data["document_parts"]
+        return fields
 
 
 def _area_label(area):

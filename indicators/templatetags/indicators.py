@@ -75,14 +75,41 @@ def label_width(text, font_size=AXIS_FONT_SIZE) -> float:
 
 def _time_label(x, text, width) -> dict:
     """A label of the time axis, centred under its point unless that would put it past an
-    edge of the chart: then it ends at its point (the last) or starts there (the first)."""
-    half = label_width(text) / 2
+    edge of the chart: then it ends at its point (the last) or starts there (the first), or,
+    if it is too long for that, it is moved along to lie inside the chart."""
+    w = label_width(text)
     anchor = "middle"
-    if x + half > width - EDGE:
+    if x + w / 2 > width - EDGE:
         anchor = "end"
-    elif x - half < EDGE:
+        x = max(x, EDGE + w)
+    elif x - w / 2 < EDGE:
         anchor = "start"
+        x = min(x, width - EDGE - w)
     return {"x": f"{x:.1f}", "label": text, "anchor": anchor}
+
+
+MAX_TIME_LABELS = 8
+LABEL_GAP = AXIS_FONT_SIZE / 2  # the least room between two labels of the time axis
+
+
+def _extent(label) -> tuple:
+    x, w = float(label["x"]), label_width(label["label"])
+    return {"start": (x, x + w), "middle": (x - w / 2, x + w / 2), "end": (x - w, x)}[label["anchor"]]
+
+
+def _time_axis_labels(points, width) -> list:
+    """The time axis's labels: every point's, or every second's, third's... (the first always),
+    the fewest skipped such that no two labels, as drawn (each kept inside the chart: see
+    `_time_label`), come closer than LABEL_GAP, and at most MAX_TIME_LABELS. Whatever the
+    frequency, the number of values and the labels' length, none overlaps another."""
+    for step in range(1, len(points) + 1):
+        labels = [_time_label(x, text, width) for x, text in points[::step]]
+        if len(labels) > MAX_TIME_LABELS:
+            continue
+        extents = [_extent(label) for label in labels]
+        if all(after[0] - before[1] >= LABEL_GAP for before, after in zip(extents, extents[1:], strict=False)):
+            return labels
+    return [_time_label(*points[0], width)] if points else []
 
 
 def chart_data(indicator, values, *, small=False, id_prefix="chart"):
@@ -127,11 +154,7 @@ def chart_data(indicator, values, *, small=False, id_prefix="chart"):
         pts = [(x(value.period_start), y(getattr(value, attr))) for value in values if getattr(value, attr) is not None]
         return " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
 
-    # As many labels on the time axis as fit side by side (a gap of half an em between them),
-    # 8 at most: every value's, or every second's, third's...
-    widest = max(label_width(value.period) for value in values) + AXIS_FONT_SIZE / 2
-    room = min(8, max(1, int(plot_w // widest)))
-    labelled = values[:: max(1, math.ceil(len(values) / room))]
+    xlabels = _time_axis_labels([(x(value.period_start), value.period) for value in values], width)
     result.update(
         value_line=line("value"),
         national_line=line("national"),
@@ -140,7 +163,7 @@ def chart_data(indicator, values, *, small=False, id_prefix="chart"):
             {"x": f"{x(value.period_start):.1f}", "y": f"{y(value.value):.1f}", "value": value} for value in values
         ],
         yticks=[{"y": f"{y(tick):.1f}", "label": kpi_number(Decimal(str(tick)))} for tick in ticks],
-        xlabels=[_time_label(x(value.period_start), value.period, width) for value in labelled],
+        xlabels=xlabels,
         target_y=f"{y(indicator.target):.1f}" if indicator.target is not None else None,
         first=values[0],
         last=values[-1],
@@ -149,7 +172,7 @@ def chart_data(indicator, values, *, small=False, id_prefix="chart"):
 
 
 CHART_TEMPLATE = "indicators/_indicator_chart.svg"
-CHART_VERSION = 2  # raise it when the drawing changes, so that no cache serves the old drawing
+CHART_VERSION = 3  # raise it when the drawing changes, so that no cache serves the old drawing
 CHART_CACHE_SECONDS = 24 * 60 * 60
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 
 from indicators.models import Indicator, IndicatorValue
-from indicators.templatetags.indicators import indicator_chart, label_width
+from indicators.templatetags.indicators import _time_axis_labels, indicator_chart, label_width
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def _extent(x, anchor, text):
 @pytest.mark.parametrize(
     "frequency", [Indicator.Frequency.YEAR, Indicator.Frequency.QUARTER, Indicator.Frequency.MONTH]
 )
-@pytest.mark.parametrize("count", [4, 8, 12, 24])
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 8, 12, 13, 24, 40, 61, 120])
 def test_every_time_axis_label_fits_inside_the_chart(frequency, count):
     cache.clear()
     indicator = Indicator.objects.create(area=f.area(), code="kpi", name="Referrals", frequency=frequency)
@@ -67,3 +67,18 @@ def test_every_time_axis_label_fits_inside_the_chart(frequency, count):
     extents = sorted(_extent(*label) for label in labels)
     for (_, end), (start, _) in zip(extents, extents[1:], strict=False):
         assert end <= start, f"labels overlap: {labels}"
+
+
+@pytest.mark.parametrize("width", [240, 640])
+@pytest.mark.parametrize("length", [4, 7, 10, 16, 30])
+@pytest.mark.parametrize("count", [2, 5, 9, 27, 52, 104, 260])
+def test_labels_of_any_length_and_number_never_overlap(width, length, count):
+    """Weekly ("2009-W05"), daily or any other labels, at any number of points spread across
+    the chart: the labels drawn keep apart, inside the chart, the first always among them."""
+    left, plot = 64, width - 84
+    points = [(left + plot * i / max(count - 1, 1), f"{i:0{length}d}"[:length]) for i in range(count)]
+    labels = _time_axis_labels(points, width)
+    assert labels and labels[0]["label"] == points[0][1] and len(labels) <= 8
+    extents = [_extent(float(label["x"]), label["anchor"], label["label"]) for label in labels]
+    assert all(start >= 0 and end <= width for start, end in extents)
+    assert all(before[1] < after[0] for before, after in zip(extents, extents[1:], strict=False))

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from challenge.editing import STALE_MESSAGE
-from evaluations.area_pdf import part_html
+from evaluations.area_pdf import part_document, part_html
 from evaluations.pdf import self_evaluation_html
 from evaluations.selectors import compile_area
 from evaluations.services import current_self_evaluation
@@ -534,11 +534,14 @@ def test_focus_topics_in_the_pdfs(setup, django_assert_num_queries):
     part = part_html(programme, fresh, self_evaluation, compile_area(programme, fresh))
     heading = part.split('class="part-title"')[1].split("<h2")[0]  # near the area's heading
     assert "Teenage pregnancy" in heading and "Looked-after &lt;children&gt;" in heading
-    # Read with the area (one query), not again by the template.
-    fresh = ThematicArea.objects.select_related("lead_partner").get(pk=area.pk)
+    # Read with the area (one query), not again by the template; the only query is the
+    # partnership's logo (the area build reads it once for all its parts).
+    fresh = ThematicArea.objects.select_related("lead_partner", "lead_officer").get(pk=area.pk)
     compiled = compile_area(programme, fresh)
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):
         part_html(programme, fresh, self_evaluation, compiled)
+    with django_assert_num_queries(0):
+        part_html(programme, fresh, self_evaluation, compiled, part_document(self_evaluation, compiled, logo=""))
 
 
 def test_a_topic_button_with_htmx_costs_a_fixed_number_of_queries(boss_client, setup, django_assert_num_queries):

@@ -330,6 +330,10 @@ def partnership_urls(side) -> dict:
             "self_evaluation_comment": (reverse("self_evaluation_comment", args=[se]), "POST"),
             "self_evaluation_pdf": (reverse("self_evaluation_pdf", args=[se]), "GET"),
             "self_evaluation_pdf (final)": (reverse("self_evaluation_pdf", args=[final]), "GET"),
+            "self_evaluation_docx": (reverse("self_evaluation_docx", args=[se]), "GET"),
+            "self_evaluation_docx (final)": (reverse("self_evaluation_docx", args=[final]), "GET"),
+            "self_evaluation_published": (reverse("self_evaluation_published", args=[se]), "GET"),
+            "self_evaluation_published (final)": (reverse("self_evaluation_published", args=[final]), "GET"),
             "self_evaluation_action": (reverse("self_evaluation_action", args=[se, "circulate"]), "POST"),
             "self_evaluation_action (finalise)": (reverse("self_evaluation_action", args=[se, "finalise"]), "GET"),
             "self_evaluation_action (finalise, post)": (

@@ -711,13 +711,14 @@ def test_draft_self_evaluation_pdf(client, work, django_assert_num_queries):
     check = _is_pdf("safeguarding-self-evaluation-v1-draft.pdf")
     client.force_login(work.facilitator)
     download_draft_pdf(client, url)
-    # 22: one of them the user's memberships, read for the permission checks, one whether the
+    # 23: one of them the user's memberships, read for the permission checks, one whether the
     # area has a previous cycle (tests/evaluations/test_since_last_cycle.py: three with one),
-    # and one the area's focus topics (compile_area), which the PDF's cover lists.
-    check(_count(client, url, django_assert_num_queries, 22))
+    # one the area's focus topics (compile_area), which the PDF's cover lists, and one the
+    # partnership's logo (evaluations.document.partnership_logo).
+    check(_count(client, url, django_assert_num_queries, 23))
     _more_for(work, self_evaluation)()
     download_draft_pdf(client, url)
-    check(_count(client, url, django_assert_num_queries, 22))
+    check(_count(client, url, django_assert_num_queries, 23))
 
 
 def test_draft_self_evaluation_pdf_asked_for(client, work, django_assert_num_queries):
@@ -735,10 +736,11 @@ def test_draft_self_evaluation_pdf_asked_for(client, work, django_assert_num_que
     evaluation_services.update_texts(
         self_evaluation=self_evaluation, expected_revision=1, introduction="Changed.", conclusion=""
     )
-    # 26 with the previous cycle's check and the area's focus topics (compile_area).
-    preparing(_count(client, url, django_assert_num_queries, 26, status=202))
+    # 27 with the previous cycle's check, the area's focus topics (compile_area) and the
+    # partnership's logo.
+    preparing(_count(client, url, django_assert_num_queries, 27, status=202))
     _more_for(work, self_evaluation)()
-    preparing(_count(client, url, django_assert_num_queries, 26, status=202))
+    preparing(_count(client, url, django_assert_num_queries, 27, status=202))
 
 
 def test_final_self_evaluation_pdf(client, work, django_assert_num_queries):
