@@ -1,7 +1,8 @@
 """The demo's mini self-evaluations as documents (issue 16): Safeguarding children opens with
 its cover, contents and a one-page summary, then its findings; no text runs off any page of any
 of them; the Word version carries every heading and table of the PDF; the HTML version is
-valid HTML; the PDF and the HTML keep the exact text of every answer and comment."""
+valid HTML (html5lib's strict parser and the Nu HTML Checker); the PDF and the HTML keep the
+exact text of every answer and comment."""
 
 import datetime
 import io
@@ -31,6 +32,7 @@ from tests.evaluations.documents import (
     strict_parse,
     word_outline,
 )
+from tests.nu_checker import nu_errors
 
 DEMO_DAY = datetime.date(2009, 5, 20)
 
@@ -141,15 +143,19 @@ def test_the_word_version_carries_every_heading_and_table_of_the_pdf(demo):
 
 @pytest.mark.django_db
 def test_the_html_version_is_valid_and_has_one_h1_and_landmarks(demo):
+    checked = {}
     for self_evaluation in demo.values():
         doc = self_evaluation.document if self_evaluation.is_final else build_document(self_evaluation)
         for page in (published_html(doc), published_html(doc, standalone=True)):
+            checked[f"{self_evaluation.area.slug} ({len(checked)})"] = page
             strict_parse(page)
             assert page.count("<h1") == 1
             for landmark in ("<header", "<nav", '<main id="main"', "<footer"):
                 assert landmark in page
     standalone = published_html(demo["health-inequalities"].document or build_document(demo["health-inequalities"]))
     assert "<strong>DRAFT</strong>" in standalone
+    # The W3C's Nu HTML Checker finds no error in any of them.
+    assert nu_errors(checked) == []
 
 
 @pytest.mark.django_db
