@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from evaluations import views
+from evaluations import scrutiny_views, views
 
 urlpatterns = [
     path(
@@ -16,6 +16,7 @@ urlpatterns = [
     path("self-evaluations/<int:pk>/texts/", views.self_evaluation_texts, name="self_evaluation_texts"),
     path("self-evaluations/<int:pk>/comments/", views.self_evaluation_comment, name="self_evaluation_comment"),
     path("self-evaluations/<int:pk>/pdf/", views.self_evaluation_pdf, name="self_evaluation_pdf"),
+    path("agenda-items/<int:pk>/scrutiny-report.pdf", scrutiny_views.scrutiny_report_pdf, name="scrutiny_report_pdf"),
     re_path(
         r"^self-evaluations/(?P<pk>[0-9]+)/(?P<action>circulate|finalise|reopen)/$",
         views.self_evaluation_action,

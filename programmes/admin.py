@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 
 from programmes.models import (
     FROZEN_MESSAGE,
+    CabinetPortfolio,
     FocusTopic,
     Membership,
     Milestone,
@@ -22,6 +23,7 @@ from programmes.models import (
     Programme,
     Question,
     QuestionSet,
+    ScrutinyPanel,
     Section,
     ThematicArea,
     User,
@@ -173,8 +175,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["person", "partnership", "partner", "is_facilitator", "is_officer", "is_active"]
-    list_filter = ["partnership", "is_facilitator", "is_officer", "is_active"]
+    list_display = ["person", "partnership", "partner", "is_facilitator", "is_officer", "is_councillor", "is_active"]
+    list_filter = ["partnership", "is_facilitator", "is_officer", "is_councillor", "is_active"]
     list_select_related = ["person", "partnership", "partner"]
     search_fields = ["person__username", "person__first_name", "person__last_name", "partner__name"]
     autocomplete_fields = ["person"]
@@ -488,3 +490,25 @@ class QuestionAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
             field.label_from_instance = lambda s: f"{s.question_set} — {s.title}"
             return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(ScrutinyPanel)
+class ScrutinyPanelAdmin(admin.ModelAdmin):
+    """A partnership's scrutiny panels; facilitators manage them in the app too."""
+
+    list_display = ["name", "partnership", "chair"]
+    list_filter = ["partnership"]
+    list_select_related = ["partnership", "chair"]
+    search_fields = ["name", "partnership__name"]
+    autocomplete_fields = ["chair", "members"]
+    readonly_fields = ["revision"]
+
+
+@admin.register(CabinetPortfolio)
+class CabinetPortfolioAdmin(admin.ModelAdmin):
+    list_display = ["title", "holder", "partnership"]
+    list_filter = ["partnership"]
+    list_select_related = ["partnership", "holder"]
+    search_fields = ["title", "holder__last_name", "partnership__name"]
+    autocomplete_fields = ["holder", "areas"]
+    readonly_fields = ["revision"]
