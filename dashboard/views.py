@@ -10,7 +10,9 @@ from challenge.submission import SubmissionTokenForm
 from dashboard import selectors
 from evaluations import selectors as evaluation_selectors
 from programmes.permissions import get_programme_for_user
+from sessions.agenda import agenda_of
 from sessions.forms import ParticipantForm
+from sessions.models import ChallengeSession
 from sessions.permissions import can_manage_session, get_session_for_user, session_steps
 
 
@@ -57,4 +59,6 @@ def session_detail(request, pk):
     context["triages"] = can_manage_session(request.user, session)
     if context["steps"].edit:
         context["participant_form"] = ParticipantForm(session=session)
+    if session.kind == ChallengeSession.Kind.SCRUTINY:
+        context["agenda"] = agenda_of(session)
     return render(request, "dashboard/session_detail.html", context)

@@ -142,15 +142,12 @@ class SelfEvaluation(models.Model):
         return hashlib.sha256(data).hexdigest()
 
 
-class DraftPdf(models.Model):
-    """The PDF of a self-evaluation's draft, rendered by the background worker (never in a web
-    request) and kept against the SHA-256 of the HTML it was rendered from: while the draft's
-    HTML is unchanged a download sends these bytes; once it changes, a download asks the worker
-    for a new one (`wanted_sha256`, `requested_at`) and the page shows its progress."""
+class StoredRender(models.Model):
+    """A PDF rendered by the background worker (never in a web request) and kept against the
+    SHA-256 of the HTML it was rendered from: while that HTML is unchanged a download sends
+    these bytes; once it changes, a download asks the worker for a new one (`wanted_sha256`,
+    `requested_at`) and the page shows its progress."""
 
-    self_evaluation = models.OneToOneField(
-        SelfEvaluation, on_delete=models.CASCADE, primary_key=True, related_name="draft_pdf"
-    )
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     inputs_sha256 = models.CharField(
         max_length=64, blank=True, editable=False, help_text="SHA-256 of the HTML the stored PDF was rendered from."
@@ -164,8 +161,8 @@ class DraftPdf(models.Model):
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True, editable=False)
 
-    def __str__(self):
-        return f"Draft PDF of {self.self_evaluation_id}"
+    class Meta:
+        abstract = True
 
     def is_ready(self, key) -> bool:
         return bool(key) and self.inputs_sha256 == key
@@ -184,6 +181,30 @@ class DraftPdf(models.Model):
             and self.requested_at is not None
             and self.requested_at >= recent
         )
+
+
+class DraftPdf(StoredRender):
+    """The PDF of a self-evaluation's draft (see StoredRender)."""
+
+    self_evaluation = models.OneToOneField(
+        SelfEvaluation, on_delete=models.CASCADE, primary_key=True, related_name="draft_pdf"
+    )
+
+    def __str__(self):
+        return f"Draft PDF of {self.self_evaluation_id}"
+
+
+class ScrutinyReportPdf(StoredRender):
+    """The scrutiny report of a scrutiny meeting's agenda item (evaluations/scrutiny_report.py),
+    as the worker last rendered it (see StoredRender): the area's KPIs with their benchmarks,
+    the panel's questions and the officers' answers, the resolutions."""
+
+    agenda_item = models.OneToOneField(
+        "challenge_sessions.AgendaItem", on_delete=models.CASCADE, primary_key=True, related_name="report_pdf"
+    )
+
+    def __str__(self):
+        return f"Scrutiny report of agenda item {self.agenda_item_id}"
 
 
 class AreaPdfPart(models.Model):

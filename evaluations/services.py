@@ -16,12 +16,20 @@ from django_tasks_db.models import DBTaskResult
 from challenge.editing import refuse_stale
 from challenge.submission import create_once
 from evaluations.final import finalise  # noqa: F401  (a service: the worker's task runs it)
-from evaluations.models import AreaSelfEvaluationBuild, CirculationEmail, DraftComment, DraftPdf, SelfEvaluation
+from evaluations.models import (
+    AreaSelfEvaluationBuild,
+    CirculationEmail,
+    DraftComment,
+    DraftPdf,
+    ScrutinyReportPdf,
+    SelfEvaluation,
+)
 from evaluations.selectors import STALLED
 from evaluations.tasks import (
     build_area_self_evaluation,
     finalise_self_evaluation,
     render_draft_pdf,
+    render_scrutiny_report,
     send_draft_circulated,
 )
 from programmes import notices
@@ -179,6 +187,26 @@ def request_draft_pdf(*, self_evaluation, key, retry=False, now=None) -> DraftPd
     record.save(update_fields=["wanted_sha256", "requested_at", "started_at", "error"])
     transaction.on_commit(lambda: _enqueue_draft_pdf(self_evaluation.pk))
     return record
+
+
+@transaction.atomic
+def request_scrutiny_report(*, item, key, retry=False, now=None) -> ScrutinyReportPdf:
+    """Ask the background worker for the scrutiny report of agenda item `item` whose HTML has
+    the SHA-256 `key`, as `request_draft_pdf` asks for a draft's PDF: once per key, a failed
+    one again only with `retry`, a lost one again after BUILD_STALL_TIMEOUT seconds."""
+    now = now or timezone.now()
+    record, _ = ScrutinyReportPdf.objects.select_for_update().defer("pdf").get_or_create(agenda_item=item)
+    if record.is_ready(key) or record.is_waiting(key, now) or (record.failed(key) and not retry):
+        return record
+    record.wanted_sha256, record.requested_at, record.started_at, record.error = key, now, None, ""
+    record.save(update_fields=["wanted_sha256", "requested_at", "started_at", "error"])
+    transaction.on_commit(lambda: _enqueue_scrutiny_report(item.pk))
+    return record
+
+
+def _enqueue_scrutiny_report(item_id):
+    result = render_scrutiny_report.enqueue(agenda_item_id=item_id)
+    ScrutinyReportPdf.objects.filter(pk=item_id).update(task_id=str(result.id)[:64])
 
 
 def _enqueue_draft_pdf(self_evaluation_id):

@@ -20,7 +20,7 @@ from challenge.mail import send_batch
 from challenge.validators import single_line
 from evaluations.area_pdf import assemble_area_self_evaluation, prune_parts
 from evaluations.final import finalise
-from evaluations.models import AreaSelfEvaluationBuild, CirculationEmail, DraftPdf, SelfEvaluation
+from evaluations.models import AreaSelfEvaluationBuild, CirculationEmail, DraftPdf, ScrutinyReportPdf, SelfEvaluation
 from evaluations.pdf import html_key, html_to_pdf, self_evaluation_html, self_evaluation_title
 from evaluations.pdf_merge import relocatable_pdf
 
@@ -105,6 +105,35 @@ def render_draft_pdf(*, self_evaluation_id: int) -> str:
     retry_if_locked(
         lambda: DraftPdf.objects.update_or_create(
             self_evaluation_id=self_evaluation_id,
+            defaults={"pdf": data, "inputs_sha256": key, "rendered_at": timezone.now(), "error": ""},
+        )
+    )
+    return "rendered"
+
+
+@task()
+def render_scrutiny_report(*, agenda_item_id: int) -> str:
+    """Render the scrutiny report of an agenda item as it is now and store it against the
+    SHA-256 of its HTML (nothing to do if the stored one was rendered from the same HTML)."""
+    from evaluations.scrutiny_report import item_for_report, report_html, report_key, report_title
+
+    records = ScrutinyReportPdf.objects.filter(agenda_item_id=agenda_item_id)
+    retry_if_locked(lambda: records.update(started_at=timezone.now()))
+    item = item_for_report(agenda_item_id)
+    html = report_html(item)
+    key = report_key(html)
+    if records.filter(inputs_sha256=key).exists():
+        return "unchanged"
+    try:
+        data = html_to_pdf(html, title=report_title(item))
+    except Exception as exc:  # the page must show a failure rather than wait for ever
+        logger.exception("Scrutiny report of agenda item %s failed", agenda_item_id)
+        error = str(exc)[:2000] or type(exc).__name__
+        retry_if_locked(lambda: records.update(error=error))
+        raise
+    retry_if_locked(
+        lambda: ScrutinyReportPdf.objects.update_or_create(
+            agenda_item_id=agenda_item_id,
             defaults={"pdf": data, "inputs_sha256": key, "rendered_at": timezone.now(), "error": ""},
         )
     )

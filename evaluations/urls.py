@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from evaluations import views
+from evaluations import scrutiny_views, views
 
 urlpatterns = [
     path(
@@ -18,6 +18,7 @@ urlpatterns = [
     path("self-evaluations/<int:pk>/pdf/", views.self_evaluation_pdf, name="self_evaluation_pdf"),
     path("self-evaluations/<int:pk>/docx/", views.self_evaluation_docx, name="self_evaluation_docx"),
     path("self-evaluations/<int:pk>/html/", views.self_evaluation_published, name="self_evaluation_published"),
+    path("agenda-items/<int:pk>/scrutiny-report.pdf", scrutiny_views.scrutiny_report_pdf, name="scrutiny_report_pdf"),
     re_path(
         r"^self-evaluations/(?P<pk>[0-9]+)/(?P<action>circulate|finalise|reopen)/$",
         views.self_evaluation_action,

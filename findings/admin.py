@@ -19,7 +19,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from findings.models import Action, Finding, Theme
+from findings.models import Action, Finding, Resolution, ResolutionChange, Theme
 from findings.services import validate_action_owner, validate_finding
 from workspace.models import Answer, Comment
 
@@ -211,3 +211,28 @@ class ActionAdmin(admin.ModelAdmin):
 
 
 # --- Self-evaluations ----------------------------------------------------------------------
+
+
+class ResolutionChangeInline(admin.TabularInline):
+    model = ResolutionChange
+    extra = 0
+    can_delete = False
+    fields = ["at", "what", "by", "response", "status"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Resolution)
+class ResolutionAdmin(admin.ModelAdmin):
+    """A scrutiny meeting's resolutions and recommendations. Responses and progress are
+    recorded in the app, with their history; the admin shows them."""
+
+    list_display = ["__str__", "kind", "owner", "response_due", "response", "status"]
+    list_filter = ["kind", "response", "status"]
+    list_select_related = ["owner", "agenda_item"]
+    search_fields = ["text", "agenda_item__title", "agenda_item__session__programme__partnership__name"]
+    raw_id_fields = ["agenda_item", "owner", "created_by"]
+    readonly_fields = ["revision", "responded_at", "closed_at"]
+    inlines = [ResolutionChangeInline]

@@ -192,3 +192,100 @@ class ActionChange(models.Model):
 
     def __str__(self):
         return f"{self.action_id} at {self.at:%Y-%m-%d %H:%M}: {self.changed}"
+
+
+# --- A scrutiny meeting's resolutions and recommendations ------------------------------------
+#
+# Here rather than in sessions/: like improvement actions they are what a meeting concluded,
+# tracked until closed across meetings, and the scrutiny report (evaluations/) reads them with
+# the workspace's answers and comments; sessions/ keeps the meeting and its agenda items.
+
+
+class ResolutionQuerySet(models.QuerySet):
+    def still_open(self):
+        return self.filter(closed_at__isnull=True)
+
+
+class Resolution(models.Model):
+    """What a scrutiny panel resolved or recommended on an agenda item: who must respond and
+    by when, the executive's response (accepted, partly accepted, rejected, with its reasons),
+    and its progress to completion. Open until done, or until the executive rejects it."""
+
+    class Kind(models.TextChoices):
+        RESOLUTION = "resolution", "Resolution"
+        RECOMMENDATION = "recommendation", "Recommendation"
+
+    class Response(models.TextChoices):
+        AWAITED = "awaited", "Response awaited"
+        ACCEPTED = "accepted", "Accepted"
+        PARTLY = "partly", "Partly accepted"
+        REJECTED = "rejected", "Rejected"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    agenda_item = models.ForeignKey(
+        "challenge_sessions.AgendaItem", on_delete=models.PROTECT, related_name="resolutions"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.RESOLUTION)
+    text = models.TextField("what the panel resolved")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="resolutions_owned",
+        help_text="The officer or cabinet member who must respond and report progress.",
+    )
+    response_due = models.DateField("response due")
+    response = models.CharField(max_length=20, choices=Response.choices, default=Response.AWAITED)
+    response_text = models.TextField("the executive's response", blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    status = models.CharField("progress", max_length=20, choices=Status.choices, default=Status.OPEN)
+    progress_note = models.TextField("progress", blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    submission_token = submission_token_field()
+
+    objects = ResolutionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agenda_item", "id"]
+
+    def __str__(self):
+        return self.text[:80]
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    def closes(self) -> bool:
+        """Whether what it says now closes it: done, or rejected by the executive."""
+        return self.status == self.Status.DONE or self.response == self.Response.REJECTED
+
+
+class ResolutionChange(models.Model):
+    """One step of a resolution's history: recorded, the executive's response, progress."""
+
+    class What(models.TextChoices):
+        RECORDED = "recorded", "Recorded"
+        RESPONSE = "response", "Executive's response"
+        PROGRESS = "progress", "Progress"
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="changes")
+    what = models.CharField(max_length=20, choices=What.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField()
+    response = models.CharField(max_length=20, choices=Resolution.Response.choices)
+    response_text = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Resolution.Status.choices)
+    progress_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["resolution", "-at", "-id"]
+
+    def __str__(self):
+        return f"{self.resolution_id} {self.get_what_display().lower()} at {self.at:%Y-%m-%d %H:%M}"

@@ -13,4 +13,5 @@ urlpatterns = [
     path("programmes/<slug:slug>/findings/", views.emerging_findings, name="emerging_findings"),
     path("areas/<slug:slug>/history/", views.area_history, name="area_history"),
     path("", include("findings.tracker_urls")),
+    path("", include("findings.resolution_urls")),
 ]

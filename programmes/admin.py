@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from challenge.logos import LOGO_FORMATS, LOGO_MAX_BYTES, logo_format
 from programmes.models import (
     FROZEN_MESSAGE,
+    CabinetPortfolio,
     FocusTopic,
     Membership,
     Milestone,
@@ -25,6 +26,7 @@ from programmes.models import (
     Programme,
     Question,
     QuestionSet,
+    ScrutinyPanel,
     Section,
     SignOnProvider,
     ThematicArea,
@@ -211,8 +213,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["person", "partnership", "partner", "is_facilitator", "is_officer", "is_active"]
-    list_filter = ["partnership", "is_facilitator", "is_officer", "is_active"]
+    list_display = ["person", "partnership", "partner", "is_facilitator", "is_officer", "is_councillor", "is_active"]
+    list_filter = ["partnership", "is_facilitator", "is_officer", "is_councillor", "is_active"]
     list_select_related = ["person", "partnership", "partner"]
     search_fields = ["person__username", "person__first_name", "person__last_name", "partner__name"]
     autocomplete_fields = ["person"]
@@ -562,3 +564,25 @@ class SignOnProviderAdmin(admin.ModelAdmin):
             obj.client_secret_sealed = ""
         obj.revision += 1
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ScrutinyPanel)
+class ScrutinyPanelAdmin(admin.ModelAdmin):
+    """A partnership's scrutiny panels; facilitators manage them in the app too."""
+
+    list_display = ["name", "partnership", "chair"]
+    list_filter = ["partnership"]
+    list_select_related = ["partnership", "chair"]
+    search_fields = ["name", "partnership__name"]
+    autocomplete_fields = ["chair", "members"]
+    readonly_fields = ["revision"]
+
+
+@admin.register(CabinetPortfolio)
+class CabinetPortfolioAdmin(admin.ModelAdmin):
+    list_display = ["title", "holder", "partnership"]
+    list_filter = ["partnership"]
+    list_select_related = ["partnership", "holder"]
+    search_fields = ["title", "holder__last_name", "partnership__name"]
+    autocomplete_fields = ["holder", "areas"]
+    readonly_fields = ["revision"]

@@ -24,6 +24,16 @@ from challenge.submission import submission_token_field
 from challenge.validators import no_line_breaks
 
 
+class SessionKind(models.TextChoices):
+    """The kinds of challenge session (issue 15). Each has its own question set and its own
+    independence rule (sessions/independence.py); defined here, below sessions, because a
+    question set is written for one kind."""
+
+    PEER = "peer", "Peer challenge"
+    SCRUTINY = "scrutiny", "Scrutiny panel"
+    STRETCH = "stretch", "Stretch and challenge"
+
+
 class PartnershipQuerySet(models.QuerySet):
     def for_user(self, user):
         """The partnerships `user` belongs to (an active membership); all of them for
@@ -248,6 +258,11 @@ class Membership(models.Model):
         default=False,
         help_text="Officers (executive, cabinet support, scrutiny) read every programme of this partnership, "
         "its schedule and results, and download self-evaluations, without taking part.",
+    )
+    is_councillor = models.BooleanField(
+        "councillor",
+        default=False,
+        help_text="An elected member of the council: may sit on the partnership's scrutiny panels.",
     )
     is_active = models.BooleanField(
         "active", default=True, help_text="Untick when someone leaves: history keeps their name."
@@ -537,6 +552,12 @@ class QuestionSet(models.Model):
     )
     family = models.SlugField(max_length=100, help_text="Versions of the same question set share this name.")
     name = models.CharField(max_length=200, validators=[no_line_breaks])
+    kind = models.CharField(
+        max_length=20,
+        choices=SessionKind.choices,
+        default=SessionKind.PEER,
+        help_text="The kind of session these questions are asked in.",
+    )
     version = models.PositiveIntegerField(default=1)
     description = models.TextField(blank=True)
     based_on = models.ForeignKey(
@@ -911,3 +932,57 @@ class NoticePreference(models.Model):
 
     def __str__(self):
         return f"{self.person}: {self.get_kind_display()} — {self.get_choice_display()}"
+
+
+# --- Councillors: scrutiny panels and cabinet portfolios ----------------------------------
+
+
+class ScrutinyPanel(models.Model):
+    """A partnership's overview and scrutiny panel: councillors who are not in the cabinet
+    hold the executive and its officers to account (e.g. Southampton's Children and Families
+    Scrutiny Panel). Its members are the partnership's councillors."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="scrutiny_panels")
+    name = models.CharField(max_length=200, validators=[no_line_breaks])
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="chaired_panels",
+        help_text="One of the panel's members.",
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="scrutiny_panels", blank=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["partnership", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "name"],
+                name="unique_panel_name_per_partnership",
+                violation_error_message="The partnership already has a panel of this name.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CabinetPortfolio(models.Model):
+    """A cabinet member's portfolio: the areas they hold for the executive. They may not sit
+    on a scrutiny panel for those areas (scrutiny is independent of the executive)."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="cabinet_portfolios")
+    title = models.CharField(
+        max_length=200, validators=[no_line_breaks], help_text="e.g. Cabinet Member for Children's Social Care."
+    )
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cabinet_portfolios")
+    areas = models.ManyToManyField(ThematicArea, related_name="cabinet_portfolios", blank=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["partnership", "title"]
+
+    def __str__(self):
+        return self.title

@@ -192,6 +192,7 @@ def add_person(
     partner=None,
     is_facilitator=False,
     is_officer=False,
+    is_councillor=False,
     submission_token=None,
 ) -> Added:
     """Make `email`'s owner a member of the partnership, working for `partner`, with these
@@ -241,6 +242,7 @@ def add_person(
                         partner=partner,
                         is_facilitator=is_facilitator,
                         is_officer=is_officer,
+                        is_councillor=is_councillor,
                         submission_token=submission_token,
                     ),
                     partnership_id=partnership.pk,
@@ -288,15 +290,18 @@ def _refuse_own_lock_out(membership, by, *, facilitator=True, active=True) -> No
 
 @transaction.atomic
 def update_membership(
-    *, membership, expected_revision, partner, is_facilitator, is_officer, job_title, by=None
+    *, membership, expected_revision, partner, is_facilitator, is_officer, job_title, by=None, is_councillor=None
 ) -> Membership:
-    """Change someone's organisation and roles in the partnership, and their job title,
-    unless someone else changed the membership since the form was opened (StaleEdit)."""
+    """Change someone's organisation and roles in the partnership (`is_councillor` None: as
+    it is), and their job title, unless someone else changed the membership since the form
+    was opened (StaleEdit)."""
     current = Membership.objects.select_for_update().select_related("person").get(pk=membership.pk)
     refuse_stale(current, expected_revision)
     _check_partner_of(current.partnership, partner)
     _refuse_own_lock_out(current, by, facilitator=is_facilitator)
     current.partner, current.is_facilitator, current.is_officer = partner, is_facilitator, is_officer
+    if is_councillor is not None:
+        current.is_councillor = is_councillor
     current.revision += 1
     current.save()
     if current.person.job_title != job_title:

@@ -12,6 +12,7 @@ ROLE_HELP = {
     "is_facilitator": "Sets the partnership up (organisations, people, areas, question sets, programmes) "
     "and manages every one of its programmes.",
     "is_officer": "Reads every programme of the partnership, its schedule and results, without taking part.",
+    "is_councillor": "An elected member: may sit on the partnership's scrutiny panels and hold a cabinet portfolio.",
 }
 
 
@@ -62,6 +63,7 @@ class _MembershipFields(forms.Form):
         label="Partnership facilitator", required=False, help_text=ROLE_HELP["is_facilitator"]
     )
     is_officer = forms.BooleanField(label="Officer", required=False, help_text=ROLE_HELP["is_officer"])
+    is_councillor = forms.BooleanField(label="Councillor", required=False, help_text=ROLE_HELP["is_councillor"])
 
     def __init__(self, *args, partnership, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,10 +89,21 @@ class PersonForm(SubmissionTokenMixin, _MembershipFields):
         initial=True,
     )
 
-    field_order = ["first_name", "last_name", "email", "job_title", "partner", "is_facilitator", "is_officer", "invite"]
+    field_order = [
+        "first_name",
+        "last_name",
+        "email",
+        "job_title",
+        "partner",
+        "is_facilitator",
+        "is_officer",
+        "is_councillor",
+        "invite",
+    ]
 
     def person_fields(self) -> dict:
         names = ["first_name", "last_name", "email", "job_title", "partner", "is_facilitator", "is_officer"]
+        names.append("is_councillor")
         return {name: self.cleaned_data[name] for name in names}
 
 
@@ -107,13 +120,15 @@ class MembershipForm(_MembershipFields):
                 "job_title": membership.person.job_title,
                 "is_facilitator": membership.is_facilitator,
                 "is_officer": membership.is_officer,
+                "is_councillor": membership.is_councillor,
                 "revision": membership.revision,
             },
         )
         super().__init__(*args, partnership=membership.partnership, **kwargs)
 
     def membership_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in ["partner", "job_title", "is_facilitator", "is_officer"]}
+        names = ["partner", "job_title", "is_facilitator", "is_officer", "is_councillor"]
+        return {name: self.cleaned_data[name] for name in names}
 
 
 class PeopleImportForm(SubmissionTokenMixin, forms.Form):

@@ -166,7 +166,13 @@ def person_add(request, slug):
 
 def _membership_conflict(current) -> ConflictBox:
     roles = [
-        label for flag, label in ((current.is_facilitator, "Facilitator"), (current.is_officer, "Officer")) if flag
+        label
+        for flag, label in (
+            (current.is_facilitator, "Facilitator"),
+            (current.is_officer, "Officer"),
+            (current.is_councillor, "Councillor"),
+        )
+        if flag
     ]
     return ConflictBox(
         noun="this person's membership",

@@ -18,7 +18,8 @@ from django.http import Http404
 
 from challenge.editing import refuse_stale
 from challenge.submission import create_once
-from programmes.models import FROZEN_MESSAGE, Programme, Question, QuestionSet, Section
+from programmes import kind_methodology
+from programmes.models import FROZEN_MESSAGE, Programme, Question, QuestionSet, Section, SessionKind
 from programmes.services import new_question_set_version
 
 STANDARD_MESSAGE = (
@@ -292,3 +293,45 @@ def use_for_programme(*, partnership, question_set, programme) -> Programme:
     programme.question_set = question_set
     programme.save(update_fields=["question_set"])
     return programme
+
+
+# --- The question set of each kind of session ----------------------------------------------
+
+
+def question_set_for_kind(programme, kind) -> QuestionSet:
+    """The question set a new session of `kind` in `programme` is run with: the programme's
+    own for a peer challenge (or when the programme's set is of that kind), else the
+    partnership's newest set of that kind, made from the standard questions of the kind
+    (programmes/kind_methodology.py) the first time it is needed."""
+    kind = SessionKind(kind or SessionKind.PEER)
+    if kind == SessionKind.PEER or programme.question_set.kind == kind:
+        return programme.question_set
+    found = (
+        QuestionSet.objects.filter(partnership=programme.partnership_id, kind=kind)
+        .order_by("-created_at", "-version", "-pk")
+        .first()
+    )
+    return found or _install_kind_set(programme.partnership_id, kind)
+
+
+def _install_kind_set(partnership_id, kind) -> QuestionSet:
+    spec = kind_methodology.BY_KIND[kind]
+    question_set = QuestionSet.objects.create(
+        partnership_id=partnership_id,
+        family=spec["family"],
+        name=spec["name"],
+        kind=kind,
+        description=spec["description"],
+    )
+    for position, section_spec in enumerate(spec["sections"]):
+        section = Section.objects.create(
+            question_set=question_set,
+            title=section_spec["title"],
+            description=section_spec["description"],
+            position=position,
+        )
+        Question.objects.bulk_create(
+            Question(section=section, text=text, guidance=guidance, answer_kind=answer_kind, position=n)
+            for n, (text, guidance, answer_kind) in enumerate(section_spec["questions"])
+        )
+    return question_set

@@ -50,6 +50,7 @@ def _copy_question_set(question_set, *, partnership, version, based_on=None) -> 
         partnership=partnership,
         family=question_set.family,
         name=question_set.name,
+        kind=question_set.kind,
         version=version,
         description=question_set.description,
         based_on=based_on,

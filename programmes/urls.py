@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("programmes.question_set_urls")),
     path("", include("programmes.programme_setup_urls")),
     path("", include("programmes.area_urls")),
+    # Its councillors: scrutiny panels and cabinet portfolios (issue 15).
+    path("", include("programmes.councillor_urls")),
     # A person's notices and how they are e-mailed (issue 14).
     path("", include("programmes.notice_urls")),
 ]

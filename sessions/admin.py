@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import F
 
 from programmes.selectors import partners_in
-from sessions.models import ChallengeSession, Participant
+from sessions.models import AgendaItem, ChallengeSession, Participant
 from sessions.services import EVENT_FIELDS, participant_record_errors, session_record_errors
 
 BYPASS_WARNING = (
@@ -209,3 +209,16 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 # --- The session workspace: shown, not edited ------------------------------------------------
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(admin.ModelAdmin):
+    """A scrutiny meeting's agenda items. Presenting officers added here do not become
+    presenters of the meeting (the app's form makes them so: sessions.agenda)."""
+
+    list_display = ["number", "title", "session", "area"]
+    list_select_related = ["session", "area"]
+    search_fields = ["title", "session__title", "area__name", "session__programme__partnership__name"]
+    autocomplete_fields = ["presenting_officers"]
+    raw_id_fields = ["session"]
+    readonly_fields = ["revision"]

@@ -4,9 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from challenge.submission import SubmissionTokenMixin
-from programmes.models import ThematicArea, User
+from programmes.models import ScrutinyPanel, ThematicArea, User
 from programmes.selectors import members_of
 from sessions import services
+from sessions.independence import rule_for
 from sessions.models import ChallengeSession, Participant
 
 
@@ -78,6 +79,8 @@ class SessionForm(SubmissionTokenMixin, forms.ModelForm):
     class Meta:
         model = ChallengeSession
         fields = [
+            "kind",
+            "panel",
             "title",
             "date",
             "start_time",
@@ -95,11 +98,24 @@ class SessionForm(SubmissionTokenMixin, forms.ModelForm):
             "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "areas": forms.CheckboxSelectMultiple,
             "notes": forms.Textarea(attrs={"rows": 3}),
+            "kind": forms.RadioSelect,
         }
-        labels = {"areas": "Thematic areas", "meeting_link": "Meeting link"}
+        labels = {
+            "areas": "Thematic areas",
+            "meeting_link": "Meeting link",
+            "kind": "Kind of session",
+            "panel": "Panel that meets",
+        }
         help_texts = {
             "venue": "A room and building, or leave blank for an online session.",
             "areas": "A session can cover more than one area.",
+            "kind": (
+                "Each kind has its own questions and its own rule for who may challenge. Peer challenge: "
+                "critical friends from other organisations. Scrutiny panel: the panel's councillors, but "
+                "not a cabinet member for the area's portfolio. Stretch and challenge: the service lead's "
+                "managers and colleagues, but not the area's own lead. It cannot be changed later."
+            ),
+            "panel": "For a scrutiny meeting: the panel that meets. Its members are invited as its challengers.",
         }
         field_classes = {"facilitator": PersonChoiceField}
 
@@ -110,7 +126,15 @@ class SessionForm(SubmissionTokenMixin, forms.ModelForm):
         people = people_queryset(programme)
         self.fields["reviewers"].queryset = people
         self.fields["facilitator"].queryset = people
+        self.fields["panel"].queryset = ScrutinyPanel.objects.filter(partnership=programme.partnership_id)
+        self.fields["panel"].required = False
+        self.fields["kind"].required = False  # a peer challenge unless chosen
         if self.instance.pk:
+            # The kind decides the question set and who may challenge: fixed once created.
+            del self.fields["kind"]
+            del self.fields["panel"]
+            self.fields["reviewers"].label = rule_for(self.instance.kind).challengers_label
+            self.fields["reviewers"].help_text = rule_for(self.instance.kind).principle
             del self.fields["submission_token"]  # an edit, guarded by its revision instead
             self.fields["revision"].initial = self.instance.revision
             self.fields["reviewers"].initial = [
@@ -124,6 +148,13 @@ class SessionForm(SubmissionTokenMixin, forms.ModelForm):
             return _ids(self.data.getlist(self.add_prefix("areas")))
         return _ids(self.initial.get("areas"))
 
+    def chosen_kind(self) -> str:
+        if self.instance.pk:
+            return self.instance.kind
+        if self.is_bound:
+            return self.data.get(self.add_prefix("kind")) or ChallengeSession.Kind.PEER
+        return self.initial.get("kind") or ChallengeSession.Kind.PEER
+
     def reviewer_groups(self) -> list[ReviewerGroup]:
         """The reviewer checkboxes by organisation (alphabetical), each group saying why its
         people cannot review the chosen areas: their organisation leads one. The same rule
@@ -135,7 +166,9 @@ class SessionForm(SubmissionTokenMixin, forms.ModelForm):
             chosen = self.chosen_area_ids()
             areas = self.fields["areas"].queryset.filter(pk__in=chosen) if chosen else []
         leads = {}
-        for area in areas:
+        # Organisations are marked ineligible only in a peer challenge: in the other kinds
+        # independence is not a matter of organisation (sessions/independence.py).
+        for area in areas if self.chosen_kind() == ChallengeSession.Kind.PEER else []:
             leads.setdefault(area.lead_partner_id, []).append(area.name)
         groups = {}
         for checkbox in self["reviewers"]:
@@ -173,9 +206,11 @@ class SessionForm(SubmissionTokenMixin, forms.ModelForm):
                 end_time=data.get("end_time"),
                 areas=data.get("areas"),
                 facilitator=data.get("facilitator"),
-                reviewers=list(data.get("reviewers") or []),
+                reviewers=services.with_panel_members(data.get("reviewers"), data.get("panel")),
                 others=others,
                 session=self.instance if self.instance.pk else None,
+                kind=data.get("kind") or None,
+                panel=data.get("panel"),
             )
         except ValidationError as error:
             _add_errors(self, error)
@@ -194,6 +229,12 @@ class SessionForm(SubmissionTokenMixin, forms.ModelForm):
             areas=list(d["areas"]),
             facilitator=d["facilitator"],
             reviewers=list(d.get("reviewers") or []),
+        )
+
+    def creation_kwargs(self):
+        """What creating the session takes besides `service_kwargs`: its kind and panel."""
+        return dict(
+            kind=self.cleaned_data.get("kind") or ChallengeSession.Kind.PEER, panel=self.cleaned_data.get("panel")
         )
 
     def add_service_error(self, error: ValidationError):

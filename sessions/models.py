@@ -14,7 +14,7 @@ from challenge.clock import today as clock_today
 from challenge.mail import EmailBatch
 from challenge.submission import submission_token_field
 from challenge.validators import no_line_breaks
-from programmes.models import Partner, Programme, QuestionSet, ThematicArea
+from programmes.models import Partner, Programme, QuestionSet, ScrutinyPanel, SessionKind, ThematicArea
 
 
 class SessionQuerySet(models.QuerySet):
@@ -69,8 +69,11 @@ QUESTION_SET_LOCKED_MESSAGE = (
 
 
 class ChallengeSession(models.Model):
-    """A scheduled meeting at which service leads present one or more thematic areas and
-    colleagues from other organisations challenge them as critical friends."""
+    """A scheduled meeting at which service leads present one or more thematic areas and are
+    challenged: by critical friends from other organisations (a peer challenge), by the
+    councillors of a scrutiny panel (`panel`; its agenda items are AgendaItem), or by their
+    own managers and colleagues (stretch and challenge). Who may challenge is each kind's
+    independence rule (sessions/independence.py)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -78,11 +81,8 @@ class ChallengeSession(models.Model):
         HELD = "held", "Held"
         CANCELLED = "cancelled", "Cancelled"
 
-    class Kind(models.TextChoices):
-        # Each kind has its own question set, roles and independence rule (issue 15).
-        PEER = "peer", "Peer challenge"
-        SCRUTINY = "scrutiny", "Scrutiny panel"
-        STRETCH = "stretch", "Stretch and challenge"
+    # Each kind has its own question set, roles and independence rule (sessions/independence.py).
+    Kind = SessionKind
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="sessions")
     kind = models.CharField(
@@ -90,6 +90,14 @@ class ChallengeSession(models.Model):
         choices=Kind.choices,
         default=Kind.PEER,
         help_text="Peer challenge, a scrutiny panel meeting, or a stretch-and-challenge session.",
+    )
+    panel = models.ForeignKey(
+        ScrutinyPanel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        help_text="The scrutiny panel that meets (scrutiny meetings only).",
     )
     title = models.CharField(max_length=300, validators=[no_line_breaks])
     date = models.DateField()
@@ -310,3 +318,40 @@ class SessionNotice(EmailBatch):
 
     def __str__(self):
         return f"{self.get_kind_display()} for {self.session} ({self.get_status_display().lower()})"
+
+
+class AgendaItem(models.Model):
+    """A numbered item of a scrutiny panel meeting: the report officers present on one area
+    (Southampton's item 26, the Children and Learning Service Improvement Plan). Members
+    question the presenting officers in the meeting's workspace; the item ends in
+    resolutions and recommendations (findings.models.Resolution)."""
+
+    session = models.ForeignKey(ChallengeSession, on_delete=models.CASCADE, related_name="agenda_items")
+    number = models.CharField(max_length=30, validators=[no_line_breaks], help_text="As on the agenda, e.g. 26.")
+    title = models.CharField(max_length=300, validators=[no_line_breaks])
+    report = models.TextField("report", blank=True, help_text="The report the officers present, or its summary.")
+    area = models.ForeignKey(
+        ThematicArea, on_delete=models.PROTECT, related_name="agenda_items", help_text="One of the meeting's areas."
+    )
+    presenting_officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="agenda_items_presented", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    submission_token = submission_token_field()
+
+    class Meta:
+        ordering = ["session", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "number"],
+                name="one_agenda_item_per_number",
+                violation_error_message="The meeting already has an item with this number.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Item {self.number}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("agenda_item", kwargs={"pk": self.pk})

@@ -78,7 +78,7 @@ def sessions_with_context():
         .values("label")[:1]
     )
     return ChallengeSession.objects.select_related(
-        "programme__partnership", "facilitator", "question_set", "closed_by"
+        "programme__partnership", "facilitator", "question_set", "closed_by", "panel"
     ).annotate(facilitator_partner_label=Subquery(label))
 
 

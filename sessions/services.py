@@ -15,7 +15,9 @@ from django.utils.formats import date_format
 from challenge.editing import refuse_stale
 from challenge.submission import create_once, submitted_before
 from programmes.models import ThematicArea
+from programmes.question_sets import question_set_for_kind
 from programmes.selectors import partners_in
+from sessions.independence import rule_for
 from sessions.models import ChallengeSession, Participant, SessionNotice
 from sessions.tasks import send_session_notice
 
@@ -33,23 +35,11 @@ def _day(d) -> str:
 
 def critical_friend_conflicts(*, areas: Iterable[ThematicArea], people: Iterable, partners: dict) -> list[str]:
     """Messages for each peer reviewer whose organisation leads one of the areas: a critical
-    friend comes from another organisation. A person's organisation is the one they work for
-    in the session's partnership: `partners` maps their id to it (programmes.selectors.partners_in)."""
-    leads = {}
-    for area in areas:
-        leads.setdefault(area.lead_partner_id, []).append(area)
-    messages = []
-    for person in people:
-        partner = partners.get(person.pk)
-        led = leads.get(partner.pk) if partner is not None else None
-        if led:
-            names = " and ".join(a.name for a in led)
-            messages.append(
-                f"{person.display_name} cannot be a peer reviewer here: their organisation, "
-                f"{led[0].lead_partner.name}, leads {names}. A critical friend must come from "
-                f"another organisation."
-            )
-    return messages
+    friend comes from another organisation (the peer rule of sessions.independence).
+    `partners` maps their id to their organisation (programmes.selectors.partners_in)."""
+    return rule_for(ChallengeSession.Kind.PEER).conflicts(
+        areas=list(areas), people=people, partners=partners, partnership_id=None
+    )
 
 
 def booking_conflicts(*, people: Iterable, date, start_time, end_time, partnership, exclude=None) -> list[str]:
@@ -115,9 +105,14 @@ def validate_session(
     reviewers=(),
     others=(),
     session=None,
+    kind=None,
+    panel=None,
 ) -> None:
     """Raise a ValidationError keyed by field for every rule the proposed session breaks.
-    `others` are the participants who stay as they are (presenters, observers)."""
+    `others` are the participants who stay as they are (presenters, observers). `kind` (the
+    session's own when it is edited) decides the independence rule the reviewers must keep;
+    a scrutiny meeting is of one of the partnership's panels."""
+    kind = kind or (session.kind if session is not None else ChallengeSession.Kind.PEER)
     if areas is not None:
         areas = list(areas)
     errors = session_record_errors(programme=programme, date=date, areas=areas)
@@ -142,9 +137,25 @@ def validate_session(
                     + "; ".join(f"{p.person.display_name} ({p.area.name})" for p in orphaned)
                     + "."
                 )
-        conflicts = critical_friend_conflicts(areas=areas, people=reviewers, partners=partners)
+        presenters = []
+        if session is not None and session.pk:
+            presenters = list(session.participants.filter(role=Participant.Role.PRESENTER).select_related("area"))
+        conflicts = rule_for(kind).conflicts(
+            areas=areas,
+            people=reviewers,
+            partners=partners,
+            partnership_id=programme.partnership_id,
+            presenters=presenters,
+        )
         if conflicts:
             errors.setdefault("reviewers", []).extend(conflicts)
+    if kind == ChallengeSession.Kind.SCRUTINY and session is None:
+        if panel is None:
+            errors.setdefault("panel", []).append("Choose the scrutiny panel that meets.")
+        elif panel.partnership_id != programme.partnership_id:
+            errors.setdefault("panel", []).append("Choose one of this partnership's panels.")
+    elif panel is not None and kind != ChallengeSession.Kind.SCRUTINY:
+        errors.setdefault("panel", []).append("Only a scrutiny meeting has a panel.")
     clashes = booking_conflicts(
         people=[facilitator, *reviewers, *others],
         date=date,
@@ -173,6 +184,15 @@ def participant_record_errors(*, session_areas, role, area=None) -> dict[str, li
     return errors
 
 
+def with_panel_members(reviewers, panel) -> list:
+    """The reviewers chosen, and the members of a scrutiny meeting's `panel` (its challengers)."""
+    reviewers = list(reviewers or [])
+    if panel is not None:
+        chosen = {p.pk for p in reviewers}
+        reviewers += [p for p in panel.members.order_by("last_name", "first_name") if p.pk not in chosen]
+    return reviewers
+
+
 def _not_a_member(person, programme) -> str:
     return f"{person.display_name} is not an active member of {programme.partnership.name} with a partner organisation."
 
@@ -188,7 +208,13 @@ def validate_participant(*, session, person, role, area=None) -> None:
     if session.participants.filter(person=person).exists():
         errors.setdefault("person", []).append(f"{person.display_name} already takes part in this session.")
     if role == Participant.Role.REVIEWER:
-        conflicts = critical_friend_conflicts(areas=areas, people=[person], partners=partners)
+        conflicts = rule_for(session.kind).conflicts(
+            areas=areas,
+            people=[person],
+            partners=partners,
+            partnership_id=session.programme.partnership_id,
+            presenters=list(session.participants.filter(role=Participant.Role.PRESENTER).select_related("area")),
+        )
         if conflicts:
             errors.setdefault("person", []).extend(conflicts)
     clashes = booking_conflicts(
@@ -254,17 +280,22 @@ def create_session(
     schedule=False,
     notify=True,
     submission_token=None,
+    kind=ChallengeSession.Kind.PEER,
+    panel=None,
 ) -> ChallengeSession:
     """Create a session in `programme`, using the programme's current question set, with its
     areas and peer reviewers. With `schedule`, it is scheduled at once and every participant
     and the facilitator are e-mailed an invitation (after the transaction commits), unless
-    `notify` is false (the demonstration seed). Once per `submission_token`: the same form
+    `notify` is false (the demonstration seed). `kind` picks the question set (the
+    programme's for a peer challenge, else the partnership's set for that kind, made from the
+    standard one the first time) and the independence rule; a scrutiny meeting's `panel`
+    members all take part as its challengers. Once per `submission_token`: the same form
     sent twice creates one session and sends one set of invitations."""
     # Before the rules: the session made by the first submission would clash with itself.
     earlier = submitted_before(ChallengeSession, {"submission_token": submission_token}, programme_id=programme.pk)
     if earlier is not None:
         return earlier
-    reviewers = list(reviewers)
+    reviewers = with_panel_members(reviewers, panel)
     validate_session(
         programme=programme,
         date=date,
@@ -273,6 +304,8 @@ def create_session(
         areas=areas,
         facilitator=facilitator,
         reviewers=reviewers,
+        kind=kind,
+        panel=panel,
     )
 
     def create():
@@ -286,7 +319,9 @@ def create_session(
             meeting_link=meeting_link,
             notes=notes,
             facilitator=facilitator,
-            question_set=programme.question_set,
+            kind=kind,
+            panel=panel,
+            question_set=question_set_for_kind(programme, kind),
             status=ChallengeSession.Status.SCHEDULED if schedule else ChallengeSession.Status.DRAFT,
             submission_token=submission_token,
         )

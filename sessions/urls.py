@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from sessions import views
+from sessions import agenda_views, views
 
 urlpatterns = [
     path("programmes/<slug:slug>/sessions/", views.session_list, name="session_list"),
@@ -14,6 +14,8 @@ urlpatterns = [
         views.participant_remove,
         name="participant_remove",
     ),
+    path("sessions/<int:pk>/agenda/new/", agenda_views.agenda_item_add, name="agenda_item_add"),
+    path("agenda-items/<int:item_pk>/edit/", agenda_views.agenda_item_edit, name="agenda_item_edit"),
     re_path(
         r"^sessions/(?P<pk>[0-9]+)/(?P<action>schedule|held|cancel)/$",
         views.session_status,

@@ -61,6 +61,7 @@ def session_create(request, slug):
                 schedule=schedule,
                 submission_token=form.submitted_token,
                 **form.service_kwargs(),
+                **form.creation_kwargs(),
             )
         except ValidationError as error:
             form.add_service_error(error)
@@ -86,7 +87,11 @@ def _reviewer_picker(request, programme, session=None):
     form = SessionForm(
         instance=session,
         programme=programme,
-        initial={"areas": request.GET.getlist("areas"), "reviewers": request.GET.getlist("reviewers")},
+        initial={
+            "areas": request.GET.getlist("areas"),
+            "reviewers": request.GET.getlist("reviewers"),
+            "kind": request.GET.get("kind"),
+        },
     )
     return render(request, "sessions/session_form.html#reviewer_picker", {"form": form, "programme": programme})
 

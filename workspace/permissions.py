@@ -5,6 +5,7 @@ from django.http import Http404
 
 from challenge.prepared import PreparedQuery
 from programmes.permissions import belongs_to, is_officer_of, refuse_outside
+from sessions.independence import rule_for
 from sessions.models import ChallengeSession
 from sessions.permissions import can_manage_session
 
@@ -13,8 +14,10 @@ class SessionAccess:
     """What one user may do in one session's workspace, worked out once per request.
 
     facilitator: everything in their programme. Presenter (or the area's lead officer):
-    answers for their areas, replies. Peer reviewer: comments, except on areas their own
-    organisation (in the session's partnership) leads, and replies in their own threads.
+    answers for their areas, replies. Peer reviewer (a scrutiny meeting's panel member, a
+    stretch session's challenger): comments, except where the session kind's independence
+    rule refuses it (for a peer challenge, areas their own organisation leads), and replies
+    in their own threads.
     Observer and the partnership's officers: read. Anybody else, and anyone no longer an
     active member of the partnership: nothing.
 
@@ -84,14 +87,12 @@ class SessionAccess:
 
     def comment_role_refusal(self, area):
         """Why this user's part does not let them challenge `area`, open session or not."""
+        rule = rule_for(self.session.kind)
         if not self.is_reviewer:
-            return "Only the session's peer reviewers post challenges."
-        if self.partner is not None and self.partner.pk == area.lead_partner_id:
-            return (
-                f"Your organisation leads {area.name}, so you cannot challenge it: a critical "
-                "friend comes from another organisation."
-            )
-        return None
+            return f"Only the session's {rule.challengers_label.split(' (')[0].lower()} post challenges."
+        # Each kind of session has its own independence rule (sessions/independence.py): for
+        # a scrutiny meeting, a councillor may challenge their own council's officers.
+        return rule.comment_refusal(self, area)
 
     def can_comment(self, area):
         return self.comment_refusal(area) is None

@@ -145,10 +145,16 @@ Second paragraph:
 def test_seeds_the_salford_programme(seeded):
     salford = Partnership.objects.get(slug="salford")
     assert salford.name == "Salford City Partnership"
-    assert set(Partner.objects.values_list("short_name", flat=True)) == {"SCC", "PCT", "GMP", "GMFRS"}
-    assert set(Partner.objects.values_list("partnership", flat=True)) == {salford.pk}
-    assert ThematicArea.objects.count() == 8
-    assert set(ThematicArea.objects.values_list("partnership", flat=True)) == {salford.pk}
+    assert set(Partner.objects.filter(partnership=salford).values_list("short_name", flat=True)) == {
+        "SCC",
+        "PCT",
+        "GMP",
+        "GMFRS",
+    }
+    assert ThematicArea.objects.filter(partnership=salford).count() == 8
+    assert set(ThematicArea.objects.exclude(partnership__slug="southampton").values_list("partnership", flat=True)) == {
+        salford.pk
+    }
     health = ThematicArea.objects.get(slug="health-inequalities")
     assert health.lead_partner.short_name == "PCT"
     assert [t.name for t in health.focus_topics.all()] == ["Teenage pregnancy", "Smoking", "Alcohol", "Obesity"]
@@ -217,7 +223,8 @@ def test_demo_users_have_their_roles(seeded):
     assert admin.is_superuser and not admin.memberships.exists()  # of the installation, not a member
     # Everyone else is a member of the partnership, with an organisation and no role.
     members = Membership.objects.filter(partnership=salford)
-    assert members.count() == User.objects.count() - 1
+    southampton = User.objects.filter(memberships__partnership__slug="southampton")
+    assert members.count() == User.objects.exclude(pk__in=southampton).count() - 1
     assert not members.filter(partner__isnull=True).exists()
     assert set(
         members.filter(Q(is_officer=True) | Q(is_facilitator=True)).values_list("person__username", flat=True)
@@ -226,11 +233,12 @@ def test_demo_users_have_their_roles(seeded):
         "officer",
     }
 
-    for username in ("facilitator", "lead", "reviewer", "officer", "admin"):
+    logins = ["facilitator", "lead", "reviewer", "officer", "admin", "scrutiny", "councillor"]
+    for username in logins:
         assert User.objects.get(username=username).has_usable_password()
         assert username in output
     # Everyone else only takes part: nobody can sign in as them.
-    others = User.objects.exclude(username__in=["facilitator", "lead", "reviewer", "officer", "admin"])
+    others = User.objects.exclude(username__in=logins)
     assert others.filter(username="james.foster").exists()
     assert not any(u.has_usable_password() for u in others)
 
@@ -283,7 +291,8 @@ def test_seeding_twice_changes_nothing(seeded, no_demo_password):
 
 @pytest.mark.django_db
 def test_no_reviewer_comes_from_an_organisation_that_leads_the_session_area(seeded):
-    for session in ChallengeSession.objects.prefetch_related("areas"):
+    # The peer challenge rule (Salford's sessions); Southampton's scrutiny meeting keeps its own.
+    for session in ChallengeSession.objects.filter(kind="peer").prefetch_related("areas"):
         leads = {area.lead_partner_id for area in session.areas.all()}
         reviewers = session.participants.filter(role="reviewer").select_related("person")
         assert 2 <= reviewers.count() <= 3
@@ -545,13 +554,13 @@ def test_the_final_pdf_shows_the_demo_day_even_without_the_demo_clock(seeded, se
 
 def assessments():
     """Every indicator with its values and what the app derives from them."""
-    indicators = Indicator.objects.select_related("area").prefetch_related("values")
+    indicators = Indicator.objects.filter(partnership__slug="salford").select_related("area").prefetch_related("values")
     return [(i, list(i.values.all()), assess(i, list(i.values.all()))) for i in indicators]
 
 
 @pytest.mark.django_db
 def test_every_area_has_indicators_with_benchmarked_series(seeded):
-    for area in ThematicArea.objects.all():
+    for area in ThematicArea.objects.filter(partnership__slug="salford"):
         indicators = list(area.indicators.all())
         assert 2 <= len(indicators) <= 3, area
         assert len({i.position for i in indicators}) == len(indicators), area
@@ -672,3 +681,56 @@ def test_the_demo_area_history_has_two_cycles_for_the_facilitator(seeded, client
 
 def programme_url():
     return Programme.objects.get(slug="caa-2009").get_absolute_url()
+
+
+# --- Southampton (issue 15) -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_seeds_southampton_with_its_scrutiny_panel_and_item_26(seeded):
+    from findings.models import Resolution
+    from programmes.models import ScrutinyPanel
+    from sessions.models import AgendaItem
+
+    southampton = Partnership.objects.get(slug="southampton")
+    assert set(Partner.objects.filter(partnership=southampton).values_list("short_name", flat=True)) == {
+        "SCC",
+        "CCG",
+        "HC",
+        "HIWFRS",
+    }
+    panel = ScrutinyPanel.objects.get(partnership=southampton)
+    assert panel.name == "Children and Families Scrutiny Panel"
+    assert panel.chair.username == "cllr-bevois"
+    assert "councillor" in set(panel.members.values_list("username", flat=True))
+    assert not panel.members.filter(username="cllr-bargate").exists()  # the cabinet member
+    meeting = ChallengeSession.objects.get(programme__partnership=southampton, kind="scrutiny")
+    assert (meeting.date, meeting.panel) == (datetime.date(2021, 11, 4), panel)
+    item = AgendaItem.objects.get(session=meeting)
+    assert (item.number, item.area.name) == ("26", "Children's social care")
+    assert {p.display_name for p in item.presenting_officers.all()} == {"Robert Henderson", "Steph Murray", "Jo Feeney"}
+    resolution = Resolution.objects.get(agenda_item=item)
+    assert "performance trends over a longer period" in resolution.text
+    assert (resolution.response, resolution.status) == ("accepted", "in_progress")
+    assert resolution.changes.count() == 3
+    kpis = Indicator.objects.filter(area=item.area)
+    assert kpis.count() == 3
+    assert all(
+        v.national is not None and v.comparator is not None for v in IndicatorValue.objects.filter(indicator__in=kpis)
+    )
+    assert Comment.objects.filter(session=meeting, author__username="councillor").exists()
+
+
+@pytest.mark.django_db
+def test_southampton_demo_users(seeded):
+    scrutiny = User.objects.get(username="scrutiny")
+    councillor = User.objects.get(username="councillor")
+    southampton = Partnership.objects.get(slug="southampton")
+    assert scrutiny.facilitates_partnership(southampton)
+    assert Membership.objects.get(person=councillor, partnership=southampton).is_councillor
+    assert not scrutiny.memberships.filter(partnership__slug="salford").exists()
+    assert not councillor.memberships.filter(partnership__slug="salford").exists()
+    meeting = ChallengeSession.objects.get(programme__partnership=southampton, kind="scrutiny")
+    assert ChallengeSession.objects.visible_to(councillor).filter(pk=meeting.pk).exists()
+    assert not ChallengeSession.objects.visible_to(councillor).filter(programme__partnership__slug="salford").exists()
+    assert "scrutiny" in seeded and "councillor" in seeded

@@ -28,10 +28,12 @@ from pypdf import PdfReader
 from evaluations import services as evaluation_services
 from evaluations.area_pdf import area_self_evaluation_pdf
 from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
+from findings import resolutions
 from findings import services as finding_services
 from findings.models import Action, Finding, FindingVersion, Theme
 from indicators.models import Indicator, IndicatorValue
 from programmes.models import (
+    CabinetPortfolio,
     FocusTopic,
     Invitation,
     Membership,
@@ -43,13 +45,14 @@ from programmes.models import (
     Programme,
     Question,
     QuestionSet,
+    ScrutinyPanel,
     Section,
     ThematicArea,
 )
 from programmes.selectors import members_of
 from programmes.services import copy_standard_question_sets, create_partnership, new_question_set_version
 from sessions import services as session_services
-from sessions.models import ChallengeSession, Participant
+from sessions.models import AgendaItem, ChallengeSession, Participant
 from tests import factories as f
 from tests.evaluations.drafts import download_draft_pdf
 from tests.sessions.test_access import urls as session_access_urls
@@ -88,6 +91,10 @@ class Side:
     milestone: object = None
     participant: object = None
     reply_notice: object = None
+    agenda_item: object = None
+    panel: object = None
+    portfolio: object = None
+    resolution: object = None
 
 
 def _work(side, marker):
@@ -160,6 +167,28 @@ def _work(side, marker):
     )
     side.milestone = f.milestone(side.programme, title=f"{marker} milestone")
     side.participant = session.participants.get(person=side.reviewer)
+    meeting = f.session(
+        side.programme,
+        areas=[area],
+        facilitator=side.facilitator,
+        title=f"{marker} panel",
+        kind="scrutiny",
+        date=datetime.date(2009, 5, 20),
+    )
+    f.participant(meeting, side.reviewer)
+    side.agenda_item = AgendaItem.objects.create(session=meeting, number="7", title=f"{marker} item", area=area)
+    side.resolution = resolutions.record_resolution(
+        item=side.agenda_item,
+        by=side.facilitator,
+        kind="resolution",
+        text=f"{marker} resolution",
+        owner=side.lead,
+        response_due=datetime.date(2009, 6, 30),
+    )
+    side.panel = ScrutinyPanel.objects.create(partnership=side.partnership, name=f"{marker} panel")
+    side.portfolio = CabinetPortfolio.objects.create(
+        partnership=side.partnership, title=f"{marker} portfolio", holder=side.lead
+    )
     side.words.append(marker)
     return side
 
@@ -230,7 +259,7 @@ def southampton(db):
             "Solent",
             "Care leavers",
             "Youth justice",
-            "Stretch and challenge",
+            "Stretch and challenge 2009",  # "Stretch and challenge" alone is a kind of session
             "Weston",
             "Bitterne",
             "Sholing",
@@ -347,6 +376,15 @@ def partnership_urls(side) -> dict:
             "area_history": (reverse("area_history", args=[side.area.slug]), "GET"),
             "indicator_detail": (reverse("indicator_detail", args=[side.indicator.pk]), "GET"),
             "infographic": (reverse("infographic", args=[p]), "GET"),
+            "agenda_item": (reverse("agenda_item", args=[side.agenda_item.pk]), "GET"),
+            "agenda_item (post)": (reverse("agenda_item", args=[side.agenda_item.pk]), "POST"),
+            "agenda_item_add": (reverse("agenda_item_add", args=[side.agenda_item.session_id]), "GET"),
+            "agenda_item_edit": (reverse("agenda_item_edit", args=[side.agenda_item.pk]), "GET"),
+            "agenda_item_edit (post)": (reverse("agenda_item_edit", args=[side.agenda_item.pk]), "POST"),
+            "scrutiny_report_pdf": (reverse("scrutiny_report_pdf", args=[side.agenda_item.pk]), "GET"),
+            "resolution": (reverse("resolution", args=[side.resolution.pk]), "GET"),
+            "resolution (post)": (reverse("resolution", args=[side.resolution.pk]), "POST"),
+            "partnership_resolutions": (reverse("partnership_resolutions", args=[side.partnership.slug]), "GET"),
             # The reviewer's notice of the lead's reply: nobody else's to open.
             "notice_open": (reverse("notice_open", args=[side.reply_notice.pk]), "GET"),
         }
@@ -381,6 +419,13 @@ def _people_urls(side) -> dict:
         "person_leave (post)": (reverse("person_leave", args=[slug, member]), "POST"),
         "person_rejoin": (reverse("person_rejoin", args=[slug, member]), "POST"),
         "person_invite": (reverse("person_invite", args=[slug, member]), "POST"),
+        "councillor_list": (reverse("councillor_list", args=[slug]), "GET"),
+        "panel_add": (reverse("panel_add", args=[slug]), "POST"),
+        "panel_edit": (reverse("panel_edit", args=[slug, side.panel.pk]), "GET"),
+        "panel_edit (post)": (reverse("panel_edit", args=[slug, side.panel.pk]), "POST"),
+        "portfolio_add": (reverse("portfolio_add", args=[slug]), "POST"),
+        "portfolio_edit": (reverse("portfolio_edit", args=[slug, side.portfolio.pk]), "GET"),
+        "portfolio_edit (post)": (reverse("portfolio_edit", args=[slug, side.portfolio.pk]), "POST"),
     }
 
 

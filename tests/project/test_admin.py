@@ -16,9 +16,11 @@ from django.urls import reverse
 from evaluations.models import AreaSelfEvaluationBuild, DraftComment, SelfEvaluation
 from evaluations.services import circulate, comment_on_draft, current_self_evaluation
 from findings.models import Action, Finding, Theme
+from findings.resolutions import record_resolution
 from findings.services import add_action, record_finding
 from indicators.models import Indicator, IndicatorValue
 from programmes.models import (
+    CabinetPortfolio,
     FocusTopic,
     Membership,
     Milestone,
@@ -27,12 +29,13 @@ from programmes.models import (
     Programme,
     Question,
     QuestionSet,
+    ScrutinyPanel,
     Section,
     SignOnProvider,
     ThematicArea,
     User,
 )
-from sessions.models import ChallengeSession, Participant
+from sessions.models import AgendaItem, ChallengeSession, Participant
 from workspace.models import Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
 from workspace.services import close_session, post_comment, reply_to, save_answer
 
@@ -201,6 +204,35 @@ def make_world(suffix=""):
         pdf=BUILD_PDF,
         pdf_sha256=SelfEvaluation.digest(BUILD_PDF),
     )
+
+    # Scrutiny: a panel, a cabinet portfolio, a meeting's agenda item and its resolution.
+    panel = ScrutinyPanel.objects.create(partnership=partnership, name=f"Salford scrutiny panel{suffix}", chair=lead)
+    panel.members.add(lead)
+    portfolio = CabinetPortfolio.objects.create(
+        partnership=partnership, title=f"Cabinet Member for Salford's children{suffix}", holder=reviewer
+    )
+    portfolio.areas.add(area)
+    meeting = ChallengeSession.objects.create(
+        programme=programme,
+        kind=ChallengeSession.Kind.SCRUTINY,
+        panel=panel,
+        title=f"Salford scrutiny{suffix}",
+        date=datetime.date(2009, 7, 10),
+        start_time=datetime.time(18),
+        end_time=datetime.time(20),
+        facilitator=facilitator,
+        question_set=default_question_set(),
+    )
+    meeting.areas.add(area)
+    item = AgendaItem.objects.create(session=meeting, number="1", title=f"Salford children{suffix}", area=area)
+    record_resolution(
+        item=item,
+        by=facilitator,
+        kind="resolution",
+        text="Salford's panel asks for five years of data.",
+        owner=lead,
+        response_due=datetime.date(2009, 9, 1),
+    )
     return session
 
 
@@ -235,6 +267,10 @@ def test_every_model_of_ours_is_registered():
         "evaluations.SelfEvaluation",
         "evaluations.DraftComment",
         "evaluations.AreaSelfEvaluationBuild",
+        "programmes.ScrutinyPanel",
+        "programmes.CabinetPortfolio",
+        "challenge_sessions.AgendaItem",
+        "findings.Resolution",
     } <= registered
 
 

@@ -265,7 +265,7 @@ QUERIES = {
     "session page": 13,
     "session list": 9,  # the count of its sessions, for the page links
     "session list results, filtered (htmx)": 9,  # the same, and the memberships
-    "session form (new)": 8,
+    "session form (new)": 9,  # the partnership's scrutiny panels, for a scrutiny meeting
     "session form (edit)": 9,
     "session form's reviewer picker (htmx)": 7,
     "participant form page": 6,

@@ -10,6 +10,9 @@ first so that the PDF shows them; then the programme rolled forward into its 201
 draft, with one session scheduled), so that an area's history has two cycles. The people other
 than James Foster and Martin Vickers are invented; e-mail addresses are on `.example`.
 
+Then Southampton, a second partnership (demo/seed/southampton.py): its scrutiny panel's
+meeting of 4 November 2021, item 26, with its KPIs, questions, answers and resolution.
+
 Everything is written through the apps' services where they have one, and nobody is e-mailed:
 sessions are never scheduled through the services, the circulated draft is recorded
 without notifying the partners, and the threads and replies are posted without notices.
@@ -25,6 +28,7 @@ from demo.seed.cycles import seed_next_cycle
 from demo.seed.findings import seed_findings
 from demo.seed.indicators import seed_indicators
 from demo.seed.programme import programme_data, seed_areas, seed_programme, seed_sessions
+from demo.seed.southampton import seed_southampton
 from demo.seed.workspace import seed_workspace
 
 
@@ -45,6 +49,7 @@ class Command(BaseCommand):
             work = seed_workspace(sessions)
             found = seed_findings(programme, sessions, people, demo_day=data["demo_day"])
             next_cycle = seed_next_cycle(programme, areas, people)
+            southampton = seed_southampton(logins)
         for note in kpis.notes + work.notes + found.notes:
             self.stdout.write(self.style.WARNING(note))
         self.stdout.write(
@@ -53,6 +58,12 @@ class Command(BaseCommand):
                 f"{len(areas)} areas, {programme.milestones.count()} milestones, "
                 f"{len(sessions)} sessions; indicators: {kpis.summary()}; {work.summary()}; "
                 f"findings: {found.summary()}; next cycle: {next_cycle.summary()}."
+            )
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {southampton.name}: the Children and Families Scrutiny Panel's meeting of 4 November "
+                "2021, item 26, with its resolution and the executive's response."
             )
         )
         self.stdout.write("Demo logins:")
