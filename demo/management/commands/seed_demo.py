@@ -25,7 +25,10 @@ from demo.seed.cycles import seed_next_cycle
 from demo.seed.findings import seed_findings
 from demo.seed.indicators import seed_indicators
 from demo.seed.programme import programme_data, seed_areas, seed_programme, seed_sessions
+from demo.seed.southampton_data import PARTNERSHIP_SLUG as SOUTHAMPTON_SLUG
+from demo.seed.southampton_data import seed_southampton_data
 from demo.seed.workspace import seed_workspace
+from programmes.models import Partnership
 
 
 class Command(BaseCommand):
@@ -45,7 +48,12 @@ class Command(BaseCommand):
             work = seed_workspace(sessions)
             found = seed_findings(programme, sessions, people, demo_day=data["demo_day"])
             next_cycle = seed_next_cycle(programme, areas, people)
-        for note in kpis.notes + work.notes + found.notes:
+            # --- Issue 15, the stretch-and-challenge half (demo/seed/southampton_data.py) ---
+            # Southampton's children's social care KPIs, pathway, assurance audit and weekly
+            # stretch-and-challenge series. It takes the Southampton partnership when it is
+            # seeded (by slug), and makes it minimally when it is not there yet.
+            southampton = seed_southampton_data(Partnership.objects.filter(slug=SOUTHAMPTON_SLUG).first())
+        for note in kpis.notes + work.notes + found.notes + southampton.notes:
             self.stdout.write(self.style.WARNING(note))
         self.stdout.write(
             self.style.SUCCESS(
@@ -55,6 +63,7 @@ class Command(BaseCommand):
                 f"findings: {found.summary()}; next cycle: {next_cycle.summary()}."
             )
         )
+        self.stdout.write(self.style.SUCCESS(f"Southampton's children's social care: {southampton.summary()}."))
         self.stdout.write("Demo logins:")
         for username, role, password in logins.shown:
             shown = password if password else "(unchanged)"
