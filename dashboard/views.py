@@ -10,10 +10,11 @@ from challenge.submission import SubmissionTokenForm
 from dashboard import selectors
 from evaluations import selectors as evaluation_selectors
 from programmes.permissions import get_programme_for_user
+from sessions import selectors as session_selectors
 from sessions.agenda import agenda_of
 from sessions.forms import ParticipantForm
 from sessions.models import ChallengeSession
-from sessions.permissions import can_manage_session, get_session_for_user, session_steps
+from sessions.permissions import can_manage_series, can_manage_session, get_session_for_user, session_steps
 
 
 @require_GET
@@ -55,6 +56,13 @@ def session_detail(request, pk):
     session = get_session_for_user(request.user, pk)
     context = {"session": session, "programme": session.programme, **selectors.session_page(request.user, session)}
     context["steps"] = session_steps(request.user, session)
+    if session.kind == ChallengeSession.Kind.STRETCH:
+        # An occurrence of a stretch-and-challenge series: its KPIs' latest values first.
+        context.update(session_selectors.occurrence_page(session))
+        occurrence = context.get("occurrence")
+        context["writes_notes"] = occurrence is not None and (
+            can_manage_series(request.user, occurrence.series) or request.user.pk == occurrence.series.service_lead_id
+        )
     # Those who manage it triage its challenges, across its areas, on a page of their own.
     context["triages"] = can_manage_session(request.user, session)
     if context["steps"].edit:

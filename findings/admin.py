@@ -19,7 +19,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from findings.models import Action, Finding, Resolution, ResolutionChange, Theme
+from findings.models import Action, AssuranceAudit, Finding, Resolution, ResolutionChange, Theme
 from findings.services import validate_action_owner, validate_finding
 from workspace.models import Answer, Comment
 
@@ -64,7 +64,7 @@ class ActionAdminForm(forms.ModelForm):
         self._owner_partner = None
         if owner is not None and finding is not None:
             try:
-                self._owner_partner = validate_action_owner(owner, finding.session.programme.partnership_id)
+                self._owner_partner = validate_action_owner(owner, finding.partnership_id)
             except ValidationError as error:
                 self.add_error(None, error)
         return cleaned
@@ -128,9 +128,9 @@ class FindingAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     autocomplete_fields = ["session", "area", "evidence_answers", "evidence_comments"]
     filter_horizontal = ["themes"]
-    readonly_fields = ["created_by", "created_at", "updated_at", "revision"]
+    readonly_fields = ["audit", "created_by", "created_at", "updated_at", "revision"]
     fieldsets = [
-        (None, {"fields": ["session", "area", "kind", "title", "text", "themes"]}),
+        (None, {"fields": ["session", "audit", "area", "kind", "title", "text", "themes"]}),
         ("Evidence", {"fields": ["evidence_answers", "evidence_comments"]}),
         ("Record", {"fields": ["created_by", "created_at", "updated_at", "revision"]}),
     ]
@@ -236,3 +236,25 @@ class ResolutionAdmin(admin.ModelAdmin):
     raw_id_fields = ["agenda_item", "owner", "created_by"]
     readonly_fields = ["revision", "responded_at", "closed_at"]
     inlines = [ResolutionChangeInline]
+
+
+# --- Assurance audits ----------------------------------------------------------------------
+
+
+@admin.register(AssuranceAudit)
+class AssuranceAuditAdmin(admin.ModelAdmin):
+    """An area's assurance audits (recorded in the app by the partnership's facilitators, with
+    their findings and actions); corrected here."""
+
+    list_display = ["title", "area", "audited_on", "auditor", "sample_size", "grading"]
+    list_filter = ["grading", "area__partnership"]
+    list_select_related = ["area"]
+    search_fields = ["title", "auditor", "area__name"]
+    readonly_fields = ["created_by", "created_at", "updated_at", "revision"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        elif form.has_changed():
+            obj.revision += 1  # a form opened on it in the app is stale
+        super().save_model(request, obj, form, change)

@@ -19,6 +19,9 @@ def _finding(request, finding_pk, *, manage=True):
     for a withdrawn finding to those who do not manage it: it is not theirs to see), 403 for
     someone who may not read the session, or (`manage`) who does not facilitate it."""
     finding = get_object_or_404(selectors.findings_with_context(), pk=finding_pk)
+    if finding.audit_id is not None:
+        # An assurance audit's finding is shown, with its actions, on the audit's page.
+        raise Http404("No such finding of a session")
     access = get_session_access(request.user, finding.session_id)
     finding.session = access.session
     if manage and not access.is_facilitator:

@@ -3,6 +3,7 @@ actions that follow from findings."""
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from challenge.submission import submission_token_field
 from challenge.validators import no_line_breaks
@@ -27,6 +28,43 @@ class Theme(models.Model):
         return self.name
 
 
+class AssuranceAudit(models.Model):
+    """An assurance audit of an area's casework (Southampton's: a sample of cases read by an
+    auditor and graded). Its findings are findings like a session's, with their actions."""
+
+    class Grading(models.TextChoices):
+        OUTSTANDING = "outstanding", "Outstanding"
+        GOOD = "good", "Good"
+        REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement"
+        INADEQUATE = "inadequate", "Inadequate"
+
+    area = models.ForeignKey(ThematicArea, on_delete=models.PROTECT, related_name="audits")
+    title = models.CharField(max_length=300, validators=[no_line_breaks], help_text="What was audited.")
+    audited_on = models.DateField("date of the audit")
+    auditor = models.CharField(
+        max_length=200, validators=[no_line_breaks], help_text="Who audited: a name, a role or an organisation."
+    )
+    sample_size = models.PositiveIntegerField("cases in the sample")
+    sample_description = models.TextField("the sample", blank=True, help_text="Which cases, and how they were chosen.")
+    grading = models.CharField(max_length=30, choices=Grading.choices)
+    summary = models.TextField(blank=True, help_text="What the audit found, in short.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    submission_token = submission_token_field()
+
+    class Meta:
+        ordering = ["area", "-audited_on", "-id"]
+        verbose_name = "assurance audit"
+
+    def __str__(self):
+        return f"{self.title} ({self.audited_on:%d %b %Y})"
+
+    def get_absolute_url(self):
+        return reverse("audit_detail", kwargs={"pk": self.pk})
+
+
 class FindingQuerySet(models.QuerySet):
     def standing(self):
         """The findings not withdrawn: what the emerging findings, the PDFs and every count show."""
@@ -43,7 +81,11 @@ class Finding(models.Model):
         RISK = "risk", "Risk"
         CROSS_CUTTING = "cross_cutting", "Cross-cutting issue"
 
-    session = models.ForeignKey(ChallengeSession, on_delete=models.PROTECT, related_name="findings")
+    # Where it was found: a session, or else an assurance audit (exactly one of the two).
+    session = models.ForeignKey(
+        ChallengeSession, on_delete=models.PROTECT, related_name="findings", null=True, blank=True
+    )
+    audit = models.ForeignKey(AssuranceAudit, on_delete=models.PROTECT, related_name="findings", null=True, blank=True)
     area = models.ForeignKey(ThematicArea, on_delete=models.PROTECT, related_name="findings")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.CharField(max_length=300, validators=[no_line_breaks])
@@ -77,6 +119,16 @@ class Finding(models.Model):
 
     class Meta:
         ordering = ["area__name", "kind", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(session__isnull=False, audit__isnull=True)
+                    | models.Q(session__isnull=True, audit__isnull=False)
+                ),
+                name="finding_from_a_session_or_an_audit",
+                violation_error_message="A finding comes from a session or from an assurance audit, not both.",
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -87,7 +139,12 @@ class Finding(models.Model):
 
     @property
     def programme(self):
-        return self.session.programme
+        """The session's programme; None for an audit's finding."""
+        return self.session.programme if self.session_id else None
+
+    @property
+    def partnership_id(self):
+        return self.session.programme.partnership_id if self.session_id else self.area.partnership_id
 
     @property
     def is_withdrawn(self):

@@ -45,7 +45,7 @@ def notify_due_actions(today) -> int:
                 kind=NoticeKind.ACTION_DUE,
                 text=text,
                 url=reverse("action_page", args=[action.pk]),
-                partnership=action.finding.session.programme.partnership_id,
+                partnership=action.finding.partnership_id,
                 key=f"action-{state}:{action.pk}:{action.due_date.isoformat()}",
             )
         )

@@ -214,7 +214,7 @@ def add_action(*, finding, description, owner, due_date, submission_token=None) 
     """An improvement action from a finding. The owner's organisation in the programme's
     partnership is recorded with it. Once per `submission_token`: the same form sent twice
     adds one action."""
-    partner = validate_action_owner(owner, finding.session.programme.partnership_id)
+    partner = validate_action_owner(owner, finding.partnership_id)
     return create_once(
         Action,
         submission_token,
@@ -259,7 +259,13 @@ def update_action(*, action, by, expected_revision, **values) -> Action:
     unknown = set(values) - set(EDIT_FIELDS)
     if unknown:
         raise ValueError(f"Not a field of an action's update: {sorted(unknown)}")
-    current = Action.objects.select_for_update().select_related("finding__session__programme").get(pk=action.pk)
+    current = (
+        # Locks the action alone: its finding's session is the nullable side of an outer join
+        # (an audit's finding has none), which PostgreSQL does not lock.
+        Action.objects.select_for_update(of=("self",))
+        .select_related("finding__session__programme", "finding__area")
+        .get(pk=action.pk)
+    )
     refuse_stale(current, expected_revision)
     if "status" in values and values["status"] not in Action.Status.values:
         raise ValidationError({"status": "Choose one of the statuses."})
@@ -267,7 +273,7 @@ def update_action(*, action, by, expected_revision, **values) -> Action:
         raise ValidationError({"description": "Say what will be done."})
     changed = [name for name, value in values.items() if getattr(current, name) != value]
     if "owner" in changed:
-        current.owner_partner = validate_action_owner(values["owner"], current.finding.session.programme.partnership_id)
+        current.owner_partner = validate_action_owner(values["owner"], current.finding.partnership_id)
     for name in changed:
         setattr(current, name, values[name])
     if changed:

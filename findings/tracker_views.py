@@ -169,6 +169,10 @@ def action_page(request, action_pk):
         action = tracker.action_for_page(action_pk)
     except Action.DoesNotExist as exc:
         raise Http404("No such action") from exc
+    if action.finding.audit_id is not None:
+        # An assurance audit's action: followed up on the audit's page.
+        refuse_outside(request.user, action.finding.area.partnership_id)
+        return redirect(reverse("audit_detail", args=[action.finding.audit_id]) + f"#finding-{action.finding_id}")
     programme = action.finding.session.programme
     refuse_outside(request.user, programme.partnership_id)
     if not _may_view(request.user, action):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from challenge.editing import StaleEdit
 from challenge.listing import expanded
 from findings import history, selectors, services
+from findings.audits import can_record_audits
 from findings.forms import ActionForm, FindingForm
 from findings.models import Action
 from programmes.permissions import get_area_for_user, get_programme_for_user, is_programme_facilitator, refuse_outside
@@ -87,10 +88,14 @@ def session_findings(request, pk, area_pk):
 @login_required
 def action_add(request, finding_pk):
     finding = get_object_or_404(selectors.findings_with_context(), pk=finding_pk)
-    refuse_outside(request.user, finding.session.programme.partnership_id)
-    if not is_programme_facilitator(request.user, finding.session.programme):
+    refuse_outside(request.user, finding.partnership_id)
+    if finding.audit_id is not None:
+        # An assurance audit's finding: its area's partnership's facilitators record its actions.
+        if not can_record_audits(request.user, finding.area.partnership_id):
+            raise PermissionDenied("Only the partnership's facilitators add actions to an audit's findings.")
+    elif not is_programme_facilitator(request.user, finding.session.programme):
         raise PermissionDenied("Only the facilitator adds actions.")
-    form = ActionForm(request.POST, finding=finding, partnership=finding.session.programme.partnership_id)
+    form = ActionForm(request.POST, finding=finding, partnership=finding.partnership_id)
     if form.is_valid():
         try:
             services.add_action(finding=finding, **form.cleaned_data)
@@ -103,7 +108,15 @@ def action_add(request, finding_pk):
         for field, errors in form.errors.items():
             label = form[field].label if field in form.fields else ""  # "Owner" when not set
             messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-    return redirect(_findings_url(finding.session, finding.area) + f"#finding-{finding.pk}")
+    return redirect(_finding_page(finding))
+
+
+def _finding_page(finding):
+    """Where a finding is shown with its actions: its session's findings page for the area,
+    or its audit's page."""
+    if finding.audit_id is not None:
+        return reverse("audit_detail", args=[finding.audit_id]) + f"#finding-{finding.pk}"
+    return _findings_url(finding.session, finding.area) + f"#finding-{finding.pk}"
 
 
 @require_POST
@@ -114,7 +127,9 @@ def action_status(request, action_pk):
     says which revision it was opened at is refused if the action changed since."""
     action = get_object_or_404(selectors.actions_with_context(), pk=action_pk)
     finding = action.finding
-    refuse_outside(request.user, finding.session.programme.partnership_id)
+    refuse_outside(request.user, finding.partnership_id)
+    if finding.audit_id is not None:
+        return _audit_action_status(request, action)
     # Changed from its own cycle's findings page, or from the list of actions a later cycle
     # carries (its "carried_in"): the facilitators of either may follow it up.
     carried_in = None
@@ -192,3 +207,34 @@ def area_history(request, slug):
     return render(
         request, "findings/area_history.html", {"area": area, "history": history.area_history(request.user, area)}
     )
+
+
+def _audit_action_status(request, action):
+    """The status control of an action on an assurance audit's finding: its owner (while a
+    member) and the partnership's facilitators change it."""
+    finding = action.finding
+    partnership = finding.area.partnership_id
+    owner = action.owner_id == request.user.pk and request.user.membership_in(partnership)
+    if not owner and not can_record_audits(request.user, partnership):
+        raise PermissionDenied("Only the facilitator changes actions.")
+    try:
+        revision = int(request.POST["revision"]) if request.POST.get("revision") else None
+    except ValueError:
+        revision = None
+    status = request.POST.get("status", "")
+    try:
+        if revision is None:
+            services.set_action_status(action=action, status=status, by=request.user)
+        else:
+            action = services.update_action(action=action, by=request.user, expected_revision=revision, status=status)
+    except StaleEdit as error:
+        messages.error(
+            request,
+            f"“{action.description[:60]}” changed since you opened the page: it is now "
+            f"{error.current.get_status_display().lower()}. Nothing was saved; choose again if you still mean it.",
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Action marked {action.get_status_display().lower()}.")
+    return redirect(_finding_page(finding))

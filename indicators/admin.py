@@ -1,15 +1,40 @@
 """Administration of indicators and their values (administrators only)."""
 
+from django import forms
 from django.contrib import admin
 
-from indicators.models import Indicator, IndicatorValue
+from indicators.models import Indicator, IndicatorValue, Pathway, PathwayStage
 from indicators.services import reassess, record_target
+
+
+class IndicatorValueForm(forms.ModelForm):
+    """A value in the admin: its status may be left out (a form of before it had one): a
+    value is reported, no value with a reason is awaiting data."""
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["period_start", "status", "value", "awaiting_reason", "national", "comparator", "commentary"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].required = False
+
+    def clean_status(self):
+        status = self.cleaned_data.get("status")
+        if status:
+            return status
+        data = self.data
+        value = data.get(self.add_prefix("value"), "")
+        reason = data.get(self.add_prefix("awaiting_reason"), "")
+        awaiting = not str(value).strip() and str(reason).strip()
+        return IndicatorValue.Status.AWAITING if awaiting else IndicatorValue.Status.REPORTED
 
 
 class IndicatorValueInline(admin.TabularInline):
     model = IndicatorValue
+    form = IndicatorValueForm
     extra = 0
-    fields = ["period_start", "value", "national", "comparator", "commentary"]
+    fields = ["period_start", "status", "value", "awaiting_reason", "national", "comparator", "commentary"]
 
 
 @admin.register(Indicator)
@@ -43,3 +68,28 @@ class IndicatorAdmin(admin.ModelAdmin):
         on the indicator (its target or polarity may have changed, or its values)."""
         super().save_related(request, form, formsets, change)
         reassess([form.instance])
+
+
+class PathwayStageInline(admin.TabularInline):
+    model = PathwayStage
+    extra = 0
+    fields = ["position", "name", "volume_indicator", "timeliness_indicator"]
+    raw_id_fields = ["volume_indicator", "timeliness_indicator"]
+
+
+@admin.register(Pathway)
+class PathwayAdmin(admin.ModelAdmin):
+    """An area's pathway and its stages (the partnership's facilitators set them up in the app,
+    on the area's pathway page)."""
+
+    list_display = ["name", "area"]
+    list_select_related = ["area"]
+    list_filter = ["area__partnership"]
+    search_fields = ["name", "area__name"]
+    inlines = [PathwayStageInline]
+
+    def save_formset(self, request, form, formset, change):
+        for stage_form in formset.forms:
+            if stage_form.instance.pk and stage_form.has_changed():
+                stage_form.instance.revision += 1  # a form opened on it in the app is stale
+        super().save_formset(request, form, formset, change)

@@ -14,11 +14,15 @@ from django.db import IntegrityError, transaction
 from indicators.models import Indicator, IndicatorValue, parse_period, period_label
 from indicators.services import reassess
 
-COLUMNS = ["indicator", "period", "value", "national", "comparator", "commentary"]
+COLUMNS = ["indicator", "period", "value", "national", "comparator", "commentary", "awaiting_reason"]
 REQUIRED = ["indicator", "period", "value"]
 # Files written before values had a commentary have no such column: they import as before,
 # leaving each value's commentary as it is.
-OPTIONAL = ["national", "comparator", "commentary"]
+OPTIONAL = ["national", "comparator", "commentary", "awaiting_reason"]
+# A period whose number is not available yet: its value cell says so (any case), and the
+# awaiting_reason column says why ("Care Director migration").
+AWAITING = {"awaiting", "awaiting data"}
+AWAITING_REASON_MAX = IndicatorValue._meta.get_field("awaiting_reason").max_length
 COMMENTARY_MAX = 5000
 MAX_ROWS = 20000
 
@@ -28,18 +32,25 @@ class PlannedRow:
     line: int
     indicator: Indicator
     period_start: object
-    value: Decimal
+    value: Decimal | None
     national: Decimal | None
     comparator: Decimal | None
     existing: IndicatorValue | None
     commentary: str | None = None  # None: the file has no commentary column (left as it is)
+    awaiting_reason: str | None = None  # a reason: the period awaits data (its value is None)
+
+    @property
+    def status(self):
+        return IndicatorValue.Status.AWAITING if self.awaiting_reason is not None else IndicatorValue.Status.REPORTED
 
     @property
     def change(self):
         if self.existing is None:
             return "new"
         same = (
-            self.existing.value == self.value
+            self.existing.status == self.status
+            and self.existing.awaiting_reason == (self.awaiting_reason or "")
+            and self.existing.value == self.value
             and self.existing.national == self.national
             and self.existing.comparator == self.comparator
             and (self.commentary is None or self.existing.commentary == self.commentary)
@@ -168,7 +179,22 @@ def plan_import(text: str, *, partnership, may_change) -> ImportPlan:
                 errors.append((line, "period", str(exc)))
         numbers = {}
         warnings = []
+        awaiting_reason = None
+        if cell("value").lower() in AWAITING:
+            awaiting_reason = cell("awaiting_reason")
+            numbers["awaiting"] = None
+            if not awaiting_reason:
+                errors.append((line, "awaiting_reason", "Say why the data is awaited, e.g. “Care Director migration”."))
+            elif len(awaiting_reason) > AWAITING_REASON_MAX:
+                errors.append((line, "awaiting_reason", f"The reason is longer than {AWAITING_REASON_MAX} characters."))
+        elif cell("awaiting_reason"):
+            errors.append(
+                (line, "awaiting_reason", "A reason is only given when the value says “awaiting”: leave it empty.")
+            )
         for name in ("value", "national", "comparator"):
+            if name == "value" and awaiting_reason is not None:
+                numbers["value"] = None
+                continue
             try:
                 numbers[name] = _number(cell(name))
                 if numbers[name] is not None:
@@ -177,8 +203,8 @@ def plan_import(text: str, *, partnership, may_change) -> ImportPlan:
                         warnings.append((line, name, warning))
             except ValueError as exc:
                 errors.append((line, name, str(exc)))
-        if "value" in numbers and numbers["value"] is None:
-            errors.append((line, "value", "The value is missing."))
+        if "value" in numbers and numbers["value"] is None and awaiting_reason is None:
+            errors.append((line, "value", "The value is missing: give it, or write “awaiting” and why."))
         commentary = cell("commentary") if "commentary" in col else None
         if commentary is not None and len(commentary) > COMMENTARY_MAX:
             errors.append((line, "commentary", f"The commentary is longer than {COMMENTARY_MAX} characters."))
@@ -208,6 +234,7 @@ def plan_import(text: str, *, partnership, may_change) -> ImportPlan:
                 comparator=numbers.get("comparator"),
                 existing=existing.get((indicator.pk, period_start)),
                 commentary=commentary,
+                awaiting_reason=awaiting_reason,
             )
         )
     if not plan.rows and not plan.errors:
@@ -253,6 +280,8 @@ def _apply(plan):
             indicator=r.indicator,
             period_start=r.period_start,
             value=r.value,
+            status=r.status,
+            awaiting_reason=r.awaiting_reason or "",
             national=r.national,
             comparator=r.comparator,
             commentary=r.commentary or "",
@@ -264,11 +293,14 @@ def _apply(plan):
     for r in rows:
         if r.change == "changed":
             r.existing.value, r.existing.national, r.existing.comparator = r.value, r.national, r.comparator
+            r.existing.status, r.existing.awaiting_reason = r.status, r.awaiting_reason or ""
             if r.commentary is not None:
                 r.existing.commentary = r.commentary
             r.existing.revision += 1  # a form opened on the value before this is stale
             changed.append(r.existing)
-    IndicatorValue.objects.bulk_update(changed, ["value", "national", "comparator", "commentary", "revision"])
+    IndicatorValue.objects.bulk_update(
+        changed, ["value", "status", "awaiting_reason", "national", "comparator", "commentary", "revision"]
+    )
     if touched:
         reassess(touched)
     return counts
@@ -292,10 +324,11 @@ def export_csv(indicators) -> str:
                 [
                     indicator.code,
                     period_label(v.period_start, indicator.frequency),
-                    _fmt(v.value),
+                    _fmt(v.value) if v.is_reported else "awaiting",
                     _fmt(v.national),
                     _fmt(v.comparator),
                     v.commentary,
+                    v.awaiting_reason,
                 ]
             )
     return out.getvalue()
@@ -303,10 +336,10 @@ def export_csv(indicators) -> str:
 
 def template_csv(indicators) -> str:
     """The header and one example row per indicator, with the period in its right form."""
-    examples = {"year": "2009", "quarter": "2009-Q1", "month": "2009-04"}
+    examples = {"year": "2009", "quarter": "2009-Q1", "month": "2009-04", "week": "2009-W15"}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for indicator in indicators:
-        writer.writerow([indicator.code, examples[indicator.frequency], "", "", "", ""])
+        writer.writerow([indicator.code, examples[indicator.frequency], "", "", "", "", ""])
     return out.getvalue()

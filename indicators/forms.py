@@ -4,6 +4,7 @@ entered one period at a time."""
 from django import forms
 
 from challenge.submission import SubmissionTokenMixin
+from challenge.validators import no_line_breaks
 from indicators.models import PERIOD_FORMATS, Indicator, IndicatorValue, period_from_text, period_label
 from programmes.models import ThematicArea
 
@@ -81,7 +82,19 @@ class ValueForm(SubmissionTokenMixin, forms.Form):
     """An indicator's value for one period, with the benchmarks and a commentary."""
 
     period = forms.CharField(max_length=20, label="Period")
-    value = forms.DecimalField(max_digits=14, decimal_places=4, label="Value")
+    value = forms.DecimalField(max_digits=14, decimal_places=4, label="Value", required=False)
+    awaiting = forms.BooleanField(
+        required=False,
+        label="Awaiting data",
+        help_text="The period's number is not available yet: the tables and charts say so, with the reason.",
+    )
+    awaiting_reason = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Why is it awaited?",
+        help_text="E.g. “Care Director migration”.",
+        validators=[no_line_breaks],
+    )
     national = forms.DecimalField(max_digits=14, decimal_places=4, required=False, label="National")
     comparator = forms.DecimalField(
         max_digits=14, decimal_places=4, required=False, label="Comparator group", help_text=""
@@ -101,6 +114,8 @@ class ValueForm(SubmissionTokenMixin, forms.Form):
                 {
                     "period": period_label(value.period_start, indicator.frequency),
                     "value": _plain(value.value),
+                    "awaiting": value.is_awaiting,
+                    "awaiting_reason": value.awaiting_reason,
                     "national": _plain(value.national),
                     "comparator": _plain(value.comparator),
                     "commentary": value.commentary,
@@ -122,11 +137,25 @@ class ValueForm(SubmissionTokenMixin, forms.Form):
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
 
+    def clean(self):
+        data = super().clean()
+        if data.get("awaiting"):
+            if data.get("value") is not None:
+                self.add_error("value", "Leave the value empty while the data is awaited, or untick “Awaiting data”.")
+            if not data.get("awaiting_reason"):
+                self.add_error("awaiting_reason", "Say why the data is awaited: the tables and charts show it.")
+        elif data.get("value") is None and "value" not in self.errors:
+            self.add_error("value", "Give the value, or tick “Awaiting data” and say why.")
+        return data
+
     def value_fields(self) -> dict:
         data = self.cleaned_data
+        awaiting = bool(data.get("awaiting"))
         return {
             "period_start": data["period"],
-            "value": data["value"],
+            "status": IndicatorValue.Status.AWAITING if awaiting else IndicatorValue.Status.REPORTED,
+            "awaiting_reason": data.get("awaiting_reason", "") if awaiting else "",
+            "value": None if awaiting else data["value"],
             "national": data["national"],
             "comparator": data["comparator"],
             "commentary": data["commentary"],

@@ -160,8 +160,9 @@ def _better(delta: float, higher_is_better: bool) -> bool:
 
 def assess(indicator, values) -> Assessment:
     """Judge `indicator` from `values` (IndicatorValue rows, or anything with their
-    period_start, value and national, in any order)."""
-    values = sorted(values, key=lambda v: v.period_start)
+    period_start, value and national, in any order). A period awaiting data (no value) is
+    left out: it says nothing of the trend."""
+    values = sorted((v for v in values if v.value is not None), key=lambda v: v.period_start)
     latest = values[-1] if values else None
     previous = values[-2] if len(values) > 1 else None
     first = values[0] if values else None

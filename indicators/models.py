@@ -47,6 +47,7 @@ class Indicator(models.Model):
         YEAR = "year", "Yearly"
         QUARTER = "quarter", "Quarterly"
         MONTH = "month", "Monthly"
+        WEEK = "week", "Weekly"
 
     area = models.ForeignKey(ThematicArea, on_delete=models.CASCADE, related_name="indicators")
     # The area's partnership, kept beside it (set from the area when saved) so that the
@@ -161,6 +162,8 @@ PERIOD_FORMATS = {
     Indicator.Frequency.YEAR: ("YYYY, e.g. 2008", re.compile(r"^(\d{4})$")),
     Indicator.Frequency.QUARTER: ("YYYY-Qn, e.g. 2008-Q3", re.compile(r"^(\d{4})-Q([1-4])$", re.I)),
     Indicator.Frequency.MONTH: ("YYYY-MM, e.g. 2008-07", re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")),
+    # An ISO 8601 week (Monday to Sunday): week 1 is the week with the year's first Thursday.
+    Indicator.Frequency.WEEK: ("YYYY-Www, e.g. 2021-W44", re.compile(r"^(\d{4})-W(0[1-9]|[1-4]\d|5[0-3])$", re.I)),
 }
 
 
@@ -178,11 +181,19 @@ def parse_period(text: str, frequency: str) -> datetime.date:
         return datetime.date(year, 1, 1)
     if frequency == Indicator.Frequency.QUARTER:
         return datetime.date(year, (int(match.group(2)) - 1) * 3 + 1, 1)
+    if frequency == Indicator.Frequency.WEEK:
+        try:
+            return datetime.date.fromisocalendar(year, int(match.group(2)), 1)
+        except ValueError:
+            raise ValueError(f"“{text}”: {year} has no week {int(match.group(2))}.") from None
     return datetime.date(year, int(match.group(2)), 1)
 
 
 def is_period_start(day: datetime.date, frequency: str) -> bool:
-    """Whether `day` is the first day of a period of `frequency` (a year, quarter or month)."""
+    """Whether `day` is the first day of a period of `frequency` (a year, quarter or month;
+    a week's is its Monday)."""
+    if frequency == Indicator.Frequency.WEEK:
+        return day.weekday() == 0
     if day.day != 1:
         return False
     if frequency == Indicator.Frequency.YEAR:
@@ -194,7 +205,8 @@ def is_period_start(day: datetime.date, frequency: str) -> bool:
 
 def period_from_text(text: str, frequency: str) -> datetime.date:
     """The period `text` names for an indicator of `frequency`: written as in the CSV files
-    (2008, 2008-Q3, 2008-07) or as the period's first day (2008-07-01). ValueError otherwise."""
+    (2008, 2008-Q3, 2008-07, 2021-W44) or as the period's first day (2008-07-01). ValueError
+    otherwise."""
     try:
         return parse_period(text, frequency)
     except ValueError as error:
@@ -214,13 +226,33 @@ def period_label(start: datetime.date, frequency: str) -> str:
         return f"{start.year}"
     if frequency == Indicator.Frequency.QUARTER:
         return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    if frequency == Indicator.Frequency.WEEK:
+        iso = start.isocalendar()
+        return f"{iso.year}-W{iso.week:02d}"
     return f"{start.year}-{start.month:02d}"
 
 
 class IndicatorValue(models.Model):
+    """One period's number of an indicator, or the stated fact that it is awaited (e.g. while
+    a case-management system is migrated): never a silent gap."""
+
+    class Status(models.TextChoices):
+        REPORTED = "reported", "Reported"
+        AWAITING = "awaiting", "Awaiting data"
+
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     period_start = models.DateField()
-    value = models.DecimalField(max_digits=14, decimal_places=4)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REPORTED)
+    value = models.DecimalField(
+        max_digits=14, decimal_places=4, null=True, blank=True, help_text="Empty while the data is awaited."
+    )
+    awaiting_reason = models.CharField(
+        "why the data is awaited",
+        max_length=200,
+        blank=True,
+        validators=[no_line_breaks],
+        help_text="E.g. “Care Director migration”.",
+    )
     national = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     comparator = models.DecimalField(
         max_digits=14,
@@ -237,10 +269,27 @@ class IndicatorValue(models.Model):
 
     class Meta:
         ordering = ["indicator", "period_start"]
-        constraints = [models.UniqueConstraint(fields=["indicator", "period_start"], name="one_value_per_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period_start"], name="one_value_per_period"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="reported", value__isnull=False) | models.Q(status="awaiting", value__isnull=True)
+                ),
+                name="a_value_unless_awaited",
+                violation_error_message="Give the value, or mark the period as awaiting data without one.",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.indicator.code} {self.period}: {self.value}"
+        return f"{self.indicator.code} {self.period}: {self.value if self.is_reported else 'awaiting data'}"
+
+    @property
+    def is_reported(self):
+        return self.status == self.Status.REPORTED
+
+    @property
+    def is_awaiting(self):
+        return self.status == self.Status.AWAITING
 
     def clean(self):
         super().clean()
@@ -270,3 +319,59 @@ class IndicatorTarget(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} from {self.applies_from}: {self.target}"
+
+
+class Pathway(models.Model):
+    """The journey of the child through an area's service (contact → referral → assessment →
+    child in need or child protection → looked after → permanence or leaving care): ordered
+    stages, each with the KPIs of its volume and its timeliness. Drawn as a funnel."""
+
+    area = models.OneToOneField(ThematicArea, on_delete=models.CASCADE, related_name="pathway")
+    name = models.CharField(max_length=200, validators=[no_line_breaks], default="The journey of the child")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["area", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.area})"
+
+    def get_absolute_url(self):
+        return reverse("pathway_page", kwargs={"slug": self.area.slug})
+
+
+class PathwayStage(models.Model):
+    """One stage of a pathway, in its place, with the indicator counting how many children
+    reach it (its volume) and the one saying how promptly (its timeliness), where measured."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(max_length=200, validators=[no_line_breaks])
+    position = models.PositiveIntegerField(default=0, help_text="Stages are shown in this order, lowest first.")
+    volume_indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="volume_of_stages",
+        verbose_name="volume",
+        help_text="The KPI of how many children reach this stage (e.g. referrals a week).",
+    )
+    timeliness_indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="timeliness_of_stages",
+        verbose_name="timeliness",
+        help_text="The KPI of how promptly (e.g. assessments completed within 45 days).",
+    )
+    revision = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["pathway", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pathway", "name"], name="unique_stage_name_per_pathway"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -38,14 +38,24 @@ class Reading:
     the cost of a model instance (a page reads many values and changes none)."""
 
     period_start: datetime.date
-    value: Decimal
+    value: Decimal | None  # None: awaiting data
     national: Decimal | None
     comparator: Decimal | None
     frequency: str  # the indicator's, for the period's label
+    status: str = IndicatorValue.Status.REPORTED
+    awaiting_reason: str = ""
 
     @property
     def period(self):
         return period_label(self.period_start, self.frequency)
+
+    @property
+    def is_reported(self):
+        return self.status == IndicatorValue.Status.REPORTED
+
+    @property
+    def is_awaiting(self):
+        return self.status == IndicatorValue.Status.AWAITING
 
 
 def _assessed(indicators, *, readings=False, values=None):
@@ -60,10 +70,11 @@ def _assessed(indicators, *, readings=False, values=None):
         if values is None:
             values = IndicatorValue.objects.filter(indicator__in=by_pk).order_by("period_start")
         if readings:
-            for indicator_id, period_start, value, national, comparator in values.values_list(
-                "indicator_id", "period_start", "value", "national", "comparator"
+            for indicator_id, period_start, value, national, comparator, status, reason in values.values_list(
+                "indicator_id", "period_start", "value", "national", "comparator", "status", "awaiting_reason"
             ):
-                reading = Reading(period_start, value, national, comparator, by_pk[indicator_id].frequency)
+                frequency = by_pk[indicator_id].frequency
+                reading = Reading(period_start, value, national, comparator, frequency, status, reason)
                 series[indicator_id].append(reading)
         else:
             for value in values:

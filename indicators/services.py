@@ -40,12 +40,34 @@ def reassess(indicators) -> None:
                 setattr(indicator, name, getattr(by_pk[indicator.pk], name))
 
 
-def record_value(*, indicator, period_start, value, national=None, comparator=None, commentary=None) -> IndicatorValue:
+def record_value(
+    *,
+    indicator,
+    period_start,
+    value,
+    national=None,
+    comparator=None,
+    commentary=None,
+    status=IndicatorValue.Status.REPORTED,
+    awaiting_reason="",
+) -> IndicatorValue:
     """Save `indicator`'s value for the period starting `period_start` (the first day of a
-    period of its frequency): a new value, or a change of the one saved for that period. Then
+    period of its frequency): a new value, or a change of the one saved for that period; or,
+    with `status` "awaiting" and no value, that the period's data is awaited and why. Then
     stores what its values say now (`reassess`). A `commentary` of None leaves the saved one as
     it is. Returns the saved value."""
-    defaults = {"value": value, "national": national, "comparator": comparator, "revision": F("revision") + 1}
+    if status == IndicatorValue.Status.AWAITING:
+        value = None
+    else:
+        awaiting_reason = ""
+    defaults = {
+        "value": value,
+        "status": status,
+        "awaiting_reason": awaiting_reason,
+        "national": national,
+        "comparator": comparator,
+        "revision": F("revision") + 1,
+    }
     if commentary is not None:
         defaults["commentary"] = commentary
     with transaction.atomic():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import setup_views, views
+from indicators import pathway_views, setup_views, views
 
 urlpatterns = [
     path("areas/<slug:slug>/", views.area_page, name="area_page"),
@@ -32,4 +32,13 @@ urlpatterns = [
         {"action": "restore"},
         name="indicator_restore",
     ),
+]
+
+# The journey of the child: an area's pathway as a funnel, and its stages set up
+# (indicators/pathway_views.py).
+urlpatterns += [
+    path("areas/<slug:slug>/pathway/", pathway_views.pathway_page, name="pathway_page"),
+    path("areas/<slug:slug>/pathway/stages/", pathway_views.pathway_manage, name="pathway_manage"),
+    path("areas/<slug:slug>/pathway/stages/<int:pk>/", pathway_views.stage_edit, name="pathway_stage_edit"),
+    path("areas/<slug:slug>/pathway/stages/<int:pk>/remove/", pathway_views.stage_remove, name="pathway_stage_remove"),
 ]

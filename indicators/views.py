@@ -12,13 +12,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from challenge.editing import ConflictBox, StaleEdit
 from challenge.listing import page_number
 from indicators import csv_import as indicator_import
+from indicators import pathways
 from indicators import selectors as indicator_selectors
 from indicators import services as indicator_services
 from indicators.forms import ValueForm
 from indicators.kpis import RULES
 from indicators.models import IndicatorValue
 from indicators.permissions import get_indicator_for_user
-from programmes.permissions import get_area_for_user, get_programme_for_user
+from programmes.permissions import can_manage_partnership, get_area_for_user, get_programme_for_user
 
 
 @require_GET
@@ -26,7 +27,19 @@ from programmes.permissions import get_area_for_user, get_programme_for_user
 def area_page(request, slug):
     area = get_area_for_user(request.user, slug)
     page = indicator_selectors.area_page(request.user, area, page_number(request))
-    return render(request, "indicators/area.html", {"area": area, "rules": RULES, **page})
+    # Its assurance audits (findings/audits.py) are read by the partnership's officers and facilitators.
+    reads_audits = request.user.is_superuser or area.partnership_id in request.user.reading_partnership_ids()
+    pathway, stages = pathways.pathway_readings(area)
+    context = {
+        "area": area,
+        "rules": RULES,
+        "reads_audits": reads_audits,
+        "pathway": pathway,
+        "pathway_stages": stages,
+        "can_set_up_pathway": can_manage_partnership(request.user, area.partnership_id),
+        **page,
+    }
+    return render(request, "indicators/area.html", context)
 
 
 @require_GET
@@ -53,7 +66,7 @@ def _value_conflict(current) -> ConflictBox:
         saved_at=None,
         saved=[
             ("Period", current.period),
-            ("Value", _number(current.value)),
+            ("Value", _number(current.value) if current.is_reported else f"Awaiting data: {current.awaiting_reason}"),
             ("National", _number(current.national)),
             ("Comparator group", _number(current.comparator)),
             ("Commentary", current.commentary),

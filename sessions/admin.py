@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import F
 
 from programmes.selectors import partners_in
-from sessions.models import AgendaItem, ChallengeSession, Participant
+from sessions.models import AgendaItem, ChallengeSession, Participant, SeriesOccurrence, SessionSeries
 from sessions.services import EVENT_FIELDS, participant_record_errors, session_record_errors
 
 BYPASS_WARNING = (
@@ -222,3 +222,48 @@ class AgendaItemAdmin(admin.ModelAdmin):
     autocomplete_fields = ["presenting_officers"]
     raw_id_fields = ["session"]
     readonly_fields = ["revision"]
+
+
+class SeriesOccurrenceInline(admin.TabularInline):
+    model = SeriesOccurrence
+    fields = ["session", "planned_date", "skipped_reason", "skipped_at", "skipped_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # occurrences are made by the series' rule (sessions/series.py)
+
+
+@admin.register(SessionSeries)
+class SessionSeriesAdmin(admin.ModelAdmin):
+    """Series are created and changed in the app (sessions/series.py makes their occurrences);
+    here they are read, and their title, place and KPIs corrected."""
+
+    list_display = ["title", "programme", "area", "service_lead", "frequency", "weekday", "start_time"]
+    list_filter = ["programme__partnership", "frequency"]
+    list_select_related = ["programme", "area", "service_lead"]
+    search_fields = ["title"]
+    readonly_fields = [
+        "programme",
+        "area",
+        "service_lead",
+        "facilitator",
+        "frequency",
+        "weekday",
+        "start_time",
+        "end_time",
+        "starts_on",
+        "until",
+        "count",
+    ]
+    filter_horizontal = ["indicators"]
+    inlines = [SeriesOccurrenceInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.revision += 1
+        super().save_model(request, obj, form, change)

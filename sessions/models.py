@@ -355,3 +355,119 @@ class AgendaItem(models.Model):
 
     def get_absolute_url(self):
         return reverse("agenda_item", kwargs={"pk": self.pk})
+
+
+# --- Stretch-and-challenge series ------------------------------------------------------------
+
+
+class SessionSeries(models.Model):
+    """A recurring stretch-and-challenge session: one service lead and a handful of KPIs of
+    one area, weekly or fortnightly on a weekday, until a date or for a number of times.
+    Each occurrence is a ChallengeSession of kind "stretch" (see SeriesOccurrence), made by
+    sessions.series.materialise; a skipped or moved occurrence is an exception the series
+    keeps when it is changed."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", "Weekly"
+        FORTNIGHTLY = "fortnightly", "Fortnightly"
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="series")
+    area = models.ForeignKey(ThematicArea, on_delete=models.PROTECT, related_name="series")
+    title = models.CharField(max_length=300, validators=[no_line_breaks])
+    service_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="led_series",
+        help_text="The service lead who presents the KPIs each time.",
+    )
+    facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    indicators = models.ManyToManyField(
+        "indicators.Indicator", related_name="stretch_series", help_text="The handful of KPIs each occurrence looks at."
+    )
+    frequency = models.CharField(max_length=20, choices=Frequency.choices, default=Frequency.WEEKLY)
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    starts_on = models.DateField(help_text="The first occurrence is on the weekday on or after this date.")
+    until = models.DateField(null=True, blank=True, help_text="The last possible date of an occurrence.")
+    count = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Or: how many occurrences.")
+    venue = models.CharField(max_length=300, blank=True, validators=[no_line_breaks])
+    meeting_link = models.URLField(blank=True, max_length=500)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    submission_token = submission_token_field()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["programme", "title", "id"]
+        verbose_name = "stretch-and-challenge series"
+        verbose_name_plural = "stretch-and-challenge series"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")),
+                name="series_ends_after_it_starts",
+                violation_error_message="The session must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(until__isnull=False, count__isnull=True) | Q(until__isnull=True, count__isnull=False)),
+                name="series_ends_by_date_or_count",
+                violation_error_message="End the series either on a date or after a number of occurrences.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("series_detail", kwargs={"pk": self.pk})
+
+    def describe_rule(self) -> str:
+        """“Weekly on Wednesday, 09:30–10:00, until 15 December 2021” (or “, 6 times”)."""
+        every = "Every week" if self.frequency == self.Frequency.WEEKLY else "Every other week"
+        text = f"{every} on {self.get_weekday_display()}, {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        if self.until:
+            return f"{text}, from {self.starts_on:%-d %B %Y} until {self.until:%-d %B %Y}"
+        return f"{text}, from {self.starts_on:%-d %B %Y}, {self.count} times"
+
+
+class SeriesOccurrence(models.Model):
+    """One occurrence of a series: its session, the date the rule gave it (a moved occurrence's
+    session has another date), and, when skipped, why. Its own notes of what was said."""
+
+    series = models.ForeignKey(SessionSeries, on_delete=models.CASCADE, related_name="occurrences")
+    session = models.OneToOneField(ChallengeSession, on_delete=models.PROTECT, related_name="occurrence")
+    planned_date = models.DateField(help_text="The date the series' rule gave it.")
+    skipped_reason = models.CharField(max_length=300, blank=True, editable=False)
+    skipped_at = models.DateTimeField(null=True, blank=True, editable=False)
+    skipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    meeting_notes = models.TextField(
+        blank=True, help_text="What was said: the KPIs discussed, what the service lead will look into."
+    )
+    revision = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["series", "planned_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "planned_date"], name="one_occurrence_per_planned_date")
+        ]
+
+    def __str__(self):
+        return f"{self.series} on {self.planned_date}"
+
+    @property
+    def is_skipped(self):
+        return self.skipped_at is not None
+
+    @property
+    def is_moved(self):
+        """Held on another day than the rule gave it (its session was moved)."""
+        return self.session.date != self.planned_date

@@ -6,11 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from challenge.prepared import PreparedQuery
 from programmes.models import Membership
 from programmes.permissions import belongs_to, is_officer_of, is_programme_facilitator, refuse_outside
-from sessions.models import ChallengeSession
+from sessions.models import ChallengeSession, SessionSeries
 
 
 def can_manage_session(user, session) -> bool:
@@ -121,3 +122,40 @@ def readable_area_ids(user, programme) -> set[int]:
         .filter(areas__isnull=False)
         .values_list("areas", flat=True)
     )
+
+
+# --- Stretch-and-challenge series --------------------------------------------------------
+
+
+def can_manage_series(user, series) -> bool:
+    """The programme's facilitators create, change and skip occurrences of a series."""
+    return is_programme_facilitator(user, series.programme)
+
+
+def can_view_series(user, series) -> bool:
+    """Those who manage it, the partnership's officers, its service lead and its facilitator
+    (while members of the partnership)."""
+    partnership = series.programme.partnership_id
+    if not belongs_to(user, partnership):
+        return False
+    if can_manage_series(user, series):
+        return True
+    if series.programme.status == series.programme.Status.DRAFT:
+        return False
+    return is_officer_of(user, partnership) or user.pk in (series.service_lead_id, series.facilitator_id)
+
+
+def get_series_for_user(user, pk, *, manage=False):
+    series = get_object_or_404(
+        SessionSeries.objects.select_related(
+            "programme__partnership", "programme__question_set", "area", "service_lead", "facilitator"
+        ),
+        pk=pk,
+    )
+    refuse_outside(user, series.programme.partnership_id)
+    if manage:
+        if not can_manage_series(user, series):
+            raise PermissionDenied("Only the programme's facilitators can change a series.")
+    elif not can_view_series(user, series):
+        raise PermissionDenied("You do not take part in this series.")
+    return series

@@ -1,13 +1,14 @@
 """Reads for session pages, each in a fixed number of queries."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from challenge.listing import page_of
 from challenge.prepared import PreparedQuery
+from indicators.models import IndicatorValue
 from programmes.models import ThematicArea
 from programmes.permissions import is_programme_facilitator
-from sessions.models import ChallengeSession, Participant
+from sessions.models import ChallengeSession, Participant, SeriesOccurrence, SessionSeries
 
 SESSION_LIST_PAGE_SIZE = 10
 
@@ -125,3 +126,65 @@ def sessions_for_user(user, programme=None):
         if is_programme_facilitator(user, programme):
             return qs
     return qs.visible_to(user)
+
+
+# --- Stretch-and-challenge series --------------------------------------------------------
+
+
+def series_page(series) -> dict:
+    """The series page: its KPIs and every occurrence with its session, in date order."""
+    occurrences = list(
+        SeriesOccurrence.objects.filter(series=series)
+        .select_related("session", "skipped_by")
+        .order_by("session__date", "session__start_time", "pk")
+    )
+    for occurrence in occurrences:
+        occurrence.series = series
+    return {"occurrences": occurrences, "indicators": list(series.indicators.order_by("position", "name"))}
+
+
+def series_of_programme(programme):
+    """The programme's series, with their area and service lead, for its sessions page."""
+    return list(
+        SessionSeries.objects.filter(programme=programme).select_related("area", "service_lead").order_by("title")
+    )
+
+
+def occurrence_of(series, pk):
+    """One of `series`' occurrences (its session too); 404 if not one of its."""
+    occurrence = get_object_or_404(SeriesOccurrence.objects.select_related("session"), pk=pk, series=series)
+    occurrence.series = series
+    return occurrence
+
+
+def occurrence_page(session) -> dict:
+    """What a stretch-and-challenge occurrence's page shows first: its series, its own notes
+    and the series' KPIs with their latest value and that period's benchmarks (two queries
+    more; nothing for a session that is no occurrence)."""
+    occurrence = (
+        SeriesOccurrence.objects.select_related("series__service_lead", "series__area").filter(session=session).first()
+    )
+    if occurrence is None:
+        return {}
+    occurrence.session = session
+    occurrence.series.programme = session.programme
+    indicators = list(occurrence.series.indicators.order_by("position", "name"))
+    # The latest reported value of each, and the periods awaiting data since (stated, as the
+    # Care Director migration left them, never a silent gap).
+    wanted = Q(pk__in=[])
+    for indicator in indicators:
+        if indicator.latest_period_start is not None:
+            wanted |= Q(indicator=indicator, period_start__gte=indicator.latest_period_start)
+        else:
+            wanted |= Q(indicator=indicator, status=IndicatorValue.Status.AWAITING)
+        indicator.latest_reading, indicator.awaited_since = None, []
+    by_pk = {indicator.pk: indicator for indicator in indicators}
+    readings = IndicatorValue.objects.filter(wanted).order_by("period_start") if indicators else []
+    for reading in readings:
+        indicator = by_pk[reading.indicator_id]
+        reading.indicator = indicator
+        if reading.is_reported:
+            indicator.latest_reading = reading
+        else:
+            indicator.awaited_since.append(reading)
+    return {"occurrence": occurrence, "series_kpis": indicators}

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from sessions import agenda_views, views
+from sessions import agenda_views, series_views, views
 
 urlpatterns = [
     path("programmes/<slug:slug>/sessions/", views.session_list, name="session_list"),
@@ -20,5 +20,16 @@ urlpatterns = [
         r"^sessions/(?P<pk>[0-9]+)/(?P<action>schedule|held|cancel)/$",
         views.session_status,
         name="session_status",
+    ),
+]
+
+# Stretch-and-challenge series (sessions/series_views.py).
+urlpatterns += [
+    path("programmes/<slug:slug>/series/new/", series_views.series_create, name="series_create"),
+    path("series/<int:pk>/", series_views.series_detail, name="series_detail"),
+    path("series/<int:pk>/edit/", series_views.series_edit, name="series_edit"),
+    path("series/<int:pk>/occurrences/<int:occurrence_pk>/skip/", series_views.occurrence_skip, name="occurrence_skip"),
+    path(
+        "series/<int:pk>/occurrences/<int:occurrence_pk>/notes/", series_views.occurrence_notes, name="occurrence_notes"
     ),
 ]

@@ -14,12 +14,9 @@ the partnership, so that other steps (KPI series, stretch-and-challenge sessions
 to it separately."""
 
 import datetime
-from decimal import Decimal
 
 from findings import resolutions
 from findings.models import Resolution
-from indicators.models import Indicator, IndicatorValue
-from indicators.services import reassess
 from programmes import methodology
 from programmes.models import (
     CabinetPortfolio,
@@ -190,37 +187,6 @@ RESOLUTION = {
     ),
 }
 
-# code: (name, unit, polarity, definition, values 2017-2021, national, statistical neighbours)
-KPIS = {
-    "soton-rereferrals": (
-        "Re-referrals within 12 months",
-        "percent",
-        "lower",
-        "Referrals to children's social care within 12 months of a previous referral.",
-        ["27.1", "25.4", "24.9", "23.0", "21.8"],
-        ["21.9", "22.6", "22.6", "22.7", "21.5"],
-        ["23.5", "23.1", "22.8", "22.9", "22.0"],
-    ),
-    "soton-assessments-45": (
-        "Assessments completed within 45 working days",
-        "percent",
-        "higher",
-        "Children and family assessments completed within the statutory 45 working days.",
-        ["78.2", "74.5", "80.1", "84.0", "86.3"],
-        ["82.7", "82.8", "83.8", "84.0", "84.8"],
-        ["83.1", "82.0", "84.5", "85.2", "85.0"],
-    ),
-    "soton-cla-rate": (
-        "Children looked after",
-        "per_1000",
-        "lower",
-        "Children looked after at 31 March, per 1,000 children aged under 18 (usually published per 10,000).",
-        ["10.8", "11.2", "11.1", "10.4", "9.8"],
-        ["6.2", "6.4", "6.5", "6.7", "6.7"],
-        ["8.8", "9.1", "9.3", "9.2", "9.0"],
-    ),
-}
-
 
 def seed_southampton(logins) -> Partnership:
     """Seed Southampton (see the module's docstring); `logins` (demo.seed.accounts.Logins)
@@ -247,7 +213,6 @@ def seed_southampton(logins) -> Partnership:
             "lead_officer": people["jfeeney"],
         },
     )
-    _kpis(area)
     panel, _ = ScrutinyPanel.objects.update_or_create(
         partnership=partnership, name=PANEL, defaults={"chair": people[PANEL_CHAIR]}
     )
@@ -297,35 +262,6 @@ def _people(partnership, partners, logins) -> dict:
         person.forget_memberships()
         people[username] = person
     return people
-
-
-def _kpis(area) -> None:
-    made = []
-    for position, (code, (name, unit, polarity, definition, values, national, neighbours)) in enumerate(
-        KPIS.items(), start=1
-    ):
-        indicator, _ = Indicator.objects.get_or_create(
-            partnership_id=area.partnership_id,
-            code=code,
-            defaults={
-                "area": area,
-                "name": name,
-                "unit": unit,
-                "polarity": polarity,
-                "frequency": Indicator.Frequency.YEAR,
-                "definition": definition,
-                "source": "Children in need and looked-after children returns (DfE); statistical neighbour tool",
-                "position": position,
-            },
-        )
-        for year, value, nat, comp in zip(range(2017, 2022), values, national, neighbours, strict=True):
-            IndicatorValue.objects.get_or_create(
-                indicator=indicator,
-                period_start=D(year, 1, 1),
-                defaults={"value": Decimal(value), "national": Decimal(nat), "comparator": Decimal(comp)},
-            )
-        made.append(indicator)
-    reassess(made)
 
 
 def _programme(partnership, area, people) -> Programme:

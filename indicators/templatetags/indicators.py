@@ -112,8 +112,42 @@ def _time_axis_labels(points, width) -> list:
     return [_time_label(*points[0], width)] if points else []
 
 
+def _segments(values, attr, x, y) -> list[str]:
+    """The `attr` line's points, broken where a period awaits data: one run of points each
+    (a gap is never bridged as if the number were known)."""
+    runs, run = [], []
+    for value in values:
+        number = getattr(value, attr) if value.value is not None else None
+        if number is None:
+            if value.value is None and run:
+                runs.append(run)
+                run = []
+            continue
+        run.append(f"{x(value.period_start):.1f},{y(number):.1f}")
+    if run:
+        runs.append(run)
+    return [" ".join(points) for points in runs]
+
+
+def _awaiting_note(awaiting) -> str:
+    """What the chart's description says of the periods awaiting data, or nothing."""
+    if not awaiting:
+        return ""
+    periods = ", ".join(value.period for value in awaiting)
+    reasons = "; ".join(sorted({getattr(value, "awaiting_reason", "") for value in awaiting} - {""}))
+    count = len(awaiting)
+    return (
+        f"Awaiting data for {count} period{'' if count == 1 else 's'} ({periods})"
+        + (f": {reasons}" if reasons else "")
+        + "; the line is broken there."
+    )
+
+
 def chart_data(indicator, values, *, small=False, id_prefix="chart"):
-    values = sorted(values, key=lambda value: value.period_start)
+    every = sorted(values, key=lambda value: value.period_start)
+    # A period awaiting data has no number: marked and labelled on the chart, not drawn.
+    values = [value for value in every if value.value is not None]
+    awaiting = [value for value in every if value.value is None]
     width, height = (240, 90) if small else (640, 300)
     left, right, top, bottom = (6, 6, 8, 8) if small else (64, 20, 20, 64)
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -130,6 +164,8 @@ def chart_data(indicator, values, *, small=False, id_prefix="chart"):
         "indicator": indicator,
         "assessment": assess(indicator, values),
         "empty": not values,
+        "awaiting": awaiting,
+        "awaiting_note": _awaiting_note(awaiting),
         "left": left,
         "top": top,
         "plot_w": plot_w,
@@ -141,7 +177,7 @@ def chart_data(indicator, values, *, small=False, id_prefix="chart"):
         return result
     ticks = _nice_ticks(min(numbers), max(numbers), 3 if small else 5)
     low, high = ticks[0], ticks[-1]
-    dates = [value.period_start.toordinal() for value in values]
+    dates = [value.period_start.toordinal() for value in every]
     d0, d1 = min(dates), max(dates)
 
     def x(d):
@@ -154,9 +190,13 @@ def chart_data(indicator, values, *, small=False, id_prefix="chart"):
         pts = [(x(value.period_start), y(getattr(value, attr))) for value in values if getattr(value, attr) is not None]
         return " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
 
-    xlabels = _time_axis_labels([(x(value.period_start), value.period) for value in values], width)
+    xlabels = _time_axis_labels([(x(value.period_start), value.period) for value in every], width)
     result.update(
         value_line=line("value"),
+        value_segments=_segments(every, "value", x, y),
+        national_segments=_segments(every, "national", x, y),
+        comparator_segments=_segments(every, "comparator", x, y),
+        gaps=[{"x": f"{x(value.period_start):.1f}", "value": value} for value in awaiting],
         national_line=line("national"),
         comparator_line=line("comparator"),
         points=[
@@ -187,7 +227,17 @@ def _drawn_from(indicator, values) -> tuple:
         indicator.frequency,
         indicator.target,
         indicator.target_date,
-        sorted((v.period_start, v.value, v.national, v.comparator) for v in values),
+        sorted(
+            (
+                v.period_start,
+                v.value,
+                v.national,
+                v.comparator,
+                getattr(v, "status", ""),
+                getattr(v, "awaiting_reason", ""),
+            )
+            for v in values
+        ),
     )
 
 
@@ -246,3 +296,105 @@ def indicator_card(indicator, panel_id, panel_col=None):
 @register.simple_tag
 def assessment_of(indicator, values):
     return assess(indicator, list(values))
+
+
+# --- An area's pathway as a funnel (its stages' readings: indicators.pathways) ---------------
+
+FUNNEL_WIDTH = 640
+ROW_HEIGHT = 64
+TEXT_COLUMN = 340  # the stage's name and numbers, left; its bar, right
+BAR_MIN = 6
+
+
+def funnel_data(pathway, readings, *, id_prefix="funnel") -> dict:
+    """What templates/indicators/_pathway_funnel.svg draws: a row per stage, its bar as wide
+    as its volume against the largest stage's (centred: a funnel), its name and numbers
+    beside it."""
+
+    # One scale: the volumes measured as the first stage's is (its unit and frequency); a
+    # volume measured otherwise (a rate, a week) is named, not drawn against the others.
+    def scale_of(reading):
+        indicator = reading.stage.volume_indicator
+        return (indicator.unit, indicator.frequency)
+
+    measured = [r for r in readings if r.volume is not None]
+    scale = scale_of(measured[0]) if measured else None
+    volumes = [float(r.volume.value) for r in measured if scale_of(r) == scale]
+    largest = max(volumes) if volumes else 0
+    bar_left, bar_room = TEXT_COLUMN + 10, FUNNEL_WIDTH - TEXT_COLUMN - 18
+    rows = []
+    for i, reading in enumerate(readings):
+        y = 8 + i * ROW_HEIGHT
+        width = None
+        on_scale = reading.volume is not None and scale_of(reading) == scale
+        if on_scale and largest > 0:
+            width = max(BAR_MIN, bar_room * float(reading.volume.value) / largest)
+        volume_text = "Volume: not measured"
+        if reading.volume is not None:
+            volume_text = f"Volume: {kpi_number(reading.volume.value)} in {reading.volume.period}"
+            if not on_scale:
+                volume_text += f" ({reading.stage.volume_indicator.get_unit_display()}, not on the funnel's scale)"
+            if reading.volume.national is not None:
+                volume_text += f" (national {kpi_number(reading.volume.national)})"
+        elif reading.volume_awaited:
+            volume_text = "Volume: awaiting data"
+        timeliness_text = "Timeliness: not measured"
+        if reading.timeliness is not None:
+            unit = reading.stage.timeliness_indicator.get_unit_display()
+            unit = "%" if unit == "%" else f" {unit}"
+            timeliness_text = f"Timeliness: {kpi_number(reading.timeliness.value)}{unit}"
+            benchmarks = []
+            if reading.timeliness.national is not None:
+                benchmarks.append(f"national {kpi_number(reading.timeliness.national)}")
+            if reading.timeliness.comparator is not None:
+                benchmarks.append(f"neighbours {kpi_number(reading.timeliness.comparator)}")
+            if benchmarks:
+                timeliness_text += f" ({', '.join(benchmarks)})"
+            if reading.timeliness_awaited:
+                timeliness_text += f" in {reading.timeliness.period}, then awaiting data"
+        elif reading.timeliness_awaited:
+            timeliness_text = "Timeliness: awaiting data"
+        rows.append(
+            {
+                "reading": reading,
+                "y": y,
+                "name_y": y + 18,
+                "volume_y": y + 36,
+                "timeliness_y": y + 52,
+                "bar_y": y + 10,
+                "bar_x": f"{bar_left + (bar_room - width) / 2:.1f}" if width is not None else None,
+                "bar_w": f"{width:.1f}" if width is not None else None,
+                "volume_text": volume_text,
+                "timeliness_text": timeliness_text,
+            }
+        )
+    names = [r.stage.name for r in readings]
+    description = f"{len(names)} stage{'' if len(names) == 1 else 's'}"
+    if names:
+        description += f", from {names[0]} to {names[-1]}. " + "; ".join(
+            f"{row['reading'].stage.name}: {row['volume_text'].lower()}, {row['timeliness_text'].lower()}"
+            for row in rows
+        )
+    description += (
+        ". Each bar is as wide as its stage's volume against the largest; a dashed outline: not measured, or"
+        " measured on another scale."
+    )
+    return {
+        "id": id_prefix,
+        "description": description,
+        "pathway": pathway,
+        "rows": rows,
+        "width": FUNNEL_WIDTH,
+        "height": 16 + ROW_HEIGHT * len(rows),
+        "bar_left": bar_left,
+        "bar_room": bar_room,
+        "bar_h": 44,
+        "measured": sum(1 for r in readings if r.volume is not None),
+    }
+
+
+@register.simple_tag
+def pathway_funnel(pathway, readings, id_prefix="funnel"):
+    """An area's pathway as a funnel, inline SVG (funnel_data)."""
+    svg = get_template("indicators/_pathway_funnel.svg").render(funnel_data(pathway, readings, id_prefix=id_prefix))
+    return mark_safe(svg)  # noqa: S308 - rendered from our own template, which escapes

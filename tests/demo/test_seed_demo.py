@@ -59,6 +59,7 @@ COUNTED = [
     IndicatorValue,
 ]
 DEMO_TODAY = datetime.date(2009, 5, 20)
+SOUTHAMPTON = "southampton"  # seeded beside Salford (issue 15: demo/seed/southampton_data.py)
 
 
 def seed():
@@ -145,6 +146,7 @@ Second paragraph:
 def test_seeds_the_salford_programme(seeded):
     salford = Partnership.objects.get(slug="salford")
     assert salford.name == "Salford City Partnership"
+    # Salford's; Southampton (issue 15) is a partnership of its own, seeded beside it.
     assert set(Partner.objects.filter(partnership=salford).values_list("short_name", flat=True)) == {
         "SCC",
         "PCT",
@@ -152,13 +154,12 @@ def test_seeds_the_salford_programme(seeded):
         "GMFRS",
     }
     assert ThematicArea.objects.filter(partnership=salford).count() == 8
-    assert set(ThematicArea.objects.exclude(partnership__slug="southampton").values_list("partnership", flat=True)) == {
-        salford.pk
-    }
+    assert set(Partner.objects.values_list("partnership__slug", flat=True)) == {"salford", SOUTHAMPTON}
+    assert set(ThematicArea.objects.values_list("partnership__slug", flat=True)) == {"salford", SOUTHAMPTON}
     health = ThematicArea.objects.get(slug="health-inequalities")
     assert health.lead_partner.short_name == "PCT"
     assert [t.name for t in health.focus_topics.all()] == ["Teenage pregnancy", "Smoking", "Alcohol", "Obesity"]
-    for area in ThematicArea.objects.select_related("lead_officer"):
+    for area in ThematicArea.objects.filter(partnership=salford).select_related("lead_officer"):
         area.full_clean()  # the lead officer works for the lead organisation
 
     programme = Programme.objects.get(slug="caa-2009")
@@ -238,7 +239,9 @@ def test_demo_users_have_their_roles(seeded):
         assert User.objects.get(username=username).has_usable_password()
         assert username in output
     # Everyone else only takes part: nobody can sign in as them.
-    others = User.objects.exclude(username__in=logins)
+    others = User.objects.exclude(username__in=["facilitator", "lead", "reviewer", "officer", "admin"]).filter(
+        memberships__partnership=salford
+    )
     assert others.filter(username="james.foster").exists()
     assert not any(u.has_usable_password() for u in others)
 
@@ -291,8 +294,11 @@ def test_seeding_twice_changes_nothing(seeded, no_demo_password):
 
 @pytest.mark.django_db
 def test_no_reviewer_comes_from_an_organisation_that_leads_the_session_area(seeded):
-    # The peer challenge rule (Salford's sessions); Southampton's scrutiny meeting keeps its own.
-    for session in ChallengeSession.objects.filter(kind="peer").prefetch_related("areas"):
+    # Salford's peer challenge sessions: Southampton's scrutiny meeting and stretch and challenge
+    # keep their own rules.
+    for session in ChallengeSession.objects.filter(
+        kind="peer", programme__partnership__slug="salford"
+    ).prefetch_related("areas"):
         leads = {area.lead_partner_id for area in session.areas.all()}
         reviewers = session.participants.filter(role="reviewer").select_related("person")
         assert 2 <= reviewers.count() <= 3
@@ -483,8 +489,10 @@ def test_salford_emerging_findings(seeded):
 
 @pytest.mark.django_db
 def test_improvement_actions(seeded):
-    actions = Action.objects.select_related("owner", "owner_partner", "finding")
-    partners = set(Partner.objects.values_list("short_name", flat=True))
+    actions = Action.objects.filter(finding__session__programme__slug="caa-2009").select_related(
+        "owner", "owner_partner", "finding"
+    )
+    partners = set(Partner.objects.filter(partnership__slug="salford").values_list("short_name", flat=True))
     per_finding = {}
     for action in actions:
         per_finding[action.finding_id] = per_finding.get(action.finding_id, 0) + 1
@@ -494,7 +502,7 @@ def test_improvement_actions(seeded):
     assert sum(1 for n in per_finding.values() if 2 <= n <= 3) >= 4
     assert len({a.owner_partner_id for a in actions}) == 4  # every partner owns some
     assert {a.status for a in actions} >= {"not_started", "in_progress", "done"}
-    overdue = list(Action.objects.overdue(DEMO_TODAY))
+    overdue = list(Action.objects.filter(finding__session__programme__slug="caa-2009").overdue(DEMO_TODAY))
     assert overdue and all(a.is_overdue(DEMO_TODAY) for a in overdue)
     assert Action.objects.filter(due_date=datetime.date(2009, 4, 30), status="not_started").exists()
     # The app's own read counts them the same way on the demo day (CHALLENGE_TODAY).
@@ -553,7 +561,7 @@ def test_the_final_pdf_shows_the_demo_day_even_without_the_demo_clock(seeded, se
 
 
 def assessments():
-    """Every indicator with its values and what the app derives from them."""
+    """Every indicator of Salford with its values and what the app derives from them."""
     indicators = Indicator.objects.filter(partnership__slug="salford").select_related("area").prefetch_related("values")
     return [(i, list(i.values.all()), assess(i, list(i.values.all()))) for i in indicators]
 
@@ -577,7 +585,7 @@ def test_every_area_has_indicators_with_benchmarked_series(seeded):
         assert indicator.source.strip() and indicator.definition.strip(), indicator.code
         if indicator.unit == "percent":
             assert all(0 <= v.value <= 100 for v in values), indicator.code
-    indicators = Indicator.objects.all()
+    indicators = Indicator.objects.filter(partnership__slug="salford")
     assert indicators.filter(frequency="quarter").count() >= 2
     assert IndicatorValue.objects.filter(comparator__isnull=False).exists()
     with_target = indicators.filter(target__isnull=False)

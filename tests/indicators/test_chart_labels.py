@@ -20,6 +20,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def _starts(frequency, count):
     """`count` consecutive period starts of `frequency`, from January 2004."""
+    if frequency == Indicator.Frequency.WEEK:
+        return [datetime.date(2004, 1, 5) + datetime.timedelta(weeks=i) for i in range(count)]
     months = {Indicator.Frequency.YEAR: 12, Indicator.Frequency.QUARTER: 3, Indicator.Frequency.MONTH: 1}[frequency]
     return [datetime.date(2004 + (i * months) // 12, 1 + (i * months) % 12, 1) for i in range(count)]
 
@@ -42,9 +44,10 @@ def _extent(x, anchor, text):
 
 
 @pytest.mark.parametrize(
-    "frequency", [Indicator.Frequency.YEAR, Indicator.Frequency.QUARTER, Indicator.Frequency.MONTH]
+    "frequency",
+    [Indicator.Frequency.YEAR, Indicator.Frequency.QUARTER, Indicator.Frequency.MONTH, Indicator.Frequency.WEEK],
 )
-@pytest.mark.parametrize("count", [1, 2, 3, 4, 8, 12, 13, 24, 40, 61, 120])
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 8, 12, 13, 24, 40, 61, 120, 260])
 def test_every_time_axis_label_fits_inside_the_chart(frequency, count):
     cache.clear()
     indicator = Indicator.objects.create(area=f.area(), code="kpi", name="Referrals", frequency=frequency)

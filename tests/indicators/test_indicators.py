@@ -167,7 +167,7 @@ conceptions,2010,,
         (6, "", "Line 2 already gives conceptions for 2007: each indicator and period once."),
         (7, "national", "“x” is not a number."),
         (8, "indicator", "The indicator code is missing."),
-        (9, "value", "The value is missing."),
+        (9, "value", "The value is missing: give it, or write “awaiting” and why."),
     ]
     with pytest.raises(ValueError):
         apply_import(plan)
@@ -213,12 +213,12 @@ def test_export_has_the_import_shape_and_round_trips(client, kpis):
     apply_import(plan_import(GOOD, partnership=f.default_partnership(), may_change=lambda a: True))
     client.force_login(kpis.officer)
     text = client.get(reverse("indicator_export")).content.decode()
-    assert text.splitlines()[0] == "indicator,period,value,national,comparator,commentary"
+    assert text.splitlines()[0] == "indicator,period,value,national,comparator,commentary,awaiting_reason"
     assert "conceptions,2007,55.1,41.2,48," in text and "smoking,2008-Q1,1234,,," in text
     assert plan_import(text, partnership=f.default_partnership(), may_change=lambda a: True).counts["unchanged"] == 3
     client.force_login(kpis.facilitator)
     template = client.get(reverse("indicator_template")).content.decode()
-    assert template.splitlines()[0] == "indicator,period,value,national,comparator,commentary"
+    assert template.splitlines()[0] == "indicator,period,value,national,comparator,commentary,awaiting_reason"
     assert "smoking,2009-Q1,,,," in template
 
 

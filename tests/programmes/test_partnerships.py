@@ -28,10 +28,12 @@ from pypdf import PdfReader
 from evaluations import services as evaluation_services
 from evaluations.area_pdf import area_self_evaluation_pdf
 from evaluations.models import AreaSelfEvaluationBuild, SelfEvaluation
+from findings import audits as audit_services
 from findings import resolutions
 from findings import services as finding_services
-from findings.models import Action, Finding, FindingVersion, Theme
-from indicators.models import Indicator, IndicatorValue
+from findings.models import Action, AssuranceAudit, Finding, FindingVersion, Theme
+from indicators import pathways as pathway_services
+from indicators.models import Indicator, IndicatorValue, PathwayStage
 from programmes.models import (
     CabinetPortfolio,
     FocusTopic,
@@ -51,8 +53,9 @@ from programmes.models import (
 )
 from programmes.selectors import members_of
 from programmes.services import copy_standard_question_sets, create_partnership, new_question_set_version
+from sessions import series as series_services
 from sessions import services as session_services
-from sessions.models import AgendaItem, ChallengeSession, Participant
+from sessions.models import AgendaItem, ChallengeSession, Participant, SeriesOccurrence, SessionSeries
 from tests import factories as f
 from tests.evaluations.drafts import download_draft_pdf
 from tests.sessions.test_access import urls as session_access_urls
@@ -95,6 +98,12 @@ class Side:
     panel: object = None
     portfolio: object = None
     resolution: object = None
+    # A stretch-and-challenge series and an assurance audit (_stretch_work).
+    series: object = None
+    occurrence: object = None
+    audit: object = None
+    audit_finding: object = None
+    stage: object = None
 
 
 def _work(side, marker):
@@ -190,7 +199,52 @@ def _work(side, marker):
         partnership=side.partnership, title=f"{marker} portfolio", holder=side.lead
     )
     side.words.append(marker)
+    _stretch_work(side, marker)
     return side
+
+
+def _stretch_work(side, marker):
+    """A stretch-and-challenge series of two occurrences with the indicator as its KPI, and an
+    assurance audit of the area with a finding and its action, each with `marker` in its text."""
+    side.series = series_services.create_series(
+        programme=side.programme,
+        indicators=[side.indicator],
+        title=f"{marker} series",
+        area=side.area,
+        service_lead=side.lead,
+        facilitator=side.facilitator,
+        frequency="weekly",
+        weekday=0,
+        start_time=datetime.time(8, 0),
+        end_time=datetime.time(8, 30),
+        starts_on=datetime.date(2009, 6, 1),
+        until=None,
+        count=2,
+        venue="",
+        meeting_link="",
+    )
+    side.occurrence = side.series.occurrences.order_by("planned_date").first()
+    side.audit = audit_services.record_audit(
+        area=side.area,
+        by=side.facilitator,
+        title=f"{marker} audit",
+        audited_on=datetime.date(2009, 5, 1),
+        auditor=f"{marker} auditor",
+        sample_size=12,
+        grading="good",
+    )
+    side.audit_finding = audit_services.record_audit_finding(
+        audit=side.audit, by=side.facilitator, kind="strength", title=f"{marker} audit finding", text="Text"
+    )
+    finding_services.add_action(
+        finding=side.audit_finding,
+        description=f"{marker} audit action",
+        owner=side.lead,
+        due_date=datetime.date(2009, 9, 1),
+    )
+    side.stage = pathway_services.add_stage(
+        area=side.area, name=f"{marker} stage", position=1, volume_indicator=side.indicator, timeliness_indicator=None
+    )
 
 
 @pytest.fixture
@@ -394,7 +448,39 @@ def partnership_urls(side) -> dict:
     found.update(_people_urls(side))
     found.update(_programme_setup_urls(side))
     found.update(_area_urls(side))
+    found.update(_stretch_urls(side))
     return found
+
+
+def _stretch_urls(side) -> dict:
+    """A stretch-and-challenge series and its occurrence, and an assurance audit of the area."""
+    series, occurrence, audit = side.series.pk, side.occurrence.pk, side.audit.pk
+    return {
+        "series_create": (reverse("series_create", args=[side.programme.slug]), "GET"),
+        "series_create (post)": (reverse("series_create", args=[side.programme.slug]), "POST"),
+        "series_detail": (reverse("series_detail", args=[series]), "GET"),
+        "series_edit": (reverse("series_edit", args=[series]), "GET"),
+        "series_edit (post)": (reverse("series_edit", args=[series]), "POST"),
+        "occurrence_skip": (reverse("occurrence_skip", args=[series, occurrence]), "GET"),
+        "occurrence_skip (post)": (reverse("occurrence_skip", args=[series, occurrence]), "POST"),
+        "occurrence_notes": (reverse("occurrence_notes", args=[series, occurrence]), "GET"),
+        "occurrence_notes (post)": (reverse("occurrence_notes", args=[series, occurrence]), "POST"),
+        "audit_list": (reverse("audit_list", args=[side.area.slug]), "GET"),
+        "audit_create": (reverse("audit_create", args=[side.area.slug]), "GET"),
+        "audit_create (post)": (reverse("audit_create", args=[side.area.slug]), "POST"),
+        "audit_detail": (reverse("audit_detail", args=[audit]), "GET"),
+        "audit_edit": (reverse("audit_edit", args=[audit]), "GET"),
+        "audit_edit (post)": (reverse("audit_edit", args=[audit]), "POST"),
+        "audit_finding_add": (reverse("audit_finding_add", args=[audit]), "GET"),
+        "audit_finding_add (post)": (reverse("audit_finding_add", args=[audit]), "POST"),
+        "action_add (audit)": (reverse("action_add", args=[side.audit_finding.pk]), "POST"),
+        "pathway_page": (reverse("pathway_page", args=[side.area.slug]), "GET"),
+        "pathway_manage": (reverse("pathway_manage", args=[side.area.slug]), "GET"),
+        "pathway_manage (post)": (reverse("pathway_manage", args=[side.area.slug]), "POST"),
+        "pathway_stage_edit": (reverse("pathway_stage_edit", args=[side.area.slug, side.stage.pk]), "GET"),
+        "pathway_stage_edit (post)": (reverse("pathway_stage_edit", args=[side.area.slug, side.stage.pk]), "POST"),
+        "pathway_stage_remove": (reverse("pathway_stage_remove", args=[side.area.slug, side.stage.pk]), "POST"),
+    }
 
 
 def _people_urls(side) -> dict:
@@ -513,6 +599,10 @@ def _state():
         list(FocusTopic.objects.order_by("pk").values_list("pk", "name", "position")),
         list(Indicator.objects.order_by("pk").values_list("pk", "revision", "retired_on")),
         list(IndicatorValue.objects.order_by("pk").values_list("pk", "revision")),
+        list(SessionSeries.objects.order_by("pk").values_list("pk", "revision")),
+        list(SeriesOccurrence.objects.order_by("pk").values_list("pk", "revision", "skipped_at")),
+        list(AssuranceAudit.objects.order_by("pk").values_list("pk", "revision")),
+        list(PathwayStage.objects.order_by("pk").values_list("pk", "name", "revision")),
     )
 
 

@@ -15,10 +15,10 @@ from django.urls import reverse
 
 from evaluations.models import AreaSelfEvaluationBuild, DraftComment, SelfEvaluation
 from evaluations.services import circulate, comment_on_draft, current_self_evaluation
-from findings.models import Action, Finding, Theme
+from findings.models import Action, AssuranceAudit, Finding, Theme
 from findings.resolutions import record_resolution
 from findings.services import add_action, record_finding
-from indicators.models import Indicator, IndicatorValue
+from indicators.models import Indicator, IndicatorValue, Pathway, PathwayStage
 from programmes.models import (
     CabinetPortfolio,
     FocusTopic,
@@ -35,7 +35,8 @@ from programmes.models import (
     ThematicArea,
     User,
 )
-from sessions.models import AgendaItem, ChallengeSession, Participant
+from sessions.models import AgendaItem, ChallengeSession, Participant, SessionSeries
+from sessions.series import new_occurrence
 from workspace.models import Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
 from workspace.services import close_session, post_comment, reply_to, save_answer
 
@@ -46,7 +47,7 @@ OUR_APPS = {"programmes", "indicators", "challenge_sessions", "workspace", "find
 # keeps their history (the history itself is the audit trail), or by a background build.
 READ_ONLY_MODELS = {Answer, Comment, SessionEvent, AreaSelfEvaluationBuild}
 # Not added through the admin, but changed there: started and written in the app.
-NOT_ADDED_MODELS = READ_ONLY_MODELS | {SelfEvaluation, DraftComment}
+NOT_ADDED_MODELS = READ_ONLY_MODELS | {SelfEvaluation, DraftComment, SessionSeries}
 
 BUILD_PDF = b"%PDF-1.7 test"
 FINAL_PDF = b"%PDF-1.7 the final version"
@@ -192,6 +193,36 @@ def make_world(suffix=""):
         owner=lead,
         due_date=datetime.date(2009, 12, 1),
     )
+    # An assurance audit of the area with a finding, and the area's pathway with a stage.
+    audit = AssuranceAudit.objects.create(
+        area=area,
+        title=f"Salford casework audit{suffix}",
+        audited_on=datetime.date(2009, 5, 1),
+        auditor="Quality assurance team",
+        sample_size=12,
+        grading=AssuranceAudit.Grading.GOOD,
+        created_by=facilitator,
+    )
+    Finding.objects.create(
+        audit=audit, area=area, created_by=facilitator, kind=Finding.Kind.STRENGTH, title="Plans on time", text="Yes."
+    )
+    pathway = Pathway.objects.create(area=area)
+    PathwayStage.objects.create(pathway=pathway, name="Contact", position=1, volume_indicator=indicator)
+    # A stretch-and-challenge series with one occurrence (sessions/series.py makes them).
+    series = SessionSeries.objects.create(
+        programme=programme,
+        area=area,
+        title=f"Salford weekly stretch and challenge{suffix}",
+        service_lead=lead,
+        facilitator=facilitator,
+        weekday=SessionSeries.Weekday.MONDAY,
+        start_time=datetime.time(9),
+        end_time=datetime.time(9, 30),
+        starts_on=datetime.date(2009, 6, 1),
+        count=1,
+    )
+    series.indicators.set([indicator])
+    new_occurrence(series, datetime.date(2009, 6, 1))
     self_evaluation = circulate(self_evaluation=current_self_evaluation(programme=programme, area=area), by=facilitator)
     comment_on_draft(self_evaluation=self_evaluation, author=reviewer, text="Salford's health partners agree.")
     AreaSelfEvaluationBuild.objects.create(

@@ -275,7 +275,7 @@ QUERIES = {
     "session .ics": 6,
     "milestone form (new)": 5,
     "milestone form (edit)": 6,
-    "area page": 12,  # the count of its indicators, for the page links; its focus topics; its retired ones
+    "area page": 13,  # the count of its indicators, for the page links; its focus topics; its retired ones; its pathway
     "indicator page": 8,  # its target history
     "infographic": 9,  # each indicator's stored rank, to pick the worst; then only those shown, with values
     "indicator import page": 4,

@@ -29,6 +29,7 @@ from demo.seed.findings import seed_findings
 from demo.seed.indicators import seed_indicators
 from demo.seed.programme import programme_data, seed_areas, seed_programme, seed_sessions
 from demo.seed.southampton import seed_southampton
+from demo.seed.southampton_data import seed_southampton_data
 from demo.seed.workspace import seed_workspace
 
 
@@ -49,8 +50,12 @@ class Command(BaseCommand):
             work = seed_workspace(sessions)
             found = seed_findings(programme, sessions, people, demo_day=data["demo_day"])
             next_cycle = seed_next_cycle(programme, areas, people)
+            # Southampton (issue 15): its partnership, people, scrutiny panel and the 4 November 2021
+            # meeting (demo/seed/southampton.py), then its children's social care KPIs, pathway,
+            # assurance audit and weekly stretch-and-challenge series (demo/seed/southampton_data.py).
             southampton = seed_southampton(logins)
-        for note in kpis.notes + work.notes + found.notes:
+            southampton_data = seed_southampton_data(southampton)
+        for note in kpis.notes + work.notes + found.notes + southampton_data.notes:
             self.stdout.write(self.style.WARNING(note))
         self.stdout.write(
             self.style.SUCCESS(
@@ -66,6 +71,7 @@ class Command(BaseCommand):
                 "2021, item 26, with its resolution and the executive's response."
             )
         )
+        self.stdout.write(self.style.SUCCESS(f"Southampton's children's social care: {southampton_data.summary()}."))
         self.stdout.write("Demo logins:")
         for username, role, password in logins.shown:
             shown = password if password else "(unchanged)"
