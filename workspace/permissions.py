@@ -6,8 +6,12 @@ from django.http import Http404
 from challenge.prepared import PreparedQuery
 from programmes.permissions import belongs_to, is_officer_of, refuse_outside
 from sessions.independence import rule_for
-from sessions.models import ChallengeSession
+from sessions.models import ChallengeSession, Participant
 from sessions.permissions import can_manage_session
+
+# Every workspace page's participants: unsorted (Participant's ordering joins the session, and
+# no answer here depends on it), the SQL built once (challenge/prepared.py).
+_PARTICIPANTS = PreparedQuery(lambda session: Participant.objects.filter(session_id=session).order_by(), session=int)
 
 
 class SessionAccess:
@@ -33,8 +37,9 @@ class SessionAccess:
         if not self.is_member:
             participants = []
         elif participants is None:
-            # Unsorted: Participant's ordering joins the session, and no answer here depends on it.
-            participants = list(session.participants.order_by())
+            participants = _PARTICIPANTS.all(session=session.pk)
+            for participant in participants:
+                participant.session = session  # as the related manager would
         self.participants = participants
         participants = [p for p in participants if p.person_id == user.pk]
         self.parts = participants
