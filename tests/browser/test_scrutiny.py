@@ -94,7 +94,7 @@ def test_scrutiny_meeting_challenge_resolution_response_and_report(page, new_con
     councillor.get_by_role("link", name="The panel's questions and the officers' answers").click()
     block = councillor.get_by_role("article", name=re.compile(r"^1\.1 "))
     expect(block).to_contain_text("close to our statistical neighbours")
-    block.get_by_text("Comment as a critical friend").click()
+    block.get_by_text("Question the officers as a panel member").click()
     block.get_by_role("radio", name="Question", exact=True).check()
     block.get_by_label("Your comment").fill("How has this moved over five years, against our neighbours?")
     assert_accessible(councillor, "the scrutiny meeting's workspace, a councillor's question open")
