@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from challenge.clock import today as clock_today
 from evaluations.models import DraftComment, SelfEvaluation
-from findings.models import Action
+from findings.models import Action, Resolution
 from programmes.models import Notice, NoticeKind, Programme, Question
 from sessions.models import ChallengeSession, Participant
 from workspace.models import Answer, Comment
@@ -39,6 +39,7 @@ class MyWork:
     more_unread_replies: bool = False
     blank_answers: list = field(default_factory=list)
     actions: list = field(default_factory=list)
+    resolutions: list = field(default_factory=list)
     drafts: list = field(default_factory=list)
     today: object = None
 
@@ -49,6 +50,7 @@ class MyWork:
             + len(self.unread_replies)
             + len(self.blank_answers)
             + len(self.actions)
+            + len(self.resolutions)
             + len(self.drafts)
         )
 
@@ -169,9 +171,14 @@ def blank_answers(user) -> list:
 def my_actions(user, today) -> list:
     """`user`'s open improvement actions, in the partnerships they are still a member of, by
     due date (so the overdue ones come first), each marked `overdue`."""
+    partnerships = user.active_partnership_ids()
     actions = list(
         Action.objects.filter(owner=user)
-        .filter(finding__session__programme__partnership__in=user.active_partnership_ids())
+        # A finding comes from a session or from an assurance audit of an area.
+        .filter(
+            Q(finding__session__programme__partnership__in=partnerships)
+            | Q(finding__audit__area__partnership__in=partnerships)
+        )
         .exclude(status__in=Action.CLOSED)
         .select_related("finding__area")
         .order_by("due_date", "pk")
@@ -179,6 +186,21 @@ def my_actions(user, today) -> list:
     for action in actions:
         action.overdue = action.is_overdue(today)
     return actions
+
+
+def my_resolutions(user, today) -> list:
+    """The scrutiny resolutions and recommendations `user` owns (who responds and reports
+    progress), open, in the partnerships they are still a member of, by response due date,
+    each marked `overdue` when its response is late."""
+    resolutions = list(
+        Resolution.objects.filter(owner=user, closed_at__isnull=True)
+        .filter(agenda_item__session__programme__partnership__in=user.active_partnership_ids())
+        .select_related("agenda_item__area")
+        .order_by("response_due", "pk")
+    )
+    for resolution in resolutions:
+        resolution.overdue = resolution.response == Resolution.Response.AWAITED and resolution.response_due < today
+    return resolutions
 
 
 def drafts_for_comment(user) -> list:
@@ -203,7 +225,7 @@ def drafts_for_comment(user) -> list:
 
 
 def my_work(user) -> MyWork:
-    """Everything on the My work page for `user`: six queries."""
+    """Everything on the My work page for `user`: seven queries."""
     today = clock_today()
     replies, more = unread_replies(user)
     return MyWork(
@@ -212,6 +234,7 @@ def my_work(user) -> MyWork:
         more_unread_replies=more,
         blank_answers=blank_answers(user),
         actions=my_actions(user, today),
+        resolutions=my_resolutions(user, today),
         drafts=drafts_for_comment(user),
         today=today,
     )

@@ -243,14 +243,14 @@ def _lots(world, n):
 
 @pytest.mark.parametrize("who", ["lead", "reviewer"])
 def test_my_work_costs_the_same_queries_with_one_item_or_many(client, world, who, django_assert_num_queries):
-    """Session, user, memberships (with the unread count); the six lists; the programmes (2:
+    """Session, user, memberships (with the unread count); the seven lists; the programmes (2:
     with their areas) and the upcoming sessions (3: with their areas and the person's parts)."""
     _lots(world, 1)
     person = getattr(world, who)
     client.force_login(person)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         small = client.get(reverse("home")).context["work"]
     _lots(world, 6)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         large = client.get(reverse("home")).context["work"]
     assert large.count > small.count > 0

@@ -337,3 +337,22 @@ def test_session_page_shows_the_agenda_in_the_same_queries_however_long(client, 
         page = client.get(url).content.decode()
     assert "Item 34: Item 4" in page
     assert Participant.objects.filter(session=soton.meeting, role="presenter").count() == 2
+
+
+def test_my_work_lists_the_resolutions_i_answer_for_until_closed(client, soton, settings):
+    """The owner (who responds and reports progress) finds them on My work, late responses
+    marked, by response due date; closed ones and other people's are not listed."""
+    settings.CHALLENGE_TODAY = D(2021, 12, 20)
+    late = record(soton, text="Late: longer-period data <script>")
+    later = record(soton, kind="recommendation", text="Later one", response_due=D(2022, 1, 31))
+    record(soton, owner=soton.service_lead, text="Someone else's")
+    client.force_login(soton.director)
+    page = client.get(reverse("home"))
+    assert page.context["work"].resolutions == [late, later]
+    html = page.content.decode()
+    link = f'href="{reverse("resolution", args=[late.pk])}">Late: longer-period data &lt;script&gt;</a>'
+    assert html.count("Response overdue:") == 1 and html.index("Response overdue:") < html.index(link)
+    resolutions.record_response(
+        resolution=late, by=soton.director, expected_revision=1, response="rejected", response_text="No."
+    )
+    assert client.get(reverse("home")).context["work"].resolutions == [later]

@@ -259,7 +259,7 @@ ANONYMOUS_PAGES = {
 }
 
 QUERIES = {
-    "home": 13,  # My work: awaiting reply, unread replies, blank answers, actions, drafts (one query each)
+    "home": 14,  # My work: awaiting reply, unread replies, blank answers, actions, resolutions, drafts (one each)
     "programme dashboard": 10,
     "documents page": 9,  # the versions counted (only those listed are read); the areas read once
     "session page": 13,
