@@ -82,7 +82,7 @@ def audit_detail(request, pk):
     for finding in page["findings"]:
         finding.action_form = (
             ActionForm(finding=finding, partnership=audit.area.partnership_id, owners=page["action_owners"])
-            if manage
+            if manage and not finding.is_withdrawn
             else None
         )
     context = {

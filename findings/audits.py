@@ -32,7 +32,10 @@ def can_record_audits(user, partnership) -> bool:
     return can_manage_partnership(user, partnership)
 
 
-def _check(user, partnership, manage):
+def check_audit_access(user, partnership, *, manage=False) -> None:
+    """404 for anyone outside `partnership`; 403 for its members who may not read its audits
+    or (`manage`) record them. An audit's finding is edited, withdrawn and restored by those
+    who record them (findings/edit_views.py)."""
     refuse_outside(user, partnership)
     if manage and not can_record_audits(user, partnership):
         raise PermissionDenied("Only the partnership's facilitators record assurance audits.")
@@ -42,13 +45,13 @@ def _check(user, partnership, manage):
 
 def get_area_audits_for_user(user, slug, *, manage=False):
     area = get_object_or_404(ThematicArea.objects.select_related("partnership"), slug=slug)
-    _check(user, area.partnership_id, manage)
+    check_audit_access(user, area.partnership_id, manage=manage)
     return area
 
 
 def get_audit_for_user(user, pk, *, manage=False) -> AssuranceAudit:
     audit = get_object_or_404(AssuranceAudit.objects.select_related("area__partnership", "created_by"), pk=pk)
-    _check(user, audit.area.partnership_id, manage)
+    check_audit_access(user, audit.area.partnership_id, manage=manage)
     return audit
 
 
@@ -113,11 +116,12 @@ def audits_of(area) -> list:
 
 
 def audit_page(audit, *, manage) -> dict:
-    """The audit's findings (standing ones) with their actions and, for those who record, the
-    people an action may be given to (read once for every action form)."""
+    """The audit's findings with their actions (the standing ones; the withdrawn ones too, for
+    those who record them, who may restore them) and, for those who record, the people an
+    action may be given to (read once for every action form)."""
+    found = Finding.objects.filter(audit=audit)
     findings = list(
-        Finding.objects.standing()
-        .filter(audit=audit)
+        (found.select_related("withdrawn_by") if manage else found.standing())
         .prefetch_related(
             Prefetch("actions", queryset=Action.objects.select_related("owner", "owner_partner").order_by("due_date"))
         )

@@ -1,5 +1,7 @@
 """A finding after it is recorded: the facilitators edit it, withdraw it (asked first, with an
-optional reason) and restore it; its history says who did what and when."""
+optional reason) and restore it; its history says who did what and when. The same pages serve
+a session's findings (its facilitator's) and an assurance audit's (the partnership's
+facilitators'), each sent back to where it is shown."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,30 +11,47 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from challenge.editing import ConflictBox, StaleEdit, saved_by_name
-from findings import selectors, services
+from findings import audits, selectors, services
 from findings.forms import FindingEditForm, WithdrawFindingForm
 from workspace.permissions import get_session_access
 
 
 def _finding(request, finding_pk, *, manage=True):
-    """The finding and the viewer's access to its session: 404 for another partnership's (and
-    for a withdrawn finding to those who do not manage it: it is not theirs to see), 403 for
-    someone who may not read the session, or (`manage`) who does not facilitate it."""
+    """The finding, where it was found (its session, or its assurance audit) and whether the
+    viewer manages its findings there: 404 for another partnership's (and for a withdrawn
+    finding to those who do not manage it: it is not theirs to see), 403 for someone who may
+    not read them, or (`manage`) who may not edit them. A session's findings are its
+    facilitator's; an audit's, the partnership's facilitators' (its officers read them)."""
     finding = get_object_or_404(selectors.findings_with_context(), pk=finding_pk)
     if finding.audit_id is not None:
-        # An assurance audit's finding is shown, with its actions, on the audit's page.
-        raise Http404("No such finding of a session")
-    access = get_session_access(request.user, finding.session_id)
-    finding.session = access.session
-    if manage and not access.is_facilitator:
-        raise PermissionDenied("Only the facilitator edits, withdraws or restores a finding.")
-    if finding.is_withdrawn and not access.is_facilitator:
+        partnership = finding.area.partnership_id
+        audits.check_audit_access(request.user, partnership, manage=manage)
+        manages = manage or audits.can_record_audits(request.user, partnership)
+    else:
+        access = get_session_access(request.user, finding.session_id)
+        finding.session = access.session
+        manages = access.is_facilitator
+        if manage and not manages:
+            raise PermissionDenied("Only the facilitator edits, withdraws or restores a finding.")
+    if finding.is_withdrawn and not manages:
         raise Http404("No such finding")
-    return finding, access
+    return finding, manages
 
 
 def _page_url(finding):
     return selectors.finding_url(finding)
+
+
+def _place(finding) -> dict:
+    """What the pages of a finding show of where it was found (their breadcrumbs, the way back)."""
+    return {
+        "finding": finding,
+        "session": finding.session,
+        "programme": finding.programme,
+        "audit": finding.audit,
+        "area": finding.area,
+        "back_url": _page_url(finding),
+    }
 
 
 def _conflict(current, viewer) -> ConflictBox:
@@ -48,24 +67,23 @@ def _conflict(current, viewer) -> ConflictBox:
 @require_http_methods(["GET", "POST"])
 @login_required
 def finding_edit(request, finding_pk):
-    finding, access = _finding(request, finding_pk)
+    finding, _ = _finding(request, finding_pk)
     if finding.is_withdrawn:
         messages.error(request, "A withdrawn finding is not changed: restore it first.")
         return redirect(_page_url(finding))
-    answers, threads = selectors.evidence_sources(finding.session, finding.area, keep=finding)
-    initial = {
-        "kind": finding.kind,
-        "title": finding.title,
-        "text": finding.text,
-        "themes": [theme.pk for theme in finding.themes.all()],
-        "evidence_answers": [str(pk) for pk in finding.evidence_answers.values_list("pk", flat=True)],
-        "evidence_comments": [str(pk) for pk in finding.evidence_comments.values_list("pk", flat=True)],
-        "revision": finding.revision,
-    }
+    initial = {"kind": finding.kind, "title": finding.title, "text": finding.text, "revision": finding.revision}
+    answers = threads = ()
+    if finding.session_id is not None:  # an assurance audit's finding has no themes nor evidence
+        answers, threads = selectors.evidence_sources(finding.session, finding.area, keep=finding)
+        initial |= {
+            "themes": [theme.pk for theme in finding.themes.all()],
+            "evidence_answers": [str(pk) for pk in finding.evidence_answers.values_list("pk", flat=True)],
+            "evidence_comments": [str(pk) for pk in finding.evidence_comments.values_list("pk", flat=True)],
+        }
     form = FindingEditForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
-        programme=finding.session.programme,
+        programme=finding.programme,
         answers=answers,
         threads=threads,
     )
@@ -81,7 +99,7 @@ def finding_edit(request, finding_pk):
                 kind=data["kind"],
                 title=data["title"],
                 text=data["text"],
-                themes=data["themes"],
+                themes=data.get("themes", ()),
                 evidence_answers=evidence_answers,
                 evidence_comments=evidence_comments,
             )
@@ -105,10 +123,7 @@ def finding_edit(request, finding_pk):
         request,
         "findings/finding_edit.html",
         {
-            "finding": finding,
-            "session": finding.session,
-            "programme": finding.session.programme,
-            "area": finding.area,
+            **_place(finding),
             "form": form,
             "conflict": conflict,
         },
@@ -122,7 +137,7 @@ def finding_withdraw(request, finding_pk):
     """GET: what withdrawing the finding does, with an optional reason and the button; POST
     (from that page, with `confirmed`): withdraw it. A post without `confirmed` is sent to the
     page and changes nothing."""
-    finding, access = _finding(request, finding_pk)
+    finding, _ = _finding(request, finding_pk)
     if finding.is_withdrawn:
         messages.info(request, "This finding is already withdrawn.")
         return redirect(_page_url(finding))
@@ -155,10 +170,7 @@ def finding_withdraw(request, finding_pk):
         request,
         "findings/finding_withdraw.html",
         {
-            "finding": finding,
-            "session": finding.session,
-            "programme": finding.session.programme,
-            "area": finding.area,
+            **_place(finding),
             "form": form,
             "open_actions": open_actions,
         },
@@ -168,7 +180,7 @@ def finding_withdraw(request, finding_pk):
 @require_POST
 @login_required
 def finding_restore(request, finding_pk):
-    finding, access = _finding(request, finding_pk)
+    finding, _ = _finding(request, finding_pk)
     try:
         services.restore_finding(finding=finding, by=request.user)
     except ValidationError as error:
@@ -182,16 +194,13 @@ def finding_restore(request, finding_pk):
 @login_required
 def finding_history(request, finding_pk):
     """Every step of the finding's record: recorded, edited, withdrawn, restored."""
-    finding, access = _finding(request, finding_pk, manage=False)
+    finding, manages = _finding(request, finding_pk, manage=False)
     return render(
         request,
         "findings/finding_history.html",
         {
-            "finding": finding,
-            "session": finding.session,
-            "programme": finding.session.programme,
-            "area": finding.area,
+            **_place(finding),
             "history": selectors.finding_history(finding),
-            "manage": access.is_facilitator,
+            "manage": manages,
         },
     )

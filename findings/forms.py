@@ -74,11 +74,14 @@ def _thread_label(thread):
 class FindingEditForm(FindingForm):
     """A finding's edit (findings.services.update_finding): what the finding says and rests on,
     opened at a revision. Where it was raised again from, and new themes, are set when it is
-    recorded."""
+    recorded. An assurance audit's finding (no `programme`) has no themes nor evidence: what it
+    says alone is edited."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, programme, answers=(), threads=(), **kwargs):
+        super().__init__(*args, programme=programme, answers=answers, threads=threads, **kwargs)
         del self.fields["new_themes"], self.fields["raised_again_from"], self.fields["submission_token"]
+        if programme is None:
+            del self.fields["themes"], self.fields["evidence_answers"], self.fields["evidence_comments"]
         self.fields["revision"].required = True
 
 

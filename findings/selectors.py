@@ -30,8 +30,9 @@ def findings_queryset():
 
 
 def findings_with_context():
-    """Findings with the programme and area their page and permission check need."""
-    return Finding.objects.select_related("session__programme", "area")
+    """Findings with the programme (or the assurance audit) and area their page and
+    permission check need."""
+    return Finding.objects.select_related("session__programme", "audit", "area")
 
 
 def actions_with_context():
@@ -95,7 +96,10 @@ def evidence_sources(session, area, *, keep=None):
 
 
 def finding_url(finding) -> str:
-    """Where the finding is: its place on its session's findings page."""
+    """Where the finding is shown with its actions: its place on its session's findings page
+    for the area, or on its assurance audit's page."""
+    if finding.audit_id is not None:
+        return reverse("audit_detail", args=[finding.audit_id]) + f"#finding-{finding.pk}"
     return reverse("session_findings", args=[finding.session_id, finding.area_id]) + f"#finding-{finding.pk}"
 
 

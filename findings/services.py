@@ -112,20 +112,24 @@ def update_finding(
     *, finding, expected_revision, kind, title, text, themes=(), evidence_answers=(), evidence_comments=(), by=None
 ) -> Finding:
     """Change a finding (a facilitator, from its edit page): its kind, title, text, themes and
-    evidence. Refuses (StaleEdit) a change made against an older revision, and a withdrawn
-    finding (restore it first). Records the change in its history (who, when, what changed).
-    Returns the finding as saved (unchanged if nothing was)."""
+    evidence (an assurance audit's finding has neither themes nor evidence). Refuses
+    (StaleEdit) a change made against an older revision, and a withdrawn finding (restore it
+    first). Records the change in its history (who, when, what changed). Returns the finding
+    as saved (unchanged if nothing was)."""
     current = Finding.objects.select_for_update().get(pk=finding.pk)
     refuse_stale(current, expected_revision)
     if current.is_withdrawn:
         raise ValidationError("A withdrawn finding is not changed: restore it first.")
-    validate_finding(
-        session=current.session,
-        area=current.area,
-        themes=themes,
-        evidence_answers=evidence_answers,
-        evidence_comments=evidence_comments,
-    )
+    if current.session_id is not None:
+        validate_finding(
+            session=current.session,
+            area=current.area,
+            themes=themes,
+            evidence_answers=evidence_answers,
+            evidence_comments=evidence_comments,
+        )
+    elif themes or evidence_answers or evidence_comments:
+        raise ValidationError("An assurance audit's finding has no themes nor evidence from a session.")
     changed = [
         label
         for label, before, after in (

@@ -108,15 +108,7 @@ def action_add(request, finding_pk):
         for field, errors in form.errors.items():
             label = form[field].label if field in form.fields else ""  # "Owner" when not set
             messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-    return redirect(_finding_page(finding))
-
-
-def _finding_page(finding):
-    """Where a finding is shown with its actions: its session's findings page for the area,
-    or its audit's page."""
-    if finding.audit_id is not None:
-        return reverse("audit_detail", args=[finding.audit_id]) + f"#finding-{finding.pk}"
-    return _findings_url(finding.session, finding.area) + f"#finding-{finding.pk}"
+    return redirect(selectors.finding_url(finding))
 
 
 @require_POST
@@ -237,4 +229,4 @@ def _audit_action_status(request, action):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"Action marked {action.get_status_display().lower()}.")
-    return redirect(_finding_page(finding))
+    return redirect(selectors.finding_url(finding))

@@ -5,8 +5,9 @@ import datetime
 import pytest
 
 from evaluations import services as evaluation_services
-from findings import services
-from findings.models import Theme
+from findings import audits, services
+from findings.models import AssuranceAudit, Finding, Theme
+from tests import factories as f
 from workspace import services as ws
 
 
@@ -54,3 +55,37 @@ def filled(world):
     )
     w.se = evaluation_services.current_self_evaluation(programme=w.programme, area=w.safeguarding)
     return w
+
+
+# --- An assurance audit of the area, with a finding (tests/findings/test_audits.py) ----------
+
+
+@pytest.fixture
+def audit(world):
+    return audits.record_audit(
+        area=world.safeguarding,
+        by=world.facilitator,
+        title="Child protection plans",
+        audited_on=datetime.date(2021, 10, 12),
+        auditor="Quality assurance team",
+        sample_size=24,
+        sample_description="Plans open for more than a year.",
+        grading=AssuranceAudit.Grading.REQUIRES_IMPROVEMENT,
+        summary="",
+    )
+
+
+@pytest.fixture
+def partnership_facilitator(world):
+    return f.person(world.council, "setup", first_name="Sam", last_name="Setup", is_facilitator=True)
+
+
+@pytest.fixture
+def audit_finding(audit, partnership_facilitator):
+    return audits.record_audit_finding(
+        audit=audit,
+        by=partnership_facilitator,
+        kind=Finding.Kind.IMPROVEMENT,
+        title="The child's voice is missing",
+        text="A third of the plans do not record what the child said.",
+    )
