@@ -1,12 +1,15 @@
 """A partnership's logo: a small PNG or JPEG raster image (no SVG: a vector file can carry
 scripts and links to fetch), checked by opening it with Pillow rather than trusting its name.
 Documents carry it as a data: address (`data_url`); the PDF renderer takes back only such an
-address that holds a logo (`read_data_url`)."""
+address that holds a logo (`read_data_url`). Uploaded through `LogoField`, the one form field
+of both the admin's partnership form and the partnership's own logo page."""
 
 import base64
 import binascii
 import io
+from dataclasses import dataclass
 
+from django import forms
 from django.core.exceptions import ValidationError
 
 LOGO_MAX_BYTES = 256 * 1024
@@ -20,6 +23,8 @@ def logo_format(handle) -> str:
     from PIL import Image, UnidentifiedImageError
 
     size = getattr(handle, "size", None)
+    if size is None and isinstance(handle, io.BytesIO):
+        size = handle.getbuffer().nbytes
     if size is not None and size > LOGO_MAX_BYTES:
         raise ValidationError(f"The logo must be at most {LOGO_MAX_BYTES // 1024} KB.")
     try:
@@ -60,3 +65,38 @@ def read_data_url(url: str):
                 return None
             return (data, content_type) if found == kind else None
     return None
+
+
+@dataclass(frozen=True)
+class Logo:
+    """An uploaded logo that passed `logo_format`: its bytes and content type."""
+
+    data: bytes
+    content_type: str
+
+
+LOGO_HELP = (
+    f"A PNG or JPEG of at most {LOGO_MAX_BYTES // 1024} KB and {LOGO_MAX_PIXELS} pixels wide and high, for the "
+    "cover and the running header of the partnership's self-evaluations."
+)
+
+
+class LogoField(forms.FileField):
+    """A logo to upload: cleaned to a `Logo` (or None when none was chosen), refused beside the
+    field when it is not a PNG or JPEG within the limits (`logo_format`). The browser's file
+    picker offers only PNG and JPEG files (`accept`); the check does not trust that."""
+
+    widget = forms.FileInput(attrs={"accept": ",".join(LOGO_FORMATS.values())})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Logo")
+        kwargs.setdefault("help_text", LOGO_HELP)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if not upload:
+            return None
+        content_type = LOGO_FORMATS[logo_format(upload)]
+        upload.seek(0)
+        return Logo(data=upload.read(), content_type=content_type)

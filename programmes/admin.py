@@ -10,10 +10,10 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from challenge.logos import LOGO_FORMATS, LOGO_MAX_BYTES, logo_format
+from challenge.logos import LogoField
+from programmes import partnership_logos
 from programmes.models import (
     FROZEN_MESSAGE,
     CabinetPortfolio,
@@ -22,7 +22,6 @@ from programmes.models import (
     Milestone,
     Partner,
     Partnership,
-    PartnershipLogo,
     Programme,
     Question,
     QuestionSet,
@@ -116,26 +115,15 @@ class PartnerInline(admin.TabularInline):
 
 
 class PartnershipForm(forms.ModelForm):
-    """A partnership, with its logo to upload (or remove): a PNG or JPEG, checked by opening
-    it (challenge.logos.logo_format), kept in the database (PartnershipLogo)."""
+    """A partnership, with its logo to upload (or remove): the same field and the same writes
+    as the partnership's own logo page (challenge.logos.LogoField, programmes.partnership_logos)."""
 
-    logo_file = forms.FileField(
-        label="Logo",
-        required=False,
-        help_text=f"A PNG or JPEG of at most {LOGO_MAX_BYTES // 1024} KB, for the cover and the running header of "
-        "the partnership's self-evaluations.",
-    )
+    logo_file = LogoField(required=False)
     remove_logo = forms.BooleanField(label="Remove the logo", required=False)
 
     class Meta:
         model = Partnership
         fields = ["name", "slug", "description"]
-
-    def clean_logo_file(self):
-        upload = self.cleaned_data.get("logo_file")
-        if upload:
-            self.logo_type = LOGO_FORMATS[logo_format(upload)]
-        return upload
 
 
 @admin.register(Partnership)
@@ -151,15 +139,11 @@ class PartnershipAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if not change:  # as `create_partnership` does: its own copy of the standard question sets
             copy_standard_question_sets(obj)
-        upload = form.cleaned_data.get("logo_file")
-        if upload:
-            upload.seek(0)
-            PartnershipLogo.objects.update_or_create(
-                partnership=obj,
-                defaults={"data": upload.read(), "content_type": form.logo_type, "uploaded_at": timezone.now()},
-            )
+        logo = form.cleaned_data.get("logo_file")
+        if logo:
+            partnership_logos.set_logo(obj, data=logo.data)
         elif form.cleaned_data.get("remove_logo"):
-            PartnershipLogo.objects.filter(partnership=obj).delete()
+            partnership_logos.remove_logo(obj)
 
     def get_queryset(self, request):
         return (

@@ -66,7 +66,8 @@ class Partnership(models.Model):
 
 class PartnershipLogo(models.Model):
     """A partnership's logo, on the cover and the running header of its documents: a small PNG
-    or JPEG (checked by `challenge.logos.logo_format` when it is uploaded, in the admin), kept
+    or JPEG (checked by `challenge.logos.logo_format` when it is stored, by
+    programmes.partnership_logos: on the partnership's logo page or in the admin), kept
     in the database like every upload (no file on a web machine's disk), in a table of its own
     so that reading a partnership never reads its logo. The documents carry it as a data:
     address, which the PDF renderer reads itself (evaluations.pdf's fetcher fetches nothing)."""

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 
+from challenge.logos import LogoField
 from challenge.submission import SubmissionTokenMixin
 from challenge.validators import no_line_breaks
 from programmes.models import Partner, User
@@ -165,3 +166,11 @@ class AcceptInvitationForm(SetPasswordForm):
         super().__init__(user, *args, **kwargs)
         self.fields["new_password1"].label = "Choose a password"
         self.fields["new_password2"].label = "The password again"
+
+
+class LogoForm(forms.Form):
+    """The partnership's logo page: a logo to upload (challenge.logos.LogoField, as in the admin)."""
+
+    logo = LogoField(label="Choose a logo")
+
+    add_service_error = _add_service_error

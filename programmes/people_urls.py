@@ -2,11 +2,13 @@
 
 from django.urls import path
 
+from programmes import logo_views, sign_on_views
 from programmes import people_views as views
-from programmes import sign_on_views
 
 urlpatterns = [
     path("partnerships/<slug:slug>/", views.partnership_home, name="partnership_home"),
+    path("partnerships/<slug:slug>/logo/", logo_views.partnership_logo, name="partnership_logo"),
+    path("partnerships/<slug:slug>/logo/remove/", logo_views.partnership_logo_remove, name="partnership_logo_remove"),
     path("partnerships/<slug:slug>/organisations/", views.partner_list, name="partner_list"),
     path("partnerships/<slug:slug>/organisations/new/", views.partner_form, name="partner_add"),
     path("partnerships/<slug:slug>/organisations/<int:pk>/", views.partner_form, name="partner_edit"),

@@ -1,6 +1,7 @@
 """Small builders for test data: real objects, sensible defaults, keyword overrides."""
 
 import datetime
+import io
 import itertools
 
 from programmes.models import Membership, Milestone, Partner, Partnership, Programme, QuestionSet, ThematicArea, User
@@ -8,6 +9,15 @@ from programmes.selectors import partners_in
 from sessions.models import ChallengeSession, Participant
 
 _n = itertools.count(1)
+
+
+def logo_image(width=40, height=20, image_format="PNG", colour=(200, 30, 30)) -> bytes:
+    """A small logo, drawn with Pillow: the bytes of a PNG (or JPEG) of one colour."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, format=image_format)
+    return buffer.getvalue()
 
 
 def default_question_set():

@@ -34,6 +34,7 @@ from findings import services as finding_services
 from findings.models import Action, AssuranceAudit, Finding, FindingVersion, Theme
 from indicators import pathways as pathway_services
 from indicators.models import Indicator, IndicatorValue, PathwayStage
+from programmes import partnership_logos
 from programmes.models import (
     CabinetPortfolio,
     FocusTopic,
@@ -44,6 +45,7 @@ from programmes.models import (
     NoticeKind,
     Partner,
     Partnership,
+    PartnershipLogo,
     Programme,
     Question,
     QuestionSet,
@@ -198,6 +200,7 @@ def _work(side, marker):
     side.portfolio = CabinetPortfolio.objects.create(
         partnership=side.partnership, title=f"{marker} portfolio", holder=side.lead
     )
+    partnership_logos.set_logo(side.partnership, data=f.logo_image())
     side.words.append(marker)
     _stretch_work(side, marker)
     return side
@@ -511,6 +514,9 @@ def _people_urls(side) -> dict:
         "person_leave (post)": (reverse("person_leave", args=[slug, member]), "POST"),
         "person_rejoin": (reverse("person_rejoin", args=[slug, member]), "POST"),
         "person_invite": (reverse("person_invite", args=[slug, member]), "POST"),
+        "partnership_logo": (reverse("partnership_logo", args=[slug]), "GET"),
+        "partnership_logo (post)": (reverse("partnership_logo", args=[slug]), "POST"),
+        "partnership_logo_remove": (reverse("partnership_logo_remove", args=[slug]), "POST"),
         "councillor_list": (reverse("councillor_list", args=[slug]), "GET"),
         "panel_add": (reverse("panel_add", args=[slug]), "POST"),
         "panel_edit": (reverse("panel_edit", args=[slug, side.panel.pk]), "GET"),
@@ -609,6 +615,7 @@ def _state():
         list(SeriesOccurrence.objects.order_by("pk").values_list("pk", "revision", "skipped_at")),
         list(AssuranceAudit.objects.order_by("pk").values_list("pk", "revision")),
         list(PathwayStage.objects.order_by("pk").values_list("pk", "name", "revision")),
+        list(PartnershipLogo.objects.order_by("pk").values_list("pk", "uploaded_at")),
     )
 
 
