@@ -140,21 +140,6 @@ class ChallengeSession(models.Model):
 
     objects = SessionQuerySet.as_manager()
 
-    # What each kind calls its challengers, and the workspace's button to challenge an answer.
-    _CHALLENGER_WORDS = {
-        Kind.PEER: ("Peer reviewers", "Comment as a critical friend"),
-        Kind.SCRUTINY: ("Panel members", "Question the officers as a panel member"),
-        Kind.STRETCH: ("Challengers", "Challenge as a manager or colleague"),
-    }
-
-    @property
-    def challengers_heading(self) -> str:
-        return self._CHALLENGER_WORDS[self.kind][0]
-
-    @property
-    def challenge_action(self) -> str:
-        return self._CHALLENGER_WORDS[self.kind][1]
-
     class Meta:
         ordering = ["date", "start_time", "id"]
         verbose_name = "challenge session"
@@ -181,6 +166,21 @@ class ChallengeSession(models.Model):
 
     def get_absolute_url(self):
         return reverse("session_detail", kwargs={"pk": self.pk})
+
+    # What each kind calls its challengers, and the workspace's button to challenge an answer.
+    _CHALLENGER_WORDS = {
+        Kind.PEER: ("Peer reviewers", "Comment as a critical friend"),
+        Kind.SCRUTINY: ("Panel members", "Question the officers as a panel member"),
+        Kind.STRETCH: ("Challengers", "Challenge as a manager or colleague"),
+    }
+
+    @property
+    def challengers_heading(self) -> str:
+        return self._CHALLENGER_WORDS[self.kind][0]
+
+    @property
+    def challenge_action(self) -> str:
+        return self._CHALLENGER_WORDS[self.kind][1]
 
     # --- The question set a session was run with ---------------------------------------
     #
