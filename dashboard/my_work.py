@@ -185,6 +185,13 @@ def my_actions(user, today) -> list:
     )
     for action in actions:
         action.overdue = action.is_overdue(today)
+        # An assurance audit's action is followed up on the audit's page (the action page sends
+        # there too); a session finding's on its own page.
+        action.url = (
+            reverse("audit_detail", args=[action.finding.audit_id]) + f"#finding-{action.finding_id}"
+            if action.finding.audit_id is not None
+            else reverse("action_page", args=[action.pk])
+        )
     return actions
 
 

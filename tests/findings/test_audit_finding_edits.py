@@ -290,3 +290,17 @@ def test_audit_finding_page_queries(
     client.get(url)
     with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+def test_my_work_lists_an_audit_actions_owner_their_action_on_the_audit_page(client, world, audit_finding):
+    action = services.add_action(
+        finding=audit_finding,
+        description="Record the child's words in every plan",
+        owner=world.lead,
+        due_date=datetime.date(2021, 12, 1),
+    )
+    client.force_login(world.lead)
+    work = client.get(reverse("home"))
+    assert [a.pk for a in work.context["work"].actions] == [action.pk]
+    audit_page = reverse("audit_detail", args=[audit_finding.audit_id]) + f"#finding-{audit_finding.pk}"
+    assert f'href="{audit_page}">Record the child&#x27;s words in every plan</a>' in work.content.decode()
