@@ -19,26 +19,29 @@ Each rule answers the same questions: why these people cannot be the session's c
 (the session forms and services, beside the field), and why this challenger cannot post a
 challenge on this area (the workspace)."""
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from programmes.models import CabinetPortfolio, Membership, SessionKind
 
 
 @dataclass(frozen=True)
-class IndependenceRule:
+class IndependenceRule(ABC):
+    """What each kind's rule answers (PeerRule, ScrutinyRule, StretchRule below)."""
+
     kind: str
     challengers_label: str  # what the session's reviewers are called in this kind
     principle: str  # the rule in one sentence, shown beside the challengers and in refusals
 
+    @abstractmethod
     def conflicts(self, *, areas, people, partners, partnership_id, presenters=()) -> list[str]:
         """A message for each of `people` who cannot challenge `areas` in this kind of
         session. `partners` maps person id to their organisation in the partnership
         (programmes.selectors.partners_in); `presenters` are the session's presenter parts."""
-        raise NotImplementedError
 
+    @abstractmethod
     def comment_refusal(self, access, area) -> str | None:
         """Why the session's challenger `access.user` may not challenge `area`, or None."""
-        raise NotImplementedError
 
 
 class PeerRule(IndependenceRule):
