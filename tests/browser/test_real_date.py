@@ -41,8 +41,9 @@ def demo(monkeypatch):
 
 
 def shape(url: str) -> str:
-    """One visit per kind of page: /sessions/3/ and /sessions/4/ look alike."""
-    return re.sub(r"/\d+/", "/N/", url)
+    """One visit per kind of page: /sessions/3/ and /sessions/4/ look alike, and so do the pages
+    of two areas (/areas/health-inequalities/history/ and /areas/safer-city/history/)."""
+    return re.sub(r"/areas/[a-z][^/]*/", "/areas/S/", re.sub(r"/\d+/", "/N/", url))
 
 
 def visit_every_page(page: Page, base: str) -> dict[str, list[str]]:
