@@ -59,6 +59,9 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     # A development key: fine on a laptop, flagged by `check --deploy` (security.W009).
     SECRET_KEY = "django-insecure-challenge-development-key-change-me"  # noqa: S105 (flagged by check --deploy)
+# Earlier keys, while a new SECRET_KEY is rolled out: sign-ins, unsubscribe links and the sealed
+# client secrets of identity providers (challenge.secretbox) made under them still open.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

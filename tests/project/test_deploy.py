@@ -114,3 +114,14 @@ def test_every_setting_is_in_the_example_environment_file_and_the_readme():
     assert {"SECRET_KEY", "DATABASE_URL", "ALLOW_HTTP", "HEALTHZ_WORKER_MINUTES", "LOG_FORMAT"} <= names
     assert sorted(n for n in names if not re.search(rf"^#? ?{n}=", example, re.MULTILINE)) == []
     assert sorted(n for n in names if f"`{n}`" not in readme) == []
+
+
+def test_an_earlier_secret_key_still_opens_what_it_sealed():
+    """Changing SECRET_KEY with the old one in SECRET_KEY_FALLBACKS keeps an identity provider's
+    stored client secret readable until it is saved again."""
+    old = {**PRODUCTION, "SECRET_KEY": "y" * 30 + "the-key-before-the-change-1a2b3c"}
+    sealed = run_python(old, "from challenge.secretbox import seal; print(seal('client-secret'))").stdout.split()[-1]
+    code = f"from challenge.secretbox import open_sealed; print(open_sealed({sealed!r}))"
+    assert run_python(PRODUCTION, code).stdout.split()[-1] == "None"
+    rotated = {**PRODUCTION, "SECRET_KEY_FALLBACKS": f"other-old-key,{old['SECRET_KEY']}"}
+    assert run_python(rotated, code).stdout.split()[-1] == "client-secret"
