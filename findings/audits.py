@@ -7,10 +7,11 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
+from challenge.clock import today as clock_today
 from challenge.editing import refuse_stale
 from challenge.submission import create_once
 from findings.models import Action, AssuranceAudit, Finding, FindingVersion
-from findings.selectors import action_owners
+from findings.selectors import action_owners, mark_overdue
 from findings.services import _record
 from programmes.models import ThematicArea
 from programmes.permissions import can_manage_partnership, refuse_outside
@@ -127,9 +128,11 @@ def audit_page(audit, *, manage) -> dict:
         )
         .order_by("created_at", "pk")
     )
+    today = clock_today()
     for finding in findings:
         finding.audit = audit
         finding.area = audit.area
+        mark_overdue(finding.actions.all(), today)
     page = {"findings": findings}
     if manage:
         page["action_owners"] = list(action_owners(audit.area.partnership_id).order_by("first_name", "last_name"))

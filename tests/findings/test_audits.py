@@ -2,6 +2,7 @@
 a session's), who may read and record them, and what their pages cost."""
 
 import datetime
+import re
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -225,3 +226,23 @@ def test_form_pages_queries(client, audit, partnership_facilitator, name, django
     # session, user, area (or audit with its area), memberships
     with django_assert_num_queries(4):
         assert client.get(url).status_code == 200
+
+
+def test_the_audit_page_marks_an_overdue_action_as_the_session_findings_page_does(
+    client, world, audit, audit_finding, settings
+):
+    settings.CHALLENGE_TODAY = datetime.date(2022, 2, 1)
+    late = services.add_action(
+        finding=audit_finding, description="Late template", owner=world.lead, due_date=datetime.date(2022, 1, 31)
+    )
+    services.add_action(
+        finding=audit_finding, description="Done in time", owner=world.lead, due_date=datetime.date(2022, 3, 31)
+    )
+    client.force_login(world.officer)
+    page = client.get(reverse("audit_detail", args=[audit.pk])).content.decode()
+    rows = re.findall(r"<tr[^>]*>.*?</tr>", page, re.S)
+    (overdue,) = [row for row in rows if "Overdue" in row]
+    assert late.description in overdue and 'class="table-danger"' in overdue
+    Action.objects.filter(pk=late.pk).update(status=Action.Status.DONE)
+    page = client.get(reverse("audit_detail", args=[audit.pk])).content.decode()
+    assert "Overdue" not in page
