@@ -5,7 +5,9 @@ or overdue), shown in the app until read and e-mailed as each person chooses per
 This is the lowest app, so every app above calls `notify` from its own services, inside the
 transaction of the change it reports (no signals). E-mails go from the worker once that
 transaction commits (programmes.notice_tasks); the daily digest is queued by
-`manage.py send_daily_notices`."""
+`manage.py send_daily_notices`, which also queues again the at-once e-mails that failed."""
+
+import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +22,10 @@ from programmes.notice_tasks import (  # noqa: F401  (the link tokens, for the v
 )
 
 TEXT_LENGTH = Notice._meta.get_field("text").max_length
+# An at-once e-mail still unsent this long after its notice was made failed (or its worker
+# died): the daily round queues it again, for a week after the notice, then leaves it.
+RETRY_AFTER = datetime.timedelta(hours=1)
+RETRY_FOR = datetime.timedelta(days=7)
 
 
 def excerpt(text: str, length: int = 120) -> str:
@@ -126,3 +132,26 @@ def queue_digests() -> int:
     for person_id in person_ids:
         send_notice_digest.enqueue(person_id=person_id)
     return len(person_ids)
+
+
+def queue_unsent(now=None) -> int:
+    """Queue again, in one task, the at-once e-mails of the last RETRY_FOR that are still
+    unsent RETRY_AFTER after their notice was made (the mail server refused them, or the
+    worker died). Each goes once: the task claims a notice before sending it. Returns how many
+    were queued. Run daily (manage.py send_daily_notices)."""
+    now = now or timezone.now()
+    ids = list(
+        Notice.objects.filter(
+            delivery=Notice.Delivery.AT_ONCE,
+            emailed_at=None,
+            created_at__lt=now - RETRY_AFTER,
+            created_at__gte=now - RETRY_FOR,
+            person__is_active=True,
+        )
+        .exclude(person__email="")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if ids:
+        send_notice_emails.enqueue(notice_ids=ids)
+    return len(ids)

@@ -488,3 +488,34 @@ def test_the_wrong_method_is_refused(client, world, name, method):
     args = [Notice.objects.get().pk] if name == "notice_open" else []
     assert getattr(client, method)(reverse(name, args=args)).status_code == 405
     assert not Notice.objects.get().is_read
+
+
+def test_the_daily_command_queues_again_the_at_once_emails_that_failed(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    def refuse(message, *args, **kwargs):
+        raise OSError("mail server down")
+
+    real_send = mail.EmailMessage.send
+    monkeypatch.setattr(mail.EmailMessage, "send", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        _challenge(world)
+    failed = Notice.objects.get(person=world.lead)
+    assert failed.emailed_at is None and mail.outbox == []
+    monkeypatch.setattr(mail.EmailMessage, "send", real_send)
+
+    # Within the hour it may still be on its way: not queued again.
+    assert notices.queue_unsent() == 0
+    # An hour on, the daily round sends it, once.
+    Notice.objects.filter(pk=failed.pk).update(created_at=failed.created_at - notices.RETRY_AFTER)
+    out = io.StringIO()
+    call_command("send_daily_notices", stdout=out)
+    assert out.getvalue().strip() == "0 action notices made; 0 digests queued; 1 unsent e-mail queued again."
+    assert [m.to for m in mail.outbox] == [["lead@example.org"]]
+    assert notices.queue_unsent() == 0
+    # A week on, an unsent one is left alone; so is one for someone without an address.
+    Notice.objects.filter(pk=failed.pk).update(emailed_at=None, created_at=failed.created_at - notices.RETRY_FOR)
+    assert notices.queue_unsent() == 0
+    Notice.objects.filter(pk=failed.pk).update(created_at=failed.created_at - notices.RETRY_AFTER)
+    type(world.lead).objects.filter(pk=world.lead.pk).update(email="")
+    assert notices.queue_unsent() == 0
