@@ -142,9 +142,11 @@ def _session_state(session):
     return (session.pk, session.status, session.is_open_for_work, session.closed_at)
 
 
-def block_key(block, *, session, area, can_answer, can_comment, common=None) -> str:
+def block_key(block, *, session, area, can_answer, can_comment, common=None, options=("", False)) -> str:
     """The cache key of `block` as shown to a viewer who may (or may not) answer and comment:
-    a hash of everything it shows and of every control it offers."""
+    a hash of everything it shows and of every control it offers. `options`: the page's (show,
+    fold), which the controls' links carry (so that without JavaScript a save comes back to
+    the page as it was)."""
     question = block.question
     state = (
         common or _common(),
@@ -153,6 +155,7 @@ def block_key(block, *, session, area, can_answer, can_comment, common=None) -> 
         (question.pk, question.section_id, question.text, question.guidance, question.answer_kind, block.number),
         _answer_state(block.answer),
         (bool(can_answer), bool(can_comment)),
+        (options[0], bool(options[1])),
         bool(block.expanded),
         tuple(
             (_comment_state(thread), tuple(_comment_state(reply) for reply in thread.thread_replies))
@@ -266,6 +269,7 @@ def content(request, context):
                     can_answer=context["can_answer"],
                     can_comment=context["can_comment"],
                     common=common,
+                    options=(context["show"], context["fold"]),
                 )
             )
     page_key = None if None in keys else content_key(context, keys, common)

@@ -51,20 +51,27 @@ def _question(access, question_pk):
         raise Http404("No such question in this session") from exc
 
 
-def _url(session, area, question=None, *, saved=False):
+def _url(session, area, question=None, *, saved=False, options=("", False)):
     """The workspace, at `question`; `saved`: with the confirmation (the request's messages)
-    shown inside that question."""
+    shown inside that question; `options`: the page's (show, fold), as the user had them."""
     url = reverse("workspace", args=[session.pk, area.pk])
-    if question is None:
-        return url
-    query = f"?{urlencode({'saved': question.pk})}" if saved else ""
-    return f"{url}{query}#question-{question.pk}"
+    query = _option_query(*options, saved=question.pk if question is not None and saved else None)
+    return f"{url}{query}" if question is None else f"{url}{query}#question-{question.pk}"
+
+
+def _option_query(show, fold, *, saved=None) -> str:
+    """The query string (with its "?", or empty) of the page's options and `saved`."""
+    query = {key: value for key, value in (("show", show), ("fold", "1" if fold else ""), ("saved", saved)) if value}
+    return f"?{urlencode(query)}" if query else ""
 
 
 def _options(request):
     """The page's options (`show`, `fold`), from its own query string; for an htmx write, from
-    the page's it was sent from (HX-Current-URL), so the parts swapped out of band match it."""
-    query = request.GET
+    the page's it was sent from (HX-Current-URL), so the parts swapped out of band match it.
+    Without JavaScript a form's page and its post carry them (the links of the workspace's
+    controls add them, its forms hold them as hidden fields), so that a save comes back to the
+    page as the user had it filtered and folded."""
+    query = request.POST if request.method == "POST" else request.GET
     if request.htmx and request.method == "POST":
         query = {key: values[-1] for key, values in parse_qs(urlsplit(request.htmx.current_url or "").query).items()}
     show = query.get("show", "")
@@ -137,6 +144,8 @@ def _context(access, page):
         "statuses": Comment.Status.choices,
         "indicators": page.indicators,
         "inline": True,  # a form shown again in its block posts with htmx, as the page's controls fetch it
+        "option_query": _option_query(page.show, page.fold),  # added to the controls' links (no JavaScript)
+        "workspace_back": url + _option_query(page.show, page.fold),
         **_filter_context(url, page, presents=access.presents(page.area)),
     }
 
@@ -225,6 +234,7 @@ def _form(request, access, area, question, kind, form, *, conflict=None, thread=
         "conflict": conflict,
         "thread": thread,
         "reply_to": to,
+        **_kept_options(request, access.session, area),
     }
     if request.htmx and request.method == "GET":
         context["inline"] = True
@@ -232,6 +242,16 @@ def _form(request, access, area, question, kind, form, *, conflict=None, thread=
     if thread is not None:  # the page shows the thread being replied to
         context["replies"] = selectors.thread_replies(thread)
     return render(request, "workspace/question_form.html", context)
+
+
+def _kept_options(request, session, area) -> dict:
+    """The page's options for a form's page without JavaScript: `kept_options`, its hidden
+    fields, and `workspace_back`, the workspace's address with them, for its links back."""
+    show, fold = _options(request)
+    return {
+        "kept_options": [(name, value) for name, value in (("show", show), ("fold", "1" if fold else "")) if value],
+        "workspace_back": reverse("workspace", args=[session.pk, area.pk]) + _option_query(show, fold),
+    }
 
 
 def _bounce(request, access, area, question, kind, form, *, conflict=None, thread=None, to=None):
@@ -252,7 +272,7 @@ def _done(request, access, area, question, message):
     if request.htmx:
         return _render(request, access, area, question=question, notice=message)
     messages.success(request, message)
-    return redirect(_url(access.session, area, question, saved=True))
+    return redirect(_url(access.session, area, question, saved=True, options=_options(request)))
 
 
 @require_GET
@@ -453,7 +473,7 @@ def comment_edit(request, comment_pk):
             form.add_error(None, error)
         else:
             messages.success(request, "Comment updated.")
-            return redirect(_url(access.session, comment.area, comment.question, saved=True))
+            return redirect(_url(access.session, comment.area, comment.question, saved=True, options=_options(request)))
     return render(
         request,
         "workspace/comment_edit.html",
@@ -464,6 +484,7 @@ def comment_edit(request, comment_pk):
             "session": access.session,
             "programme": access.session.programme,
             "area": comment.area,
+            **_kept_options(request, access.session, comment.area),
         },
     )
 
@@ -479,7 +500,7 @@ def comment_withdraw(request, comment_pk):
         raise PermissionDenied("Only the author withdraws a comment, while the session is open.")
     if request.method == "GET" or request.POST.get("confirmed") != "1":
         if request.method == "POST":
-            url = reverse("comment_withdraw", args=[comment.pk])
+            url = reverse("comment_withdraw", args=[comment.pk]) + _option_query(*_options(request))
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         return render(
             request,
@@ -490,6 +511,7 @@ def comment_withdraw(request, comment_pk):
                 "programme": access.session.programme,
                 "area": comment.area,
                 "replies": comment.replies.filter(withdrawn_at__isnull=True).count() if comment.is_thread else 0,
+                **_kept_options(request, access.session, comment.area),
             },
         )
     try:
@@ -508,7 +530,7 @@ def _refused(request, access, comment, error):
             request, access, comment.area, question=comment.question, notice=" ".join(error.messages), level="error"
         )
     messages.error(request, " ".join(error.messages))
-    return redirect(_url(access.session, comment.area, comment.question, saved=True))
+    return redirect(_url(access.session, comment.area, comment.question, saved=True, options=_options(request)))
 
 
 @require_POST
@@ -520,7 +542,7 @@ def comment_status(request, comment_pk):
     status = request.POST.get("status", "")
     if status == Comment.Status.UNRESOLVED and "note" not in request.POST:
         # "Unresolved" asks why: the page of its own that asks it, then back to the question.
-        back = _url(access.session, comment.area, comment.question)
+        back = _url(access.session, comment.area, comment.question, options=_options(request))
         url = (
             reverse("challenge_mark", args=[access.session.pk, comment.pk])
             + "?"
