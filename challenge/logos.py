@@ -27,11 +27,16 @@ def logo_format(handle) -> str:
         size = handle.getbuffer().nbytes
     if size is not None and size > LOGO_MAX_BYTES:
         raise ValidationError(f"The logo must be at most {LOGO_MAX_BYTES // 1024} KB.")
+    too_large = ValidationError(f"The logo must be at most {LOGO_MAX_PIXELS} pixels wide and high.")
     try:
         handle.seek(0)
         with Image.open(handle) as image:
             image.verify()
             kind, (width, height) = image.format, image.size
+    except Image.DecompressionBombError as error:
+        # A few bytes can claim a vast image (a decompression bomb): Pillow refuses to open
+        # one past twice its limit (below that it warns, and the size check refuses it).
+        raise too_large from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise ValidationError("The logo must be a PNG or JPEG image.") from error
     finally:
@@ -39,7 +44,7 @@ def logo_format(handle) -> str:
     if kind not in LOGO_FORMATS:
         raise ValidationError("The logo must be a PNG or JPEG image.")
     if width > LOGO_MAX_PIXELS or height > LOGO_MAX_PIXELS:
-        raise ValidationError(f"The logo must be at most {LOGO_MAX_PIXELS} pixels wide and high.")
+        raise too_large
     return kind
 
 

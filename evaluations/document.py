@@ -29,6 +29,23 @@ LIKELIHOOD_WORDS = [label.split("–", 1)[1].strip() for _, label in LIKELIHOOD_
 SCALE_WORDS = [label.split("–", 1)[1].strip() for _, label in SCALE_CHOICES]
 
 
+# What XML 1.0 cannot carry (python-docx refuses it; HTML calls it an error and a PDF draws it
+# as a box): the control characters other than tab and line breaks, lone surrogates, U+FFFE and
+# U+FFFF. Text pasted from other programs can hold them.
+NOT_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(value):
+    """`value` (a document, its lists and its strings) without the characters NOT_PRINTABLE."""
+    if isinstance(value, str):
+        return NOT_PRINTABLE.sub("", value)
+    if isinstance(value, dict):
+        return {key: printable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [printable(item) for item in value]
+    return value
+
+
 def text_blocks(value) -> list:
     """Plain text as the `simple_text` filter lays it out: [("p", lines) | ("ul", items) |
     ("ol", items)], for the Word version."""
@@ -248,7 +265,7 @@ def build_document(self_evaluation, compiled=None, *, anchor="se", logo=None) ->
     if area.lead_officer_id:
         lead = f"{lead} ({_person(area.lead_officer)})"
     final = self_evaluation.is_final
-    return {
+    document = {
         "format": FORMAT,
         "anchor": anchor,
         "title": f"{area.name}: mini self-evaluation",
@@ -289,6 +306,7 @@ def build_document(self_evaluation, compiled=None, *, anchor="se", logo=None) ->
         "indicators": [_indicator(indicator, anchor) for indicator in compiled.indicators],
         "sessions": sessions,
     }
+    return printable(document)
 
 
 def matrix() -> dict:

@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from challenge.logos import read_data_url
-from evaluations.document import text_blocks
+from evaluations.document import printable, text_blocks
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # The PDF's heading levels, as Word's styles.
@@ -356,6 +356,7 @@ def _field(paragraph, instruction):
 
 def self_evaluation_docx(doc) -> bytes:
     """The .docx of the document `doc` (evaluations.document.build_document)."""
+    doc = printable(doc)  # a final version finalised before build_document did this
     document = Document()
     document.core_properties.title = doc["title"]
     document.core_properties.author = doc["partnership"]

@@ -22,7 +22,9 @@ def partnership_logo(request, slug):
     form = LogoForm(request.POST, request.FILES) if request.method == "POST" else LogoForm()
     if request.method == "POST" and form.is_valid():
         try:
-            partnership_logos.set_logo(partnership, data=form.cleaned_data["logo"].data)
+            partnership_logos.set_logo(
+                partnership, data=form.cleaned_data["logo"].data, seen=request.POST.get("seen", "")
+            )
         except ValidationError as error:
             form.add_service_error(error)
         else:

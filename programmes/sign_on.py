@@ -11,11 +11,13 @@ issuer, audience and expiry. This module adds what the app needs on top:
   even though it came straight from the provider, and it must carry the nonce the app sent,
   derived from allauth's one-time state (PartnerOIDCAdapter);
 - a sign-in links to the invited person with that verified e-mail address, who must be active
-  and an active member of a partnership for that organisation; nobody is ever created
-  (`person_for`);
+  and an active member of a partnership for that organisation, and for no organisation that
+  does not use the same issuer; nobody is ever created (`person_for`);
 - every sign-in and every refusal is written to the audit log with the provider."""
 
+import ipaddress
 import logging
+import re
 from urllib.parse import urlencode, urlsplit
 
 import jwt
@@ -44,7 +46,11 @@ from programmes.models import Membership, SignOnProvider, User
 SESSION_KEY = "sign_on_provider"
 # After sign-out, in the new session: the provider to offer the end of its session for.
 SIGNED_OUT_KEY = "sign_on_signed_out_from"
+# The ID token of the sign-in (in the session while signed in, then in the new session after
+# sign-out): the id_token_hint of the provider's sign-out, which tells it whose session to end.
+ID_TOKEN_KEY = "sign_on_id_token"  # noqa: S105 (a session key's name, not a password)
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
 
 
 class SignOnRefused(Exception):
@@ -59,11 +65,35 @@ class SignOnRefused(Exception):
 # --- Which providers -------------------------------------------------------------------------
 
 
+def internal_host(hostname: str | None) -> bool:
+    """Whether `hostname` names this machine or a private network by itself: localhost, a name
+    of one label (the local network's) or a reserved suffix's, or an address that is not a
+    public one (127.0.0.1, 10.x, 169.254.169.254 — the cloud's metadata service), in any
+    spelling (2852039166 and 0xA9FEA9FE are 169.254.169.254 too). The app fetches the issuer's
+    documents from its servers: an issuer there would make it reach inside its own network.
+    (A public name can still resolve to such an address: not checked.)"""
+    host = (hostname or "").rstrip(".").lower()
+    if ":" in host:  # IPv6
+        try:
+            return not ipaddress.ip_address(host).is_global
+        except ValueError:
+            return True
+    if "." not in host or host == "localhost" or host.endswith(INTERNAL_SUFFIXES):
+        return True
+    if not re.fullmatch(r"\d+|0x[0-9a-f]*", host.rpartition(".")[2]):
+        return False  # a name: its last label has letters, as every public domain's
+    try:
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        return True  # numbers in another spelling than an address's usual one
+
+
 def issuer_allowed(issuer: str) -> bool:
-    """https, or http on a loopback address where the settings allow it (tests only)."""
+    """https, to a public address; or http on a loopback address where the settings allow it
+    (tests only)."""
     parts = urlsplit(issuer)
     if parts.scheme == "https":
-        return True
+        return not internal_host(parts.hostname)
     return parts.scheme == "http" and settings.SIGN_ON_ALLOW_HTTP_LOOPBACK and parts.hostname in LOOPBACK_HOSTS
 
 
@@ -186,6 +216,22 @@ def person_for(provider: SignOnProvider, claims: dict, linked_user=None) -> User
             "Ask your partnership's facilitator.",
             "no active membership for the organisation",
         )
+    # The account opens every partnership the person is in: each must trust this provider for
+    # them (their organisation there uses the same issuer). Otherwise a facilitator elsewhere
+    # could add the person to an organisation of theirs, give it a provider they run, and sign
+    # in as them.
+    elsewhere = (
+        Membership.objects.filter(person=person, is_active=True)
+        .exclude(partner__sign_on__issuer=provider.issuer, partner__sign_on__enabled=True)
+        .exists()
+    )
+    if elsewhere:
+        raise SignOnRefused(
+            f"{email} is also a member of another partnership, whose organisation does not sign you in with "
+            f"{partner.name}'s account: signing in with it would open that partnership's work too. "
+            "Ask your partnership's facilitator.",
+            "member where this provider is not used",
+        )
     if linked_user is not None and linked_user.pk != person.pk:
         raise SignOnRefused(
             f"This {partner.name} account is linked to another person in Challenge.", "account linked to another person"
@@ -263,9 +309,13 @@ class PartnerOIDCAdapter(OpenIDConnectOAuth2Adapter):
     client_class = NonceOAuth2Client
 
     def complete_login(self, request, app, token, **kwargs):
-        if not kwargs["response"].get("id_token"):
+        id_token = kwargs["response"].get("id_token")
+        if not id_token:
             raise IDTokenRefused("the provider sent no ID token", "no ID token")
-        return super().complete_login(request, app, token, **kwargs)
+        login = super().complete_login(request, app, token, **kwargs)
+        # Checked in full by now; kept for the session if the sign-in is let in (pre_social_login).
+        request.sign_on_id_token = id_token
+        return login
 
     def _decode_id_token(self, app, id_token):
         config = self.openid_config
@@ -347,6 +397,7 @@ class SignOnAdapter(DefaultSocialAccountAdapter):
         if not sociallogin.is_existing:
             sociallogin.connect(request, person)
         request.session[SESSION_KEY] = provider.provider_id
+        request.session[ID_TOKEN_KEY] = getattr(request, "sign_on_id_token", "")
         audit.log_event(
             logging.INFO,
             "single sign-on succeeded",
@@ -381,9 +432,11 @@ class SignOnAccountAdapter(DefaultAccountAdapter):
         return False
 
 
-def end_session_url(request, provider: SignOnProvider, return_to: str) -> str | None:
+def end_session_url(request, provider: SignOnProvider, return_to: str, id_token: str = "") -> str | None:
     """The provider's end_session_endpoint (RP-initiated logout), from its discovery document,
-    to sign out there too; None if it has none or cannot be reached."""
+    to sign out there too; None if it has none or cannot be reached. With the sign-in's ID
+    token as id_token_hint (OpenID Connect RP-Initiated Logout 1.0), which the provider needs
+    to know whose session to end and to send the person back to `return_to`."""
     try:
         config = PartnerOIDCAdapter(request, provider.provider_id).openid_config
     except (requests.RequestException, ValueError, SocialApp.DoesNotExist):
@@ -391,7 +444,10 @@ def end_session_url(request, provider: SignOnProvider, return_to: str) -> str | 
     endpoint = config.get("end_session_endpoint")
     if not endpoint:
         return None
-    query = urlencode({"client_id": provider.client_id, "post_logout_redirect_uri": return_to})
+    params = {"client_id": provider.client_id, "post_logout_redirect_uri": return_to}
+    if id_token:
+        params["id_token_hint"] = id_token
+    query = urlencode(params)
     return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
 
@@ -419,9 +475,27 @@ def sign_on_callback(request, provider_id):
 # --- Configuring a provider (the organisation's "Single sign-on" page, and the admin) ----------
 
 
+DOMAIN_TAKEN = (
+    "Another organisation's single sign-on, at another provider, already signs in addresses of {domains}: "
+    "a domain has one provider. Leave it out here, or ask an administrator."
+)
+
+
+def domains_of_other_providers(provider: SignOnProvider) -> list[str]:
+    """`provider`'s e-mail domains that another organisation's provider, at another issuer,
+    has too. The same issuer is the same directory (a force that is a partner organisation in
+    two partnerships); another would vouch for addresses that directory gives out, and so sign
+    in as the people another partnership invited with them."""
+    others = SignOnProvider.objects.exclude(partner_id=provider.partner_id).exclude(issuer=provider.issuer)
+    theirs = {domain for other in others.only("email_domains") for domain in other.domains()}
+    return [domain for domain in provider.domains() if domain in theirs]
+
+
 def save_provider(*, partner, expected_revision, new_secret, **fields) -> SignOnProvider:
     """Create or change `partner`'s provider, unless someone else changed it since the form was
-    opened (StaleEdit). An empty `new_secret` keeps the secret kept."""
+    opened (StaleEdit). An empty `new_secret` keeps the secret kept. ValidationError if one of
+    its e-mail domains is another organisation's, at another provider
+    (`domains_of_other_providers`)."""
     with transaction.atomic():
         current = SignOnProvider.objects.select_for_update().filter(partner=partner).first()
         if current is None:
@@ -436,6 +510,8 @@ def save_provider(*, partner, expected_revision, new_secret, **fields) -> SignOn
             current.client_secret_sealed = ""  # the environment holds it: keep no copy
         if not current.has_client_secret:
             raise ValidationError({"new_secret": "Give the client secret, or the environment variable that holds it."})
+        if taken := domains_of_other_providers(current):
+            raise ValidationError({"email_domains": DOMAIN_TAKEN.format(domains=", ".join(taken))})
         current.revision += 1
         current.save()
     return current

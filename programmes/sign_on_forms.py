@@ -2,13 +2,14 @@
 organisation's provider (programmes/sign_on.py)."""
 
 import re
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 
 from programmes.models import SignOnProvider
-from programmes.sign_on import issuer_allowed, required_provider_for
+from programmes.sign_on import internal_host, issuer_allowed, required_provider_for
 
 
 class WorkEmailForm(forms.Form):
@@ -96,6 +97,11 @@ class SignOnProviderForm(forms.ModelForm):
 
     def clean_issuer(self):
         issuer = self.cleaned_data["issuer"].rstrip("/")
+        parts = urlsplit(issuer)
+        if parts.scheme == "https" and internal_host(parts.hostname):
+            raise ValidationError(
+                "The issuer must be the provider's address on the internet, not a local or internal one."
+            )
         if not issuer_allowed(issuer):
             raise ValidationError("The issuer must be an https address.")
         return issuer

@@ -32,12 +32,13 @@ def _sign_in_context(request, **extra) -> dict:
         "next": request.POST.get("next") or request.GET.get("next", ""),
     }
     signed_out_from = request.session.pop(sign_on.SIGNED_OUT_KEY, None)
+    id_token = request.session.pop(sign_on.ID_TOKEN_KEY, "")
     if signed_out_from:
         provider = sign_on.provider_by_id(signed_out_from)
         if provider is not None:
             context["signed_out_from"] = provider
             context["end_session_url"] = sign_on.end_session_url(
-                request, provider, request.build_absolute_uri(reverse("login"))
+                request, provider, request.build_absolute_uri(reverse("login")), id_token=id_token
             )
     context.update(extra)
     return context
@@ -101,9 +102,12 @@ class SignOutView(auth_views.LogoutView):
 
     def post(self, request, *args, **kwargs):
         provider_id = request.session.get(sign_on.SESSION_KEY)
+        id_token = request.session.get(sign_on.ID_TOKEN_KEY, "")
         response = super().post(request, *args, **kwargs)
         if provider_id:
             request.session[sign_on.SIGNED_OUT_KEY] = provider_id
+            if id_token:
+                request.session[sign_on.ID_TOKEN_KEY] = id_token
         return response
 
 

@@ -348,3 +348,54 @@ def test_the_area_self_evaluation_opens_with_every_area_and_leaves_out_the_empty
         compile_area(world.programme, world.safeguarding),
     )
     assert doc["anchor"] == f"area-{world.safeguarding.pk}"
+
+
+# --- Hostile text: escaped, and what XML cannot carry left out --------------------------------
+
+PASTED = (
+    'Ordsall\x00 rose\x01\x08\x0b\x0c\x1f by a fifth \ufffe\uffff<img src="http://evil.example/x.png"> '
+    "<style>body { background: url(http://evil.example/y) }</style>"
+)
+
+
+def test_pasted_control_characters_and_markup_in_every_format(client, world):
+    """Text pasted from elsewhere can hold control characters, which python-docx refuses (the
+    Word download failed with a 500) and a PDF draws as boxes; and markup, which stays text."""
+    question = world.session.question_set.sections.first().questions.first()
+    ws.save_answer(
+        session=world.session,
+        area=world.safeguarding,
+        question=question,
+        by=world.lead,
+        expected_revision=0,
+        text=PASTED,
+    )
+    from findings import services as findings
+
+    findings.record_finding(
+        session=world.session, area=world.safeguarding, by=world.facilitator, kind="strength", title=PASTED, text=PASTED
+    )
+    se = evaluation_services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
+    client.force_login(world.facilitator)
+    response = client.get(reverse("self_evaluation_docx", args=[se.pk]))
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
+    assert 'Ordsall rose by a fifth <img src="http://evil.example/x.png">' in text
+    escaped = "Ordsall rose by a fifth &lt;img src=&quot;http://evil.example/x.png&quot;&gt; &lt;style&gt;"
+    published = client.get(reverse("self_evaluation_published", args=[se.pk])).content.decode()
+    for page in (published, self_evaluation_html(se)):
+        assert escaped in page
+        assert '<img src="http://evil' not in page and "<style>body" not in page
+        assert not any(character in page for character in "\x00\x01\x08\x0b\x0c\x1f\ufffe\uffff")
+
+
+def test_a_final_version_kept_with_control_characters_still_opens_in_word(client, world, answered):
+    """A version finalised before the document left them out keeps them in its stored document."""
+    se = evaluation_services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
+    final = evaluation_services.finalise(self_evaluation=se, by=world.facilitator)
+    final.document["introduction"] = "Before\x0b after\x00."
+    final.save(update_fields=["document"])
+    client.force_login(world.facilitator)
+    response = client.get(reverse("self_evaluation_docx", args=[final.pk]))
+    assert response.status_code == 200
+    assert "Before after." in [p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs]

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from challenge.editing import StaleEdit
 from challenge.logos import LOGO_MAX_BYTES, LOGO_MAX_PIXELS
 from programmes import partnership_logos
 from programmes.models import PartnershipLogo
@@ -16,6 +17,24 @@ from programmes.services import create_partnership
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
+
+HTML = b"<!doctype html><html><script>alert(document.cookie)</script></html>"
+
+
+def bomb(side=30_000) -> bytes:
+    """A PNG of a few hundred bytes that claims to be `side` pixels square (900 million pixels:
+    past twice Pillow's decompression-bomb limit, which it refuses to open at all)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
+
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><image href="http://example.org/x.png"/></svg>'
 
@@ -85,7 +104,8 @@ def test_a_facilitator_replaces_the_logo_with_a_jpeg(boss_client, setup):
     partnership_logos.set_logo(setup.partnership, data=f.logo_image())
     first = PartnershipLogo.objects.get(partnership=setup.partnership)
     jpeg = f.logo_image(image_format="JPEG", colour=(0, 80, 160))
-    response = boss_client.post(page_url(setup), upload("whatever-the-name.png", jpeg))
+    seen = seen_on(boss_client.get(page_url(setup)).content.decode())
+    response = boss_client.post(page_url(setup), {**upload("whatever-the-name.png", jpeg), "seen": seen})
     assert response.status_code == 302
     data, content_type = stored(setup)
     assert (bytes(data), content_type) == (jpeg, "image/jpeg")  # the format read, not the name or type sent
@@ -128,12 +148,63 @@ def test_a_logo_replaced_meanwhile_is_not_removed(boss_client, setup):
         assert bytes(stored(setup)[0]) == newer
 
 
+def test_a_logo_changed_meanwhile_is_not_replaced(boss_client, setup):
+    """The upload form was shown beside one logo (or none); another facilitator uploaded
+    another, or removed it, since: the upload is refused, saying so, and the logo now stays
+    and is shown. Uploading again from that page replaces it."""
+    partnership_logos.set_logo(setup.partnership, data=f.logo_image())
+    seen = seen_on(boss_client.get(page_url(setup)).content.decode())
+    theirs = f.logo_image(colour=(0, 120, 0))
+    partnership_logos.set_logo(setup.partnership, data=theirs)
+    mine = f.logo_image(colour=(200, 0, 0))
+    response = boss_client.post(page_url(setup), {**upload("mine.png", mine), "seen": seen})
+    assert response.status_code == 200 and bytes(stored(setup)[0]) == theirs
+    page = response.content.decode()
+    assert "The logo changed while you were choosing yours" in page
+    assert PartnershipLogo.objects.get().data_url in page
+    now = seen_on(page)
+    assert now != seen and page.count(f'name="seen" value="{now}"') == 2  # both forms: as shown now
+    # A form shown with no logo, after which one was uploaded: refused too; as is a form
+    # that says nothing of what it was shown beside.
+    for stale in ("", None):
+        data = upload("mine.png", mine) | ({} if stale is None else {"seen": stale})
+        assert boss_client.post(page_url(setup), data).status_code == 200
+        assert bytes(stored(setup)[0]) == theirs
+    # Removed meanwhile: refused, and there is still none.
+    PartnershipLogo.objects.all().delete()
+    boss_client.post(page_url(setup), {**upload("mine.png", mine), "seen": now})
+    assert not PartnershipLogo.objects.exists()
+    page = boss_client.get(page_url(setup)).content.decode()
+    assert 'name="seen" value=""' in page
+    response = boss_client.post(page_url(setup), {**upload("mine.png", mine), "seen": ""})
+    assert response.status_code == 302 and bytes(stored(setup)[0]) == mine
+
+
+def test_the_write_refuses_a_stale_upload_itself(setup):
+    first = partnership_logos.set_logo(setup.partnership, data=f.logo_image(), seen="")
+    with pytest.raises(StaleEdit) as refused:
+        partnership_logos.set_logo(setup.partnership, data=f.logo_image(colour=(1, 2, 3)), seen="")
+    assert refused.value.current == first
+    second = partnership_logos.set_logo(
+        setup.partnership, data=f.logo_image(colour=(1, 2, 3)), seen=partnership_logos.seen_as(first)
+    )
+    assert PartnershipLogo.objects.get() == second and second.uploaded_at > first.uploaded_at
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
         ("logo.svg", SVG, "The logo must be a PNG or JPEG image."),
         ("logo.png", SVG, "The logo must be a PNG or JPEG image."),
         ("notes.txt", b"Not an image at all", "The logo must be a PNG or JPEG image."),
+        ("page.png", HTML, "The logo must be a PNG or JPEG image."),
+        ("../../../etc/bomb.png", "bomb", f"The logo must be at most {LOGO_MAX_PIXELS} pixels wide and high."),
+        pytest.param(
+            "less-of-a-bomb.png",
+            "small bomb",
+            f"The logo must be at most {LOGO_MAX_PIXELS} pixels wide and high.",
+            marks=pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning"),
+        ),
         ("logo.gif", b"GIF89a" + b"\x00" * 40, "The logo must be a PNG or JPEG image."),
         ("big.png", None, f"The logo must be at most {LOGO_MAX_BYTES // 1024} KB."),
         ("wide.png", "wide", f"The logo must be at most {LOGO_MAX_PIXELS} pixels wide and high."),
@@ -147,6 +218,10 @@ def test_a_bad_file_is_refused_beside_the_field_and_the_logo_kept(boss_client, s
         content = f.logo_image() + b"0" * LOGO_MAX_BYTES
     elif content == "wide":
         content = f.logo_image(width=LOGO_MAX_PIXELS + 1, height=2)
+    elif content == "bomb":
+        content = bomb()
+    elif content == "small bomb":
+        content = bomb(side=10_000)  # past Pillow's limit, under twice it: it only warns
     response = boss_client.post(page_url(setup), upload(name, content))
     assert response.status_code == 200
     page = response.content.decode()
@@ -165,7 +240,7 @@ def test_choosing_no_file_is_refused_beside_the_field(boss_client, setup):
 
 
 def test_the_write_checks_the_bytes_itself(setup):
-    for data in (SVG, f.logo_image() + b"0" * LOGO_MAX_BYTES, f.logo_image(width=LOGO_MAX_PIXELS + 1)):
+    for data in (SVG, HTML, bomb(), f.logo_image() + b"0" * LOGO_MAX_BYTES, f.logo_image(width=LOGO_MAX_PIXELS + 1)):
         with pytest.raises(ValidationError) as refused:
             partnership_logos.set_logo(setup.partnership, data=data)
         assert list(refused.value.error_dict) == ["logo"]

@@ -129,6 +129,36 @@ def test_sign_out_offers_the_providers_own_sign_out(client, police_sign_on, oidc
     assert requests.get(link.replace("&amp;", "&"), timeout=10, allow_redirects=False).status_code in {200, 302}
 
 
+def test_the_providers_sign_out_carries_the_sign_ins_id_token_as_its_hint(client, police_sign_on, oidc_provider):
+    """OpenID Connect RP-Initiated Logout: the provider is told whose session to end by the ID
+    token it issued for the sign-in (id_token_hint), and where to send the person back. The
+    real provider accepts that hint, and refuses one it did not issue."""
+    import jwt
+
+    sign_in_through_provider(client, "reviewer@police.example", "reviewer")
+    id_token = client.session[sign_on.ID_TOKEN_KEY]
+    claims = jwt.decode(id_token, options={"verify_signature": False})
+    assert (claims["aud"], claims["email"]) == (POLICE_CLIENT, "reviewer@police.example")
+    answer = client.post(reverse("logout"), follow=True)
+    page = answer.content.decode()
+    link = re.search(r'href="([^"]+)">Sign out of\s+Greater Manchester Police too', page).group(1)
+    query = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
+    assert query["id_token_hint"] == [id_token]
+    assert query["client_id"] == [POLICE_CLIENT]
+    assert query["post_logout_redirect_uri"] == ["http://testserver/accounts/login/"]
+    assert sign_on.ID_TOKEN_KEY not in client.session  # shown once, then forgotten
+    assert requests.get(link.replace("&amp;", "&"), timeout=10, allow_redirects=False).status_code in {200, 302}
+    forged = link.replace("&amp;", "&").replace(id_token, id_token[:-8] + "AAAAAAAA")
+    assert requests.get(forged, timeout=10, allow_redirects=False).status_code == 400
+    # The page shown again offers no provider's sign-out: it was for that one moment.
+    assert "Greater Manchester Police too" not in client.get(reverse("login")).content.decode()
+
+
+def test_a_refused_sign_in_keeps_no_id_token(client, world, police_sign_on):
+    answer = sign_in_through_provider(client, "stranger@police.example", "stranger")
+    assert answer.status_code == 403 and sign_on.ID_TOKEN_KEY not in client.session
+
+
 @pytest.mark.parametrize(
     ("username", "change", "message", "reason"),
     [
@@ -172,6 +202,38 @@ def test_only_an_active_invited_person_with_a_verified_address_gets_in(
         and ('email="stranger@police.example"' if username == "stranger" else 'email="reviewer@police.example"') in line
         for line in audit_lines(caplog)
     )
+
+
+def test_a_provider_signs_in_only_people_whose_every_partnership_trusts_it(
+    client, world, police_sign_on, oidc_provider
+):
+    """A facilitator of another partnership adds a person to an organisation of theirs and
+    gives it a provider they run, claiming the person's domain: it must not sign in as them,
+    for the account opens the partnerships the person is in. So a provider signs in only a
+    person whose every organisation uses the same issuer."""
+    from programmes.services import create_partnership
+
+    theirs = f.partner("Their police", create_partnership(name="Elsewhere"))
+    f.member(world.reviewer, theirs)
+    other = SignOnProvider(
+        partner=theirs, issuer="https://idp.their.example", client_id="x", email_domains="elsewhere.example"
+    )
+    other.save()
+    answer = sign_in_through_provider(client, "reviewer@police.example", "reviewer")
+    assert answer.status_code == 403 and signed_in_user(client) is None
+    assert "is also a member of another partnership, whose organisation does not sign you in with" in html.unescape(
+        answer.content.decode()
+    )
+    assert not SocialAccount.objects.exists()
+    # The other organisation uses the same issuer (the same force's directory): let in.
+    SignOnProvider.objects.filter(pk=other.pk).update(issuer=oidc_provider)
+    sign_in_through_provider(client, "reviewer@police.example", "reviewer")
+    assert signed_in_user(client) == str(world.reviewer.pk)
+    # Linked since, then added to an organisation without it: refused again.
+    client.post(reverse("logout"))
+    f.member(world.reviewer, f.partner("No sign-on here", create_partnership(name="Third")))
+    assert sign_in_through_provider(client, "reviewer@police.example", "reviewer").status_code == 403
+    assert signed_in_user(client) is None
 
 
 def test_an_address_without_email_verified_is_trusted_only_where_the_organisation_says_so(
@@ -304,6 +366,29 @@ def test_an_http_issuer_is_refused_outside_the_tests_loopback_allowance(settings
     settings.SIGN_ON_ALLOW_HTTP_LOOPBACK = False
     assert not sign_on.issuer_allowed(police_sign_on.issuer)
     assert sign_on.providers_for_email("reviewer@police.example") == []
+
+
+@pytest.mark.parametrize(
+    "issuer",
+    [
+        "https://169.254.169.254/latest",
+        "https://0xA9FEA9FE/",
+        "https://127.1/o",
+        "https://localhost/o",
+        "https://[fd00::1]/o",
+        "https://idp/o",
+        "https://sso.corp.internal/o",
+    ],
+)
+def test_an_issuer_inside_the_servers_network_is_never_fetched(client, police_sign_on, issuer):
+    """The app fetches the issuer's discovery document (at sign-in and sign-out) from its own
+    servers: an issuer at a local or internal address (saved before the form refused them, or
+    by hand) is not used, so nothing is fetched from there."""
+    assert not sign_on.issuer_allowed(issuer)
+    SignOnProvider.objects.filter(pk=police_sign_on.pk).update(issuer=issuer)
+    assert sign_on.providers_for_email("reviewer@police.example") == []
+    assert sign_on.SignOnAdapter().list_apps(None) == []
+    assert "Sign in with Greater Manchester Police" not in client.get(reverse("login")).content.decode()
 
 
 # --- The secret -----------------------------------------------------------------------------

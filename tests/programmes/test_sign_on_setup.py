@@ -11,6 +11,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
+INTERNAL = "The issuer must be the provider&#x27;s address on the internet, not a local or internal one."
 ISSUER = "https://login.microsoftonline.com/0000-tenant/v2.0"
 
 
@@ -81,6 +82,11 @@ def test_a_facilitator_configures_the_police_provider_and_the_secret_is_never_sh
     ("changes", "field", "message"),
     [
         ({"issuer": "http://idp.example/o"}, "issuer", "The issuer must be an https address."),
+        ({"issuer": "https://169.254.169.254/latest/meta-data"}, "issuer", INTERNAL),
+        ({"issuer": "https://localhost:8443/realms/x"}, "issuer", INTERNAL),
+        ({"issuer": "https://10.1.2.3/o"}, "issuer", INTERNAL),
+        ({"issuer": "https://[::1]/o"}, "issuer", INTERNAL),
+        ({"issuer": "https://metadata.google.internal/computeMetadata"}, "issuer", INTERNAL),
         ({"email_domains": "police"}, "email_domains", "Give the organisation&#x27;s e-mail domains"),
         ({"client_id": ""}, "client_id", "This field is required."),
         ({"new_secret": ""}, "new_secret", "Give the client secret, or the environment variable that holds it."),
@@ -175,3 +181,27 @@ def test_the_admin_keeps_the_secret_sealed_and_never_shows_it(client, setup):
     assert "s3cret-value-from-entra" not in page and provider.client_secret_sealed not in page
     # A second provider for the same organisation is refused.
     assert "already exists" in client.post(add, data).content.decode()
+
+
+def test_a_domain_another_organisations_provider_signs_in_is_refused(boss_client, setup):
+    """A provider vouches for its domains' addresses: another partnership's facilitator who
+    claimed them for a provider of their own could sign in as the people invited with them.
+    The same issuer (the same directory: a force that is a partner in two partnerships) may."""
+    theirs = f.partner("Their police", create_partnership(name="Elsewhere"))
+    SignOnProvider.objects.create(
+        partner=theirs, issuer="https://idp.elsewhere.example", client_id="x", email_domains="police.example"
+    )
+    response = boss_client.post(address(setup), form(client_id="kept-client"))
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="error_1_id_email_domains"' in page
+    assert "Another organisation&#x27;s single sign-on, at another provider, already signs in addresses of " in page
+    assert "police.example: a domain has one provider." in page
+    assert 'value="kept-client"' in page and 'value="gmp.police.uk, @Police.Example"' in page
+    assert "Elsewhere" not in page and "Their police" not in page  # another partnership's, not named
+    assert not SignOnProvider.objects.filter(partner=setup.police).exists()
+    # Without that domain, or at the same issuer, it is saved.
+    assert boss_client.post(address(setup), form(email_domains="gmp.police.uk")).status_code == 302
+    SignOnProvider.objects.filter(partner=theirs).update(issuer=ISSUER)
+    answer = boss_client.post(address(setup), form(new_secret="", revision="1"))
+    assert answer.status_code == 302
+    assert SignOnProvider.objects.get(partner=setup.police).domains() == ["gmp.police.uk", "police.example"]
