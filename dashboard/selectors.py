@@ -1,10 +1,11 @@
 """Reads for programme pages: each function builds the whole of a page's data in a fixed
 number of queries, whatever the number of rows."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, IntegerField, Prefetch, Q, Value
 
 from challenge.clock import today as clock_today
 from challenge.listing import counted, shortlist
@@ -128,11 +129,39 @@ _SESSION_AREA_LINKS = PreparedQuery(
 )
 
 
+def _counted_actions(actions, carried, today):
+    """`actions` counted in one row, without grouping: the overdue ones and those `carried`."""
+    return (
+        actions.order_by()
+        .values(whole=Value(1, output_field=IntegerField()))
+        .annotate(
+            overdue=Count("pk", filter=Q(due_date__lt=today) & ~Q(status__in=Action.CLOSED)),
+            carried=Count("pk", filter=carried),
+        )
+        .values("overdue", "carried")
+    )
+
+
+def _programme_actions(programme, partnership, start, today):
+    programme = Programme(pk=programme, partnership_id=partnership, start_date=start)  # what carried_over_q reads
+    carried = carried_over_q(programme)
+    actions = Action.objects.filter(Q(finding__session__programme=programme.pk) | carried)
+    return _counted_actions(actions, carried, today)
+
+
+# The action counts of the whole programme (every session's, and those carried over into any of
+# its areas), for those who see every session: SQL built once.
+_PROGRAMME_ACTION_COUNTS = PreparedQuery(
+    _programme_actions, programme=int, partnership=int, start=datetime.date, today=datetime.date
+)
+
+
 def programme_dashboard(user, programme, *, expanded="") -> Dashboard:
     """The dashboard's data. Its lists are collapsed (the upcoming sessions, each area's
     sessions, the timetable), each in full when `expanded` names it (see challenge.listing)."""
     today = clock_today()
-    if is_programme_facilitator(user, programme):  # every session (sessions_for_user): SQL built once
+    every_session = is_programme_facilitator(user, programme)
+    if every_session:  # every session (sessions_for_user): SQL built once
         sessions = _ALL_SESSIONS_LISTED.all(programme=programme.pk)
     else:
         sessions = list(_listed(sessions_for_user(user, programme)))
@@ -169,23 +198,27 @@ def programme_dashboard(user, programme, *, expanded="") -> Dashboard:
         deadline_days=deadline_days,
         deadline_passed_days=-deadline_days if deadline_days is not None else None,
         today=today,
-        is_facilitator=is_programme_facilitator(user, programme),
+        is_facilitator=every_session,
         manages_partnership=can_manage_partnership(user, programme.partnership_id),
         sees_all=whole,
-        **_action_counts(programme, sessions, today, whole=whole),
+        **_action_counts(programme, sessions, today, whole=whole, every_session=every_session),
     )
 
 
-def _action_counts(programme, sessions, today, *, whole) -> dict:
+def _action_counts(programme, sessions, today, *, whole, every_session=False) -> dict:
     """The overdue improvement actions of the sessions this user may see (the others' findings
     are not theirs to count), and the open ones carried over from earlier cycles of the areas
-    they see (counted as overdue too when they are), in one query."""
-    area_ids = None if whole else {a.pk for s in sessions for a in s.area_list}
-    carried = carried_over_q(programme, area_ids=area_ids)
-    counts = Action.objects.filter(Q(finding__session__in=[session.pk for session in sessions]) | carried).aggregate(
-        overdue=Count("pk", filter=Q(due_date__lt=today) & ~Q(status__in=Action.CLOSED)),
-        carried=Count("pk", filter=carried),
-    )
+    they see (counted as overdue too when they are), in one query. `every_session`: `sessions`
+    are all the programme's (its facilitators'), `whole` too: a query of one shape, prepared."""
+    if every_session and whole:
+        (counts,) = _PROGRAMME_ACTION_COUNTS.all(
+            programme=programme.pk, partnership=programme.partnership_id, start=programme.start_date, today=today
+        )
+    else:
+        area_ids = None if whole else {a.pk for s in sessions for a in s.area_list}
+        carried = carried_over_q(programme, area_ids=area_ids)
+        actions = Action.objects.filter(Q(finding__session__in=[session.pk for session in sessions]) | carried)
+        (counts,) = _counted_actions(actions, carried, today)
     return {"overdue_actions": counts["overdue"], "carried_actions": counts["carried"]}
 
 

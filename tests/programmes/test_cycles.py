@@ -13,6 +13,7 @@ from findings.models import Action, Finding
 from programmes import cycles
 from programmes.models import Milestone, Programme
 from programmes.services import new_question_set_version
+from sessions.models import ChallengeSession
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -352,3 +353,22 @@ def test_a_draft_cycles_session_is_seen_only_by_the_partnerships_facilitators(cl
     client.force_login(world.lead)
     assert client.get(reverse("session_detail", args=[session.pk])).status_code == 200
     assert "Draft cycle session" in client.get(reverse("home")).content.decode()
+
+
+def test_the_dashboards_prepared_action_counts_are_the_querysets(world, findings):
+    """A programme's facilitators see every session: their dashboard counts its actions with a
+    query built once (dashboard.selectors._PROGRAMME_ACTION_COUNTS); it counts what the query
+    for any other viewer counts, given every session, carried-over actions and overdue ones too."""
+    from dashboard import selectors
+
+    _, open_action, _ = findings
+    for programme in (world.programme, _next_cycle(world)):
+        for due in (D(2009, 5, 1), D(2009, 9, 1)):  # overdue on the tests' day, then not
+            open_action.due_date = due
+            open_action.save()
+            sessions = list(ChallengeSession.objects.filter(programme=programme))
+            today = D(2009, 5, 6)
+            prepared = selectors._action_counts(programme, sessions, today, whole=True, every_session=True)
+            plain = selectors._action_counts(programme, sessions, today, whole=True)
+            assert prepared == plain
+    assert plain == {"overdue_actions": 0, "carried_actions": 1}
