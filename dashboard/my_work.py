@@ -197,11 +197,13 @@ def my_actions(user, today) -> list:
 
 def my_resolutions(user, today) -> list:
     """The scrutiny resolutions and recommendations `user` owns (who responds and reports
-    progress), open, in the partnerships they are still a member of, by response due date,
-    each marked `overdue` when its response is late."""
+    progress), open, in the partnerships they are still a member of, of meetings that were not
+    cancelled, by response due date, each marked `overdue` when its response is late."""
     resolutions = list(
         Resolution.objects.filter(owner=user, closed_at__isnull=True)
         .filter(agenda_item__session__programme__partnership__in=user.active_partnership_ids())
+        # A cancelled meeting's resolutions take no response (findings.resolutions.can_update_resolution).
+        .exclude(agenda_item__session__status=ChallengeSession.Status.CANCELLED)
         .select_related("agenda_item__area")
         .order_by("response_due", "pk")
     )

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from challenge.editing import refuse_stale
 from challenge.submission import create_once
@@ -37,8 +38,12 @@ def can_record_resolution(user, item) -> bool:
 
 
 def can_update_resolution(user, resolution) -> bool:
-    """Record the executive's response and progress: the meeting's managers and the owner."""
+    """Record the executive's response and progress: the meeting's managers and the owner,
+    unless the meeting was cancelled (what it resolved stands for nothing; its workspace
+    being closed after the meeting changes nothing here: responses come later)."""
     session = resolution.agenda_item.session
+    if session.status == ChallengeSession.Status.CANCELLED:
+        return False
     if can_manage_session(user, session):
         return True
     return resolution.owner_id == user.pk and belongs_to(user, session.programme.partnership_id)
@@ -63,12 +68,19 @@ def _record(resolution, what, by, at):
 @transaction.atomic
 def record_resolution(*, item, by, kind, text, owner, response_due, submission_token=None) -> Resolution:
     """Record what the panel resolved or recommended on `item`, open and awaiting the
-    executive's response from `owner` by `response_due`; writes its first history step. Once
-    per `submission_token`."""
+    executive's response from `owner` by `response_due` (not before the meeting); writes its
+    first history step. Once per `submission_token`."""
     if item.session.kind != ChallengeSession.Kind.SCRUTINY:
         raise ValidationError("Only a scrutiny meeting's items have resolutions.")
+    errors = {}
     if partners_in(item.session.programme.partnership_id, [owner]).get(owner.pk) is None:
-        raise ValidationError({"owner": f"{owner.display_name} is not an active member of the partnership."})
+        errors["owner"] = [f"{owner.display_name} is not an active member of the partnership."]
+    if response_due < item.session.date:
+        errors["response_due"] = [
+            f"The response is due after the meeting: on or after {date_format(item.session.date, 'j F Y')}."
+        ]
+    if errors:
+        raise ValidationError(errors)
 
     def create():
         resolution = Resolution.objects.create(

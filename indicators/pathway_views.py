@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from challenge.editing import ConflictBox, StaleEdit
+from challenge.validators import no_line_breaks
 from indicators import pathways
 from indicators.models import Indicator, PathwayStage
 from programmes.permissions import can_manage_partnership, get_area_for_user
@@ -24,6 +25,8 @@ class StageForm(forms.ModelForm):
 
     def __init__(self, *args, area, **kwargs):
         super().__init__(*args, **kwargs)
+        # The model's own validators do not run (_post_clean below): the one-line rule here.
+        self.fields["name"].validators.append(no_line_breaks)
         choices = Indicator.objects.current().filter(area=area).order_by("position", "name")
         self.fields["volume_indicator"].queryset = choices
         self.fields["timeliness_indicator"].queryset = choices

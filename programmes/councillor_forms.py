@@ -1,5 +1,6 @@
 from django import forms
 
+from challenge.submission import SubmissionTokenMixin
 from challenge.validators import no_line_breaks
 from programmes import councillors
 from programmes.models import ThematicArea, User
@@ -21,7 +22,10 @@ class PanelForm(forms.Form):
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="The partnership's councillors (mark people as councillors on the people pages).",
+        help_text=(
+            "The partnership's councillors (mark people as councillors on the people pages). Members sit "
+            "on the panel's meetings still to come as their challengers, from when they join until they leave."
+        ),
     )
     chair = _Person(queryset=User.objects.none(), required=False, help_text="One of the members.")
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -37,7 +41,7 @@ class PanelForm(forms.Form):
         return dict(name=d["name"], chair=d.get("chair"), members=list(d.get("members") or []))
 
 
-class PortfolioForm(forms.Form):
+class PortfolioForm(SubmissionTokenMixin, forms.Form):
     title = forms.CharField(
         max_length=200, validators=[no_line_breaks], help_text="e.g. Cabinet Member for Children's Social Care."
     )
@@ -54,7 +58,12 @@ class PortfolioForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["holder"].queryset = councillors.councillors_of(partnership)
         self.fields["areas"].queryset = councillors.areas_of(partnership)
+        if self.initial.get("revision"):
+            del self.fields["submission_token"]  # an edit, guarded by its revision instead
 
     def values(self) -> dict:
         d = self.cleaned_data
-        return dict(title=d["title"], holder=d["holder"], areas=list(d.get("areas") or []))
+        values = dict(title=d["title"], holder=d["holder"], areas=list(d.get("areas") or []))
+        if "submission_token" in self.fields:
+            values["submission_token"] = self.submitted_token
+        return values

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import Http404
 
 from challenge.editing import refuse_stale
+from challenge.submission import create_once
 from programmes.models import CabinetPortfolio, Membership, ScrutinyPanel, ThematicArea, User
 
 # --- Reads ----------------------------------------------------------------------------------
@@ -111,21 +112,31 @@ def save_panel(*, partnership, name, chair, members, panel=None, expected_revisi
 
 
 @transaction.atomic
-def save_portfolio(*, partnership, title, holder, areas, portfolio=None, expected_revision=None) -> CabinetPortfolio:
-    """Add a cabinet portfolio, or change one (StaleEdit if it changed since its form was
-    opened). Its holder may not sit on a panel for its areas (sessions/independence.py)."""
+def save_portfolio(
+    *, partnership, title, holder, areas, portfolio=None, expected_revision=None, submission_token=None
+) -> CabinetPortfolio:
+    """Add a cabinet portfolio (once per `submission_token`), or change one (StaleEdit if it
+    changed since its form was opened). Its holder may not sit on a panel for its areas
+    (sessions/independence.py)."""
     areas = list(areas)
     errors = portfolio_errors(partnership=partnership, holder=holder, areas=areas)
     if errors:
         raise ValidationError(errors)
     if portfolio is None:
-        portfolio = CabinetPortfolio.objects.create(partnership=partnership, title=title, holder=holder)
-    else:
-        portfolio = CabinetPortfolio.objects.select_for_update().get(pk=portfolio.pk)
-        refuse_stale(portfolio, expected_revision)
-        portfolio.title, portfolio.holder = title, holder
-        portfolio.revision += 1
-        portfolio.save()
+
+        def create():
+            made = CabinetPortfolio.objects.create(
+                partnership=partnership, title=title, holder=holder, submission_token=submission_token
+            )
+            made.areas.set(areas)
+            return made
+
+        return create_once(CabinetPortfolio, submission_token, create, partnership_id=partnership.pk)
+    portfolio = CabinetPortfolio.objects.select_for_update().get(pk=portfolio.pk)
+    refuse_stale(portfolio, expected_revision)
+    portfolio.title, portfolio.holder = title, holder
+    portfolio.revision += 1
+    portfolio.save()
     portfolio.areas.set(areas)
     return portfolio
 

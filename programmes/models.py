@@ -981,6 +981,7 @@ class CabinetPortfolio(models.Model):
     holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cabinet_portfolios")
     areas = models.ManyToManyField(ThematicArea, related_name="cabinet_portfolios", blank=True)
     revision = models.PositiveIntegerField(default=1, editable=False)
+    submission_token = submission_token_field()
 
     class Meta:
         ordering = ["partnership", "title"]

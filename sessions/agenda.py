@@ -12,11 +12,13 @@ from sessions.models import AgendaItem, ChallengeSession, Participant
 
 
 def agenda_item_errors(*, session, number, area, presenting_officers, item=None) -> dict[str, list[str]]:
-    """Messages by field: a scrutiny meeting's item, numbered once, on one of the meeting's
-    areas, presented by members of the partnership."""
+    """Messages by field: an item of a scrutiny meeting that was not cancelled, numbered once,
+    on one of the meeting's areas, presented by members of the partnership."""
     errors: dict[str, list[str]] = {}
     if session.kind != ChallengeSession.Kind.SCRUTINY:
         errors.setdefault("__all__", []).append("Only a scrutiny meeting has an agenda.")
+    elif session.status == ChallengeSession.Status.CANCELLED:
+        errors.setdefault("__all__", []).append("The meeting was cancelled: its agenda cannot be changed.")
     if area is not None and not session.areas.filter(pk=area.pk).exists():
         errors.setdefault("area", []).append(f"{area.name} is not covered by this meeting.")
     taken = AgendaItem.objects.filter(session=session, number=number)

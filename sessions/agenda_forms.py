@@ -1,13 +1,16 @@
 from django import forms
 
 from challenge.submission import SubmissionTokenMixin
+from challenge.validators import no_line_breaks
 from programmes.models import ThematicArea, User
 from sessions.forms import PeopleChoiceField, people_queryset
 
 
 class AgendaItemForm(SubmissionTokenMixin, forms.Form):
-    number = forms.CharField(max_length=30, help_text="As on the published agenda, e.g. 26.")
-    title = forms.CharField(max_length=300)
+    number = forms.CharField(
+        max_length=30, validators=[no_line_breaks], help_text="As on the published agenda, e.g. 26."
+    )
+    title = forms.CharField(max_length=300, validators=[no_line_breaks])
     area = forms.ModelChoiceField(queryset=ThematicArea.objects.none(), help_text="One of the meeting's areas.")
     report = forms.CharField(
         required=False,

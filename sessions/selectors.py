@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 
+from challenge.clock import today as clock_today
 from challenge.listing import page_of
 from challenge.prepared import PreparedQuery
 from indicators.models import IndicatorValue
@@ -138,8 +139,12 @@ def series_page(series) -> dict:
         .select_related("session", "skipped_by")
         .order_by("session__date", "session__start_time", "pk")
     )
+    today = clock_today()
     for occurrence in occurrences:
         occurrence.series = series
+        # What series.skip_occurrence allows: one still to come, not skipped, not held.
+        session = occurrence.session
+        occurrence.may_skip = not occurrence.is_skipped and session.is_editable and session.date >= today
     return {"occurrences": occurrences, "indicators": list(series.indicators.order_by("position", "name"))}
 
 

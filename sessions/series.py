@@ -7,6 +7,7 @@ series; nor is one that has been held, or has anything written in it.
 """
 
 import datetime
+from itertools import islice
 
 from dateutil.rrule import WEEKLY, rrule
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from challenge.clock import today as clock_today
 from challenge.editing import refuse_stale
 from challenge.submission import create_once, submitted_before
 from programmes.selectors import partners_in
@@ -41,14 +43,18 @@ def occurrence_dates(*, frequency, weekday, starts_on, until=None, count=None) -
         kwargs["until"] = datetime.datetime.combine(until, datetime.time())
     if not kwargs:
         kwargs["count"] = MAX_OCCURRENCES + 1
-    return [d.date() for d in rrule(WEEKLY, interval=interval, byweekday=weekday, dtstart=start, **kwargs)]
+    # Never more than one past the limit, whatever `until` says (a typed year 9999 would be
+    # 400,000 Mondays): enough for validate_series to refuse the rule with its message.
+    dates = islice(rrule(WEEKLY, interval=interval, byweekday=weekday, dtstart=start, **kwargs), MAX_OCCURRENCES + 1)
+    return [d.date() for d in dates]
 
 
 def validate_series(*, programme, area, service_lead, facilitator, indicators, series=None, from_date=None, **rule):
     """Raise a ValidationError keyed by field for what the series breaks: its rule gives at
     least one and at most MAX_OCCURRENCES dates, all within the programme; the area is under
     review in it; the lead and facilitator are members; the KPIs are the area's; and nobody
-    is booked elsewhere at one of the times (the dates named)."""
+    is booked elsewhere at one of the times (the dates named). A change applies from today
+    on, and its service lead takes no other part in the occurrences it changes."""
     errors: dict[str, list[str]] = {}
     if rule.get("start_time") and rule.get("end_time") and rule["end_time"] <= rule["start_time"]:
         errors.setdefault("end_time", []).append("The session must end after it starts.")
@@ -85,6 +91,13 @@ def validate_series(*, programme, area, service_lead, facilitator, indicators, s
             f"Every occurrence must fall within the programme, {_day(programme.start_date)} to "
             f"{_day(programme.end_date)}: {_day(outside[0])} does not."
         )
+    if series is not None and from_date and from_date < clock_today():
+        errors.setdefault("from_date", []).append(
+            f"Apply the changes from today ({_day(clock_today())}) or later: the occurrences that have "
+            "passed stay as they were."
+        )
+    if series is not None and service_lead is not None:
+        errors.update(_lead_taking_part(series, service_lead, from_date))
     if errors:
         raise ValidationError(errors)
     mine = set()
@@ -104,6 +117,32 @@ def validate_series(*, programme, area, service_lead, facilitator, indicators, s
         errors.setdefault("start_time", []).extend(clashes)
     if errors:
         raise ValidationError(errors)
+
+
+def _lead_taking_part(series, service_lead, from_date) -> dict:
+    """The occurrences from `from_date` the change would give `service_lead` to present, where
+    they already take another part (a challenger, an observer): they cannot do both, and
+    nobody challenges their own service."""
+    parts = (
+        Participant.objects.filter(
+            session__occurrence__series=series,
+            session__occurrence__skipped_at__isnull=True,
+            session__status__in=(ChallengeSession.Status.DRAFT, ChallengeSession.Status.SCHEDULED),
+            person=service_lead,
+        )
+        .exclude(role=Participant.Role.PRESENTER)
+        .select_related("session")
+        .order_by("session__date")
+    )
+    if from_date:
+        parts = parts.filter(session__occurrence__planned_date__gte=from_date)
+    messages = [
+        f"{service_lead.display_name} {'challenges' if part.role == Participant.Role.REVIEWER else 'observes'} "
+        f"the occurrence of {_day(part.session.date)}: remove them from it first, or apply the change from a "
+        "later date."
+        for part in parts
+    ]
+    return {"service_lead": messages} if messages else {}
 
 
 def series_clashes(*, people, dates, start_time, end_time, partnership, exclude_ids=()) -> list[str]:
@@ -264,8 +303,8 @@ def update_series(*, series, expected_revision, from_date, indicators=(), **fiel
 
 @transaction.atomic
 def skip_occurrence(*, occurrence, by, reason) -> SeriesOccurrence:
-    """Skip one occurrence: its session is cancelled and kept, with the reason, who skipped
-    it and when; the series never brings it back."""
+    """Skip one occurrence still to come (today or later): its session is cancelled and kept,
+    with the reason, who skipped it and when; the series never brings it back."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why this occurrence is skipped: the series page shows it."})
@@ -275,6 +314,8 @@ def skip_occurrence(*, occurrence, by, reason) -> SeriesOccurrence:
     session = current.session
     if not session.is_editable:
         raise ValidationError(f"A {session.get_status_display().lower()} occurrence cannot be skipped.")
+    if session.date < clock_today():
+        raise ValidationError("This occurrence's day has passed: mark it held, or cancel its session.")
     session.status = ChallengeSession.Status.CANCELLED
     session.revision += 1
     session.sequence += 1

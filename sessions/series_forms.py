@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from challenge.clock import today as clock_today
 from challenge.submission import SubmissionTokenMixin
+from challenge.validators import no_line_breaks
 from indicators.models import Indicator
 from sessions import series as series_services
 from sessions.forms import PersonChoiceField, _add_errors, people_queryset
@@ -69,6 +70,9 @@ class SeriesForm(SubmissionTokenMixin, forms.ModelForm):
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
         self.programme = programme
+        for name in ("title", "venue"):
+            # The model's own validators do not run (_post_clean below): the one-line rule here.
+            self.fields[name].validators.append(no_line_breaks)
         self.fields["area"].queryset = programme.areas.order_by("name")
         people = people_queryset(programme)
         self.fields["service_lead"].queryset = people
@@ -134,6 +138,7 @@ class SeriesForm(SubmissionTokenMixin, forms.ModelForm):
 class SkipForm(forms.Form):
     reason = forms.CharField(
         max_length=300,
+        validators=[no_line_breaks],
         label="Why is it skipped?",
         help_text="Shown on the series page beside the skipped date, e.g. “Bank holiday” or “Service lead on leave”.",
     )

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from sessions import agenda_views, series_views, views
+from sessions import agenda_views, panel_views, series_views, views
 
 urlpatterns = [
     path("programmes/<slug:slug>/sessions/", views.session_list, name="session_list"),
@@ -32,4 +32,13 @@ urlpatterns += [
     path(
         "series/<int:pk>/occurrences/<int:occurrence_pk>/notes/", series_views.occurrence_notes, name="occurrence_notes"
     ),
+]
+
+# A partnership's scrutiny panels and cabinet portfolios (sessions/panel_views.py): a change
+# reaches the panel's coming meetings. The councillors' list is programmes'.
+urlpatterns += [
+    path("partnerships/<slug:slug>/panels/new/", panel_views.panel_form, name="panel_add"),
+    path("partnerships/<slug:slug>/panels/<int:pk>/", panel_views.panel_form, name="panel_edit"),
+    path("partnerships/<slug:slug>/portfolios/new/", panel_views.portfolio_form, name="portfolio_add"),
+    path("partnerships/<slug:slug>/portfolios/<int:pk>/", panel_views.portfolio_form, name="portfolio_edit"),
 ]

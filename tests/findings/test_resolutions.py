@@ -201,7 +201,7 @@ def test_open_resolutions_are_listed_across_meetings_until_closed(client, soton)
         panel=soton.panel,
     )
     item = agenda.add_agenda_item(session=later, number="3", title="Fostering", area=soton.area)
-    record(soton, item=item, text="Report on fostering sufficiency")
+    record(soton, item=item, text="Report on fostering sufficiency", response_due=D(2022, 2, 24))
     client.force_login(soton.councillor)
     url = reverse("partnership_resolutions", args=[soton.partnership.slug])
     page = client.get(url).content.decode()
