@@ -8,6 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 
+from challenge.admin_revision import RevisionAdminMixin
 from evaluations.models import AreaSelfEvaluationBuild, DraftComment, SelfEvaluation
 from evaluations.services import update_texts
 
@@ -69,7 +70,7 @@ class DraftCommentInline(admin.TabularInline):
 
 
 @admin.register(SelfEvaluation)
-class SelfEvaluationAdmin(admin.ModelAdmin):
+class SelfEvaluationAdmin(RevisionAdminMixin, admin.ModelAdmin):
     list_display = [
         "area",
         "programme",

@@ -2,9 +2,9 @@
 
 Edits here bypass `findings.services` for what it does not check itself: the admin runs the
 services' own checks (a finding's area, themes and evidence; an action's owner), records an
-action's owner's organisation, and bumps a finding's or self-evaluation's
-revision (so an edit someone has open in the app is refused as stale rather than silently
-overwriting this one).
+action's owner's organisation, and bumps the revision of what it changes (so an edit someone
+has open in the app is refused as stale rather than silently overwriting this one, and the
+other way round: challenge/admin_revision.py).
 
 A self-evaluation moves through its life (circulated, final, reopened) in the app, which
 renders and stores the PDF when it is finalised. A final version is the record: the admin
@@ -19,6 +19,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from challenge.admin_revision import RevisionAdminMixin, RevisionInlineMixin
 from findings.models import Action, AssuranceAudit, Finding, Resolution, ResolutionChange, Theme
 from findings.services import validate_action_owner, validate_finding
 from workspace.models import Answer, Comment
@@ -77,7 +78,7 @@ class ActionAdminForm(forms.ModelForm):
         return super().save(commit)
 
 
-class ActionInline(admin.TabularInline):
+class ActionInline(RevisionInlineMixin, admin.TabularInline):
     model = Action
     form = ActionAdminForm
     fields = ["description", "owner", "owner_partner", "due_date", "status"]
@@ -119,7 +120,7 @@ class FindingAdminForm(forms.ModelForm):
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(RevisionAdminMixin, admin.ModelAdmin):
     form = FindingAdminForm
     list_display = ["title", "kind", "area", "session", "action_count", "created_by", "created_at"]
     list_filter = ["kind", "area", "session__programme", "themes"]
@@ -173,13 +174,11 @@ class FindingAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        elif form.has_changed():
-            obj.revision += 1
         super().save_model(request, obj, form, change)
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+class ActionAdmin(RevisionAdminMixin, admin.ModelAdmin):
     form = ActionAdminForm
     list_display = ["__str__", "finding", "owner", "owner_partner", "due_date", "status", "overdue"]
     list_filter = ["status", "owner_partner", "finding__area", "finding__session__programme"]
@@ -225,7 +224,7 @@ class ResolutionChangeInline(admin.TabularInline):
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(admin.ModelAdmin):
+class ResolutionAdmin(RevisionAdminMixin, admin.ModelAdmin):
     """A scrutiny meeting's resolutions and recommendations. Responses and progress are
     recorded in the app, with their history; the admin shows them."""
 
@@ -242,7 +241,7 @@ class ResolutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssuranceAudit)
-class AssuranceAuditAdmin(admin.ModelAdmin):
+class AssuranceAuditAdmin(RevisionAdminMixin, admin.ModelAdmin):
     """An area's assurance audits (recorded in the app by the partnership's facilitators, with
     their findings and actions); corrected here."""
 
@@ -255,6 +254,4 @@ class AssuranceAuditAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        elif form.has_changed():
-            obj.revision += 1  # a form opened on it in the app is stale
         super().save_model(request, obj, form, change)

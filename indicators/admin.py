@@ -1,8 +1,10 @@
-"""Administration of indicators and their values (administrators only)."""
+"""Administration of indicators and their values (administrators only). Edits bump the
+revisions the app's forms check (challenge/admin_revision.py)."""
 
 from django import forms
 from django.contrib import admin
 
+from challenge.admin_revision import RevisionAdminMixin, RevisionInlineMixin
 from indicators.models import Indicator, IndicatorValue, Pathway, PathwayStage
 from indicators.services import reassess, record_target
 
@@ -30,7 +32,7 @@ class IndicatorValueForm(forms.ModelForm):
         return IndicatorValue.Status.AWAITING if awaiting else IndicatorValue.Status.REPORTED
 
 
-class IndicatorValueInline(admin.TabularInline):
+class IndicatorValueInline(RevisionInlineMixin, admin.TabularInline):
     model = IndicatorValue
     form = IndicatorValueForm
     extra = 0
@@ -38,7 +40,7 @@ class IndicatorValueInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(RevisionAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "area", "unit", "polarity", "frequency", "target", "target_date", "retired_on"]
     list_filter = ["partnership", "area", "polarity", "frequency", "unit"]
     search_fields = ["name", "code", "definition", "source"]
@@ -51,17 +53,9 @@ class IndicatorAdmin(admin.ModelAdmin):
     ordering = ["area__name", "position", "name"]
 
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.revision += 1  # a form opened on it in the app is stale
         super().save_model(request, obj, form, change)
         if {"target", "target_date"} & set(form.changed_data) or (not change and obj.target is not None):
             record_target(obj)
-
-    def save_formset(self, request, form, formset, change):
-        for value_form in formset.forms:
-            if value_form.instance.pk and value_form.has_changed():
-                value_form.instance.revision += 1  # a form opened on it in the app is stale
-        super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):
         """After the indicator and its values (the inline) are saved: what they say now, stored
@@ -70,7 +64,7 @@ class IndicatorAdmin(admin.ModelAdmin):
         reassess([form.instance])
 
 
-class PathwayStageInline(admin.TabularInline):
+class PathwayStageInline(RevisionInlineMixin, admin.TabularInline):
     model = PathwayStage
     extra = 0
     fields = ["position", "name", "volume_indicator", "timeliness_indicator"]
@@ -78,7 +72,7 @@ class PathwayStageInline(admin.TabularInline):
 
 
 @admin.register(Pathway)
-class PathwayAdmin(admin.ModelAdmin):
+class PathwayAdmin(RevisionAdminMixin, admin.ModelAdmin):
     """An area's pathway and its stages (the partnership's facilitators set them up in the app,
     on the area's pathway page)."""
 
@@ -86,10 +80,4 @@ class PathwayAdmin(admin.ModelAdmin):
     list_select_related = ["area"]
     list_filter = ["area__partnership"]
     search_fields = ["name", "area__name"]
-    inlines = [PathwayStageInline]
-
-    def save_formset(self, request, form, formset, change):
-        for stage_form in formset.forms:
-            if stage_form.instance.pk and stage_form.has_changed():
-                stage_form.instance.revision += 1  # a form opened on it in the app is stale
-        super().save_formset(request, form, formset, change)
+    inlines = [PathwayStageInline]  # RevisionAdminMixin bumps the stages' revisions

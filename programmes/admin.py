@@ -3,7 +3,9 @@ challenge/admin_site.py).
 
 Question sets are the one subtle part: once a session has used a version, it is frozen
 (see `QuestionSet.is_frozen`). The admin shows a frozen set, its sections and its questions
-read-only, and offers an action that copies a set into a new version to edit instead."""
+read-only, and offers an action that copies a set into a new version to edit instead. An
+edit of a set's sections or questions bumps the set's revision, which the app's editor of the
+set checks; other records' revisions are handled by challenge/admin_revision.py."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -12,6 +14,7 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from challenge.admin_revision import RevisionAdminMixin, RevisionInlineMixin, bump
 from challenge.logos import LogoField
 from programmes import partnership_logos
 from programmes.models import (
@@ -92,6 +95,38 @@ class FrozenQuestionSetMixin:
         return "Yes: no session uses this version yet. Once one does, it is frozen."
 
 
+class QuestionSetPartAdminMixin:
+    """For the admins of sections and questions: the app's editor of a question set guards its
+    sections and questions with the set's revision (programmes/question_sets.py), so adding,
+    changing or deleting one here bumps it, and an editor opened before is refused as stale.
+    `question_set_path` leads from the part to its set's id."""
+
+    question_set_path = None
+
+    def _question_set_ids(self, pks):
+        return set(self.model._default_manager.filter(pk__in=pks).values_list(self.question_set_path, flat=True))
+
+    def save_model(self, request, obj, form, change):
+        before = self._question_set_ids([obj.pk]) if change else set()  # it may move to another set
+        super().save_model(request, obj, form, change)
+        obj._admin_question_set_ids = before | self._question_set_ids([obj.pk])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change or form.has_changed() or any(formset.has_changed() for formset in formsets):
+            bump(QuestionSet, form.instance._admin_question_set_ids)
+
+    def delete_model(self, request, obj):
+        question_set_ids = self._question_set_ids([obj.pk])
+        super().delete_model(request, obj)
+        bump(QuestionSet, question_set_ids)
+
+    def delete_queryset(self, request, queryset):
+        question_set_ids = set(queryset.values_list(self.question_set_path, flat=True))
+        super().delete_queryset(request, queryset)
+        bump(QuestionSet, question_set_ids)
+
+
 # --- Partnerships, partners and people -------------------------------------------------------
 
 
@@ -107,7 +142,7 @@ def _partner_field(field):
     return field
 
 
-class PartnerInline(admin.TabularInline):
+class PartnerInline(RevisionInlineMixin, admin.TabularInline):
     model = Partner
     fields = ["name", "short_name", "kind", "contact_email"]
     extra = 0
@@ -127,7 +162,7 @@ class PartnershipForm(forms.ModelForm):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(RevisionAdminMixin, admin.ModelAdmin):  # its partners' revisions
     form = PartnershipForm
     list_display = ["name", "slug", "partner_count", "member_count", "created_at"]
     search_fields = ["name", "description"]
@@ -165,7 +200,7 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(RevisionAdminMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "partnership", "kind", "contact_email", "people_count"]
     list_filter = ["partnership", "kind"]
     list_select_related = ["partnership"]
@@ -179,7 +214,7 @@ class PartnerAdmin(admin.ModelAdmin):
         return obj.people_count
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(RevisionInlineMixin, admin.TabularInline):
     """A person's memberships on their own page: their organisation and roles in each
     partnership (`Membership.clean` checks the organisation is one of the partnership's)."""
 
@@ -196,7 +231,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(RevisionAdminMixin, admin.ModelAdmin):
     list_display = ["person", "partnership", "partner", "is_facilitator", "is_officer", "is_councillor", "is_active"]
     list_filter = ["partnership", "is_facilitator", "is_officer", "is_councillor", "is_active"]
     list_select_related = ["person", "partnership", "partner"]
@@ -209,7 +244,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(RevisionAdminMixin, BaseUserAdmin):  # their memberships' revisions
     fieldsets = (
         *BaseUserAdmin.fieldsets[:2],
         ("Work", {"fields": ("job_title",)}),
@@ -270,7 +305,7 @@ class FocusTopicInline(admin.TabularInline):
 
 
 @admin.register(ThematicArea)
-class ThematicAreaAdmin(admin.ModelAdmin):
+class ThematicAreaAdmin(RevisionAdminMixin, admin.ModelAdmin):
     list_display = ["name", "partnership", "lead_partner", "lead_officer"]
     list_filter = ["partnership", "lead_partner"]
     list_select_related = ["partnership", "lead_partner", "lead_officer"]
@@ -279,6 +314,7 @@ class ThematicAreaAdmin(admin.ModelAdmin):
     autocomplete_fields = ["lead_officer"]
     fields = ["partnership", "name", "slug", "description", "lead_partner", "lead_officer"]
     inlines = [FocusTopicInline]
+    inlines_bump = "topics_revision"  # the app guards the list of focus topics with it
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -316,7 +352,7 @@ class ProgrammeAdminForm(forms.ModelForm):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(RevisionAdminMixin, admin.ModelAdmin):
     form = ProgrammeAdminForm
     list_display = ["name", "partnership", "start_date", "end_date", "self_evaluation_deadline", "question_set"]
     list_filter = ["partnership", "question_set"]
@@ -372,7 +408,7 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(QuestionSet)
-class QuestionSetAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
+class QuestionSetAdmin(FrozenQuestionSetMixin, RevisionAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "partnership",
@@ -391,6 +427,7 @@ class QuestionSetAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
         ("History", {"fields": ["based_on", "later_version_links", "created_at"]}),
     ]
     inlines = [SectionInline]
+    inlines_bump = "revision"  # the app's editor of the set guards its sections with it
     actions = ["make_new_version"]
 
     @staticmethod
@@ -461,7 +498,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Section)
-class SectionAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
+class SectionAdmin(FrozenQuestionSetMixin, QuestionSetPartAdminMixin, admin.ModelAdmin):
     list_display = ["title", "question_set", "position"]
     list_filter = ["question_set"]
     list_select_related = ["question_set"]
@@ -469,6 +506,7 @@ class SectionAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
     readonly_fields = ["frozen_note"]
     fields = ["frozen_note", "question_set", "title", "description", "position"]
     inlines = [QuestionInline]
+    question_set_path = "question_set"
 
     @staticmethod
     def _question_set_of(obj):
@@ -485,13 +523,14 @@ class SectionAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(FrozenQuestionSetMixin, admin.ModelAdmin):
+class QuestionAdmin(FrozenQuestionSetMixin, QuestionSetPartAdminMixin, admin.ModelAdmin):
     list_display = ["text", "section", "question_set", "answer_kind", "position"]
     list_filter = ["section__question_set", "answer_kind"]
     list_select_related = ["section__question_set"]
     search_fields = ["text", "guidance", "section__title"]
     readonly_fields = ["frozen_note"]
     fields = ["frozen_note", "section", "text", "guidance", "answer_kind", "position"]
+    question_set_path = "section__question_set"
 
     @staticmethod
     def _question_set_of(obj):
@@ -535,7 +574,7 @@ class SignOnProviderAdminForm(SignOnProviderForm):
 
 
 @admin.register(SignOnProvider)
-class SignOnProviderAdmin(admin.ModelAdmin):
+class SignOnProviderAdmin(RevisionAdminMixin, admin.ModelAdmin):
     form = SignOnProviderAdminForm
     list_display = ["partner", "issuer", "client_id", "email_domains", "required", "enabled"]
     list_select_related = ["partner__partnership"]
@@ -546,12 +585,11 @@ class SignOnProviderAdmin(admin.ModelAdmin):
             obj.set_client_secret(form.cleaned_data["new_secret"])
         if obj.client_secret_env:
             obj.client_secret_sealed = ""
-        obj.revision += 1
         super().save_model(request, obj, form, change)
 
 
 @admin.register(ScrutinyPanel)
-class ScrutinyPanelAdmin(admin.ModelAdmin):
+class ScrutinyPanelAdmin(RevisionAdminMixin, admin.ModelAdmin):
     """A partnership's scrutiny panels; facilitators manage them in the app too."""
 
     list_display = ["name", "partnership", "chair"]
@@ -563,7 +601,7 @@ class ScrutinyPanelAdmin(admin.ModelAdmin):
 
 
 @admin.register(CabinetPortfolio)
-class CabinetPortfolioAdmin(admin.ModelAdmin):
+class CabinetPortfolioAdmin(RevisionAdminMixin, admin.ModelAdmin):
     list_display = ["title", "holder", "partnership"]
     list_filter = ["partnership"]
     list_select_related = ["partnership", "holder"]

@@ -6,7 +6,8 @@ record itself, with the services' own checks: a session that ends before it star
 model's constraint), falls outside its programme or covers an area the programme does not
 review, and a presenter without one of the session's areas. It bumps the session's
 revision (so an edit someone has open in the app is refused as stale rather than silently
-overwriting this one) and, when the calendar event changes, its SEQUENCE.
+overwriting this one, and the other way round: challenge/admin_revision.py) and, when the
+calendar event changes, its SEQUENCE.
 
 What happens in a session (answers, comments, closing and reopening) is shown read-only:
 it is written in the session's workspace (`workspace.services`), which keeps the
@@ -16,8 +17,8 @@ changes it or deletes it."""
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.db.models import F
 
+from challenge.admin_revision import RevisionAdminMixin, bump
 from programmes.selectors import partners_in
 from sessions.models import AgendaItem, ChallengeSession, Participant, SeriesOccurrence, SessionSeries
 from sessions.services import EVENT_FIELDS, participant_record_errors, session_record_errors
@@ -33,10 +34,6 @@ BYPASS_WARNING = (
 # Fields whose change makes the calendar event a new revision (as `update_session` and the
 # status changes do).
 SEQUENCE_FIELDS = frozenset(EVENT_FIELDS) | {"status"}
-
-
-def _bump_revision(session_ids):
-    ChallengeSession.objects.filter(pk__in=session_ids).update(revision=F("revision") + 1)
 
 
 def _add_errors(form, errors):
@@ -94,7 +91,7 @@ class ParticipantInline(admin.TabularInline):
 
 
 @admin.register(ChallengeSession)
-class ChallengeSessionAdmin(admin.ModelAdmin):
+class ChallengeSessionAdmin(RevisionAdminMixin, admin.ModelAdmin):
     form = ChallengeSessionAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
@@ -148,6 +145,7 @@ class ChallengeSessionAdmin(admin.ModelAdmin):
         ),
     ]
     inlines = [ParticipantInline]
+    inlines_bump = "revision"  # the app's session form includes its participants
 
     def get_readonly_fields(self, request, obj=None):
         # A held session's answers belong to its question set: the model refuses to change
@@ -161,18 +159,9 @@ class ChallengeSessionAdmin(admin.ModelAdmin):
         return [*fields, "question_set"] if locked else fields
 
     def save_model(self, request, obj, form, change):
-        if change and form.has_changed():
-            obj.revision += 1
-            if SEQUENCE_FIELDS.intersection(form.changed_data):
-                obj.sequence += 1
+        if change and SEQUENCE_FIELDS.intersection(form.changed_data):
+            obj.sequence += 1
         super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Participants changed but the session's own fields did not: save_model left the
-        # revision alone, so bump it here.
-        if change and not form.has_changed() and any(fs.has_changed() for fs in formsets):
-            _bump_revision([form.instance.pk])
 
 
 @admin.register(Participant)
@@ -195,24 +184,24 @@ class ParticipantAdmin(admin.ModelAdmin):
         session_ids = {obj.session_id}
         if change and "session" in form.changed_data:
             session_ids.add(form.initial["session"])
-        _bump_revision(session_ids)
+        bump(ChallengeSession, session_ids)
 
     def delete_model(self, request, obj):
         session_id = obj.session_id
         super().delete_model(request, obj)
-        _bump_revision([session_id])
+        bump(ChallengeSession, [session_id])
 
     def delete_queryset(self, request, queryset):
         session_ids = set(queryset.values_list("session_id", flat=True))
         super().delete_queryset(request, queryset)
-        _bump_revision(session_ids)
+        bump(ChallengeSession, session_ids)
 
 
 # --- The session workspace: shown, not edited ------------------------------------------------
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(RevisionAdminMixin, admin.ModelAdmin):
     """A scrutiny meeting's agenda items. Presenting officers added here do not become
     presenters of the meeting (the app's form makes them so: sessions.agenda)."""
 
@@ -237,7 +226,7 @@ class SeriesOccurrenceInline(admin.TabularInline):
 
 
 @admin.register(SessionSeries)
-class SessionSeriesAdmin(admin.ModelAdmin):
+class SessionSeriesAdmin(RevisionAdminMixin, admin.ModelAdmin):
     """Series are created and changed in the app (sessions/series.py makes their occurrences);
     here they are read, and their title, place and KPIs corrected."""
 
@@ -263,7 +252,3 @@ class SessionSeriesAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-    def save_model(self, request, obj, form, change):
-        obj.revision += 1
-        super().save_model(request, obj, form, change)

@@ -7,6 +7,7 @@ import datetime
 import decimal
 
 import pytest
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -35,7 +36,8 @@ from programmes.models import (
     ThematicArea,
     User,
 )
-from sessions.models import AgendaItem, ChallengeSession, Participant, SessionSeries
+from programmes.people import update_partner
+from sessions.models import AgendaItem, ChallengeSession, Participant, SeriesOccurrence, SessionSeries
 from sessions.series import new_occurrence
 from workspace.models import Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
 from workspace.services import close_session, post_comment, reply_to, save_answer
@@ -1300,3 +1302,245 @@ def test_the_admin_still_offers_the_question_set_of_a_session_with_nothing_in_it
     )
     page = admin_client.get(admin_url(ChallengeSession, "change", fresh.pk))
     assert 'name="question_set"' in page.content.decode()
+
+
+# --- Admin edits bump the revision -------------------------------------------------------------
+#
+# A record edited in the app carries a `revision` (challenge/editing.py): a form opened in the
+# app before an administrator's change must then be refused as stale, not silently overwrite it.
+
+
+def revisioned_models():
+    return [m for m in registered_models() if any(f.name == "revision" for f in m._meta.concrete_fields)]
+
+
+# The admin refuses to change the world's instance of these, by design: nothing to bump.
+REVISION_NOT_CHANGED_IN_ADMIN = {
+    Answer: "written in the workspace, which keeps its history",
+    Comment: "written in the workspace, which keeps its history",
+    QuestionSet: "the world's question set is used by sessions: frozen",
+}
+# The field each check edits, where a model has no plain text field to append to.
+EDITED_FIELD = {Membership: "is_officer"}
+
+
+def posted_value(bound, value, name=None):
+    """`value` as the bound field's widget would post it under `name` (the field's own by
+    default): its sub-fields' names and values for a widget of several inputs."""
+    widget, name = bound.field.widget, name or bound.html_name
+    if isinstance(widget, forms.MultiWidget):
+        parts = value if isinstance(value, list | tuple) else widget.decompress(value)
+        formatted = [sub.format_value(part) for sub, part in zip(widget.widgets, parts, strict=True)]
+        return {name + suffix: v or "" for suffix, v in zip(widget.widgets_names, formatted, strict=True)}
+    if isinstance(widget, forms.CheckboxInput):
+        return {name: "on"} if value else {}
+    if isinstance(value, list | tuple):
+        return {name: ["" if v is None else str(v) for v in value]}
+    formatted = widget.format_value(value)
+    return {name: "" if formatted is None else formatted}
+
+
+def form_post(form):
+    """What the browser posts back for `form` left as the page showed it (files left out)."""
+    data = {}
+    for name in form.fields:
+        bound = form[name]
+        if isinstance(bound.field, forms.FileField):
+            continue
+        data |= posted_value(bound, bound.value())
+        if bound.field.show_hidden_initial:  # a field with a callable default
+            data |= posted_value(bound, bound.value(), name=bound.html_initial_name)
+    return data
+
+
+def change_page_post(page):
+    """The change page's form and inline formsets as the page showed them, with "_save"."""
+    data = form_post(page.context["adminform"].form) | {"_save": "Save"}
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data |= form_post(formset.management_form)
+        for form in formset.forms:
+            data |= form_post(form)
+    return data
+
+
+def edit_one_field(model, form, data):
+    """`data` with one field the admin may change edited: a text field appended to, or the
+    field named in EDITED_FIELD."""
+    name = EDITED_FIELD.get(model)
+    if name is None:
+        name = next(
+            name
+            for name, field in form.fields.items()
+            if type(field) is forms.CharField and not field.widget.is_hidden and not field.disabled
+        )
+    bound = form[name]
+    if isinstance(bound.field, forms.BooleanField):
+        return {k: v for k, v in data.items() if k != bound.html_name} | posted_value(bound, not bound.value())
+    return data | {bound.html_name: f"{bound.value() or ''} (corrected)".strip()}
+
+
+@pytest.mark.parametrize("model", revisioned_models(), ids=lambda m: m._meta.label)
+def test_an_admin_edit_bumps_the_revision(admin_client, world, model):
+    """Saved unchanged, the record keeps its revision (an edit open in the app is still good);
+    edited, its revision moves on, so the app refuses a form opened before."""
+    obj = model._default_manager.order_by("pk").first()
+    url = admin_url(model, "change", obj.pk)
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    if model in REVISION_NOT_CHANGED_IN_ADMIN:
+        assert not page.context["has_change_permission"], f"{model.__name__} is changed in the admin now"
+        return
+    assert page.context["has_change_permission"], f"add {model.__name__} to REVISION_NOT_CHANGED_IN_ADMIN"
+
+    data = change_page_post(page)
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert model._default_manager.get(pk=obj.pk).revision == obj.revision
+
+    response = admin_client.post(url, edit_one_field(model, form, data))
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert model._default_manager.get(pk=obj.pk).revision > obj.revision
+
+
+def test_an_admin_save_after_an_app_edit_is_refused(admin_client, world):
+    """The other direction: the change page carries the revision it showed. Saved after the
+    record was edited in the app, it is refused with a message beside the form, what the
+    administrator typed stays in the form and the app's edit stays saved."""
+    partner = Partner.objects.get(name="Salford City Council")
+    url = admin_url(Partner, "change", partner.pk)
+    page = admin_client.get(url)
+    assert f'name="revision_shown" value="{partner.revision}"' in page.content.decode()
+    update_partner(
+        partner=partner,
+        expected_revision=partner.revision,
+        name="Salford Council",
+        short_name=partner.short_name,
+        kind=partner.kind,
+        contact_email=partner.contact_email,
+    )
+
+    response = admin_client.post(url, change_page_post(page) | {"name": "Salford City Council (admin)"})
+    assert response.status_code == 200
+    assert "Someone else changed this record since you opened this page" in response.content.decode()
+    assert response.context["adminform"].form["name"].value() == "Salford City Council (admin)"
+    saved = Partner.objects.get(pk=partner.pk)
+    assert (saved.name, saved.revision) == ("Salford Council", partner.revision + 1)
+
+    page = admin_client.get(url)  # reloaded: the administrator's change goes through
+    response = admin_client.post(url, change_page_post(page) | {"name": "Salford City Council (admin)"})
+    assert response.status_code == 302, response.context["errors"]
+    saved = Partner.objects.get(pk=partner.pk)
+    assert (saved.name, saved.revision) == ("Salford City Council (admin)", partner.revision + 2)
+
+
+def inlines_with_revisions():
+    return [
+        (model, inline)
+        for model in registered_models()
+        for inline in admin.site._registry[model].inlines
+        if any(f.name == "revision" for f in inline.model._meta.concrete_fields)
+    ]
+
+
+# Shown on their parent's page, never changed there.
+REVISION_INLINES_NOT_CHANGED = {AnswerVersion, CommentVersion, Comment, SeriesOccurrence}
+
+
+@pytest.mark.parametrize(
+    "model,inline",
+    inlines_with_revisions(),
+    ids=lambda x: x._meta.label if hasattr(x, "_meta") else x.__name__,
+)
+def test_an_admin_edit_of_an_inline_row_bumps_its_revision(admin_client, world, model, inline):
+    """A row changed on its parent's page (a partner on its partnership's, an action on its
+    finding's...) is a row someone may have open in the app too."""
+    fk = next(f for f in inline.model._meta.concrete_fields if f.is_relation and f.related_model is model)
+    child = inline.model._default_manager.filter(**{f"{fk.name}__isnull": False}).order_by("pk").first()
+    url = admin_url(model, "change", getattr(child, fk.name).pk)
+    page = admin_client.get(url)
+    (shown,) = [i for i in page.context["inline_admin_formsets"] if i.formset.model is inline.model]
+    (form,) = [f for f in shown.formset.initial_forms if f.instance.pk == child.pk]
+    editable = shown.has_change_permission and set(form.fields) - {"id", fk.name, "DELETE"}
+    assert bool(editable) is (inline.model not in REVISION_INLINES_NOT_CHANGED), editable
+    if not editable:
+        return
+
+    data = change_page_post(page)
+    response = admin_client.post(url, edit_one_field(inline.model, form, data))
+    assert response.status_code == 302, response.context["errors"]
+    assert inline.model._default_manager.get(pk=child.pk).revision > child.revision
+
+
+def test_admin_edits_of_a_question_sets_parts_bump_its_revision(admin_client, world):
+    """The app's editor of a question set guards its sections and questions with the set's
+    revision: adding, changing, moving or deleting one in the admin bumps it."""
+    draft = QuestionSet.objects.create(family="draft-methodology", name="Draft")
+    other = QuestionSet.objects.create(family="other-methodology", name="Other")
+    section = Section.objects.create(question_set=draft, title="Draft section")
+    question = Question.objects.create(section=section, text="Is it working?")
+    elsewhere = Section.objects.create(question_set=other, title="Other section")
+
+    def revisions():
+        return list(QuestionSet.objects.filter(pk__in=[draft.pk, other.pk]).order_by("pk").values_list("revision"))
+
+    def save(model, pk, **changes):
+        url = admin_url(model, "change", pk)
+        page = admin_client.get(url)
+        response = admin_client.post(url, change_page_post(page) | changes)
+        assert response.status_code == 302, response.context["errors"]
+
+    start = revisions()
+    save(QuestionSet, draft.pk, **{"sections-0-title": "Renamed on the set's page"})  # an inline only
+    save(Section, section.pk, title="Renamed on its own page")
+    save(Section, section.pk, **{"questions-0-text": "Renamed on its section's page"})
+    save(Question, question.pk, text="Renamed on its own page")
+    assert revisions() == [(start[0][0] + 4,), start[1]]
+    save(Section, section.pk)  # saved unchanged: nothing to be stale about
+    assert revisions() == [(start[0][0] + 4,), start[1]]
+
+    save(Question, question.pk, section=elsewhere.pk)  # moved: both sets change
+    assert revisions() == [(start[0][0] + 5,), (start[1][0] + 1,)]
+    response = admin_client.post(admin_url(Section, "delete", elsewhere.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert revisions() == [(start[0][0] + 5,), (start[1][0] + 2,)]
+
+
+def test_an_admin_edit_of_an_areas_focus_topics_bumps_its_topics_revision(admin_client, world):
+    """The app guards an area's list of focus topics with `topics_revision`, apart from the
+    area's own fields: a topic renamed on the area's admin page bumps that one only."""
+    area = world.areas.get()
+    url = admin_url(ThematicArea, "change", area.pk)
+    page = admin_client.get(url)
+    response = admin_client.post(url, change_page_post(page) | {"focus_topics-0-name": "Teenage conceptions"})
+    assert response.status_code == 302, response.context["errors"]
+    saved = ThematicArea.objects.get(pk=area.pk)
+    assert list(saved.focus_topics.values_list("name", flat=True)) == ["Teenage conceptions"]
+    assert (saved.revision, saved.topics_revision) == (area.revision, area.topics_revision + 1)
+
+
+def test_an_admin_save_of_an_inline_row_changed_in_the_app_meanwhile_is_refused(admin_client, world):
+    """Each inline row carries the revision it showed too: a partner changed in the app after
+    its partnership's admin page was opened is not overwritten by that page."""
+    partner = Partner.objects.get(name="Salford City Council")
+    url = admin_url(Partnership, "change", partner.partnership_id)
+    page = admin_client.get(url)
+    (formset,) = [i.formset for i in page.context["inline_admin_formsets"] if i.formset.model is Partner]
+    (row,) = [f for f in formset.initial_forms if f.instance.pk == partner.pk]
+    update_partner(
+        partner=partner,
+        expected_revision=partner.revision,
+        name="Salford Council",
+        short_name=partner.short_name,
+        kind=partner.kind,
+        contact_email=partner.contact_email,
+    )
+
+    response = admin_client.post(url, change_page_post(page) | {row["name"].html_name: "Salford City Council (admin)"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Someone else changed this record since you opened this page" in content
+    assert 'value="Salford City Council (admin)"' in content  # what the administrator typed
+    saved = Partner.objects.get(pk=partner.pk)
+    assert (saved.name, saved.revision) == ("Salford Council", partner.revision + 1)
