@@ -171,13 +171,21 @@ class ResolutionList:
 
 def partnership_resolutions(user, partnership, *, closed=False) -> ResolutionList:
     """One partnership's open (or closed) resolutions across all its meetings, by response
-    due date: for the partnership's members who may see the meetings, and the owners."""
+    due date: for the partnership's members who may see the meetings, and the owners. Those of
+    a cancelled meeting are with the closed ones."""
     if not (belongs_to(user, partnership.pk) or is_officer_of(user, partnership.pk)):
         return ResolutionList([], closed)
     found = Resolution.objects.filter(agenda_item__session__programme__partnership=partnership).filter(
         visible_resolutions_q(user, partnership)
     )
-    found = found.filter(closed_at__isnull=not closed)
+    # A cancelled meeting's resolutions stand for nothing (nobody may respond to them or record
+    # progress): listed with the closed ones, marked so, not left open for ever.
+    cancelled = Q(agenda_item__session__status=ChallengeSession.Status.CANCELLED)
+    found = (
+        found.filter(Q(closed_at__isnull=False) | cancelled)
+        if closed
+        else found.filter(closed_at=None).exclude(cancelled)
+    )
     return ResolutionList(list(found.select_related(*RELATED).order_by("response_due", "pk")), closed)
 
 

@@ -212,6 +212,11 @@ def test_open_resolutions_are_listed_across_meetings_until_closed(client, soton)
     page = client.get(url).content.decode()
     assert "longer period" not in page and "fostering sufficiency" in page
     assert "longer period" in client.get(url + "?closed=1").content.decode()
+    # A cancelled meeting's resolutions go with the closed ones, saying why.
+    ChallengeSession.objects.filter(pk=later.pk).update(status=ChallengeSession.Status.CANCELLED)
+    assert "fostering sufficiency" not in client.get(url).content.decode()
+    closed = client.get(url + "?closed=1").content.decode()
+    assert "fostering sufficiency" in closed and "Meeting cancelled" in closed
 
 
 # --- The councillor challenges an officer's answer --------------------------------------------------
