@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Window
 
 from challenge.listing import page_of
 from challenge.prepared import PreparedQuery
@@ -99,6 +99,39 @@ _RETIRED_OF_AREA = PreparedQuery(
     lambda area: Indicator.objects.retired().filter(area_id=area).only("name", "code", "retired_on").order_by("name"),
     area=int,
 )
+
+
+# The workspace shows the first few of its area's indicators (in their order) and says how many
+# more there are, with a link to the area page, which pages through all of them: an area with
+# thirty indicators does not make every workspace page thirty charts long.
+WORKSPACE_INDICATORS_SHOWN = 6
+
+
+def _first_of_area(area):
+    return (
+        Indicator.objects.current().filter(area_id=area).order_by("position", "name", "pk")[:WORKSPACE_INDICATORS_SHOWN]
+    )
+
+
+_FIRST_OF_AREA = PreparedQuery(
+    lambda area: _first_of_area(area).select_related("area").annotate(current_total=Window(Count("pk"))), area=int
+)
+_VALUES_OF_FIRST_OF_AREA = PreparedQuery(
+    lambda area: IndicatorValue.objects.filter(indicator__in=_first_of_area(area).values("pk")).order_by(
+        "period_start"
+    ),
+    area=int,
+)
+
+
+def indicators_at_a_glance(area) -> tuple[list, int]:
+    """The area's first WORKSPACE_INDICATORS_SHOWN current indicators, in their order, each
+    with its values and assessment, and how many current indicators it has in all: two
+    queries, whatever the number of indicators or values."""
+    indicators = _FIRST_OF_AREA.all(area=area.pk)
+    if not indicators:
+        return [], 0
+    return _assessed(indicators, values=_VALUES_OF_FIRST_OF_AREA.all(area=area.pk)), indicators[0].current_total
 
 
 def indicators_for_area(area):

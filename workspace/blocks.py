@@ -197,6 +197,7 @@ def content_key(context, block_keys, common=None) -> str:
         tuple(
             card_key(indicator, indicator.series, panel_id="ws", panel_col=None) for indicator in context["indicators"]
         ),
+        page.indicators_more,
         tuple(block_keys),
     )
     return CONTENT_PREFIX + hashlib.sha256(repr(state).encode()).hexdigest()

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 
 from challenge.prepared import PreparedQuery
-from indicators.selectors import indicators_for_area
+from indicators.selectors import indicators_at_a_glance
 from programmes.models import AnswerKind, Question, Section
 from programmes.selectors import with_focus_topics
 from workspace.models import Answer, AnswerVersion, Comment, CommentVersion, SessionEvent
@@ -94,6 +94,7 @@ class Workspace:
     counts: ThreadCounts
     impact: dict
     indicators: list = field(default_factory=list)
+    indicators_more: int = 0  # the area's current indicators not among `indicators`
 
     @property
     def answered(self):
@@ -313,10 +314,12 @@ def workspace(session, area) -> Workspace:
 
 
 def workspace_page(session, area) -> Workspace:
-    """Everything the workspace page shows: the questions, answers and threads, and the
-    area's indicators and focus topics."""
+    """Everything the workspace page shows: the questions, answers and threads, the area's
+    first few indicators (`indicators`; `indicators_more`: how many others it has) and its
+    focus topics."""
     page = workspace(session, area)
-    page.indicators = indicators_for_area(area)
+    page.indicators, total = indicators_at_a_glance(area)
+    page.indicators_more = total - len(page.indicators)
     with_focus_topics([area])
     return page
 

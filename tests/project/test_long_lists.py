@@ -151,3 +151,39 @@ def test_emerging_findings_list_three_under_each_heading(client, world):
     assert re.findall(r"Flag \d", flags) == [f"Flag {n}" for n in range(5)]
     by_area = every[every.index('id="area-heading"') :]
     assert "2 more findings" in by_area  # the other headings stay collapsed
+
+
+def test_the_workspace_shows_the_first_six_indicators_and_says_how_many_more(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("workspace", args=[world.session.pk, world.safeguarding.pk])
+    client.force_login(world.facilitator)
+
+    def indicators(count):
+        """The area with `count` indicators (five years of values each), and its workspace's
+        page and queries."""
+        for n in range(Indicator.objects.filter(area=world.safeguarding).count(), count):
+            indicator = Indicator.objects.create(
+                area=world.safeguarding, code=f"kpi-{n:02}", name=f"Indicator {n:02}", position=n
+            )
+            for year in range(2004, 2009):
+                IndicatorValue.objects.create(indicator=indicator, period_start=datetime.date(year, 1, 1), value=n)
+        client.get(url)  # drawn, and kept
+        with CaptureQueriesContext(connection) as queries:
+            html = _page(client, url)
+        return html, len(queries)
+
+    html, _ = indicators(6)
+    assert html.count("indicator-card") == 6 and "more on the area page" not in html
+    html, queries = indicators(7)
+    assert html.count("indicator-card") == 6 and "Indicator 06" not in html
+    assert "The first 6 of 7 indicators in their order: 1 more on the area page." in html
+    html, as_many = indicators(30)
+    assert as_many == queries  # whatever the number of indicators and values
+    assert html.count("indicator-card") == 6 and "24 more on the area page" in html
+    assert _link(html, "All of Safeguarding children") == reverse("area_page", args=["safeguarding"])
+    # A retired indicator is neither shown nor counted.
+    Indicator.objects.filter(code="kpi-00").update(retired_on=datetime.date(2009, 1, 1))
+    html = _page(client, url)
+    assert "Indicator 00" not in html and "Indicator 06" in html and "23 more on the area page" in html
