@@ -58,3 +58,13 @@ def saved_by_name(by, viewer) -> str | None:
     if viewer is not None and by.pk == viewer.pk:
         return "you, in another tab or window,"
     return by.display_name
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError beside the fields of `form` it names, and what names no
+    field of the form (or no field at all) above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from challenge.editing import ConflictBox, StaleEdit, saved_by_name
+from challenge.editing import ConflictBox, StaleEdit, add_service_errors, saved_by_name
 from findings import resolutions
 from findings.models import Resolution
 from findings.resolution_forms import ProgressForm, ResolutionForm, ResponseForm
@@ -18,14 +18,6 @@ from programmes.models import Partnership
 from programmes.permissions import refuse_outside
 from sessions.models import AgendaItem
 from sessions.permissions import can_manage_session, can_view_session
-
-
-def _add_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _item_for_user(user, pk) -> AgendaItem:
@@ -59,7 +51,7 @@ def agenda_item_page(request, pk):
                 item=item, by=request.user, submission_token=form.submitted_token, **form.values()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Recorded the {form.cleaned_data['kind']}.")
             return redirect(reverse("agenda_item", args=[item.pk]) + "#resolutions-heading")
@@ -142,7 +134,7 @@ def resolution_page(request, pk):
                 form.data = data
                 form.add_error(None, error)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Saved the response." if part == "response" else "Saved the progress.")
                 return redirect(reverse("resolution", args=[resolution.pk]))

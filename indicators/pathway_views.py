@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from challenge.editing import ConflictBox, StaleEdit
+from challenge.editing import ConflictBox, StaleEdit, add_service_errors
 from challenge.validators import no_line_breaks
 from indicators import pathways
 from indicators.models import Indicator, PathwayStage
@@ -40,14 +40,6 @@ class StageForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-def _add_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @require_GET
 @login_required
 def pathway_page(request, slug):
@@ -71,7 +63,7 @@ def pathway_manage(request, slug):
         try:
             stage = pathways.add_stage(area=area, **form.values())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Added the stage “{stage.name}”.")
             return redirect("pathway_manage", slug=area.slug)
@@ -108,7 +100,7 @@ def stage_edit(request, slug, pk):
             data["revision"] = current.revision
             form.data = data
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Saved the stage “{form.cleaned_data['name']}”.")
             return redirect("pathway_manage", slug=area.slug)

@@ -7,20 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from challenge.editing import ConflictBox, StaleEdit
+from challenge.editing import ConflictBox, StaleEdit, add_service_errors
 from programmes.permissions import refuse_outside
 from sessions import agenda
 from sessions.agenda_forms import AgendaItemForm
 from sessions.models import AgendaItem, ChallengeSession
 from sessions.permissions import can_manage_session, get_session_for_user
-
-
-def _add_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -34,7 +26,7 @@ def agenda_item_add(request, pk):
         try:
             item = agenda.add_agenda_item(session=session, submission_token=form.submitted_token, **form.values())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Added item {item.number} to the agenda.")
             return redirect(item)
@@ -80,7 +72,7 @@ def agenda_item_edit(request, item_pk):
             form.data = data
             form.add_error(None, error)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Saved item {form.cleaned_data['number']}.")
             return redirect(item)

@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.core.exceptions import ValidationError
 
+from challenge.editing import add_service_errors
 from challenge.submission import SubmissionTokenMixin
 from programmes.models import ScrutinyPanel, ThematicArea, User
 from programmes.selectors import members_of
@@ -52,15 +53,6 @@ def _ids(values) -> set[int]:
         if str(value).isdigit():
             ids.add(int(value))
     return ids
-
-
-def _add_errors(form, error: ValidationError):
-    """Put a service's ValidationError beside the fields it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class SessionForm(SubmissionTokenMixin, forms.ModelForm):
@@ -213,7 +205,7 @@ class SessionForm(SubmissionTokenMixin, forms.ModelForm):
                 panel=data.get("panel"),
             )
         except ValidationError as error:
-            _add_errors(self, error)
+            add_service_errors(self, error)
         return data
 
     def service_kwargs(self):
@@ -238,7 +230,7 @@ class SessionForm(SubmissionTokenMixin, forms.ModelForm):
         )
 
     def add_service_error(self, error: ValidationError):
-        _add_errors(self, error)
+        add_service_errors(self, error)
 
 
 class ParticipantForm(forms.Form):
@@ -269,5 +261,5 @@ class ParticipantForm(forms.Form):
                 area=data.get("area"),
             )
         except ValidationError as error:
-            _add_errors(self, error)
+            add_service_errors(self, error)
         return data

@@ -8,20 +8,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from challenge.editing import ConflictBox, StaleEdit
+from challenge.editing import ConflictBox, StaleEdit, add_service_errors
 from programmes import councillors
 from programmes.councillor_forms import PanelForm, PortfolioForm
 from programmes.councillor_views import WHAT
 from programmes.permissions import get_partnership_to_manage
 from sessions import panels
-
-
-def _add_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _edit(request, partnership, form, save, obj, noun, saved_fields):
@@ -37,7 +29,7 @@ def _edit(request, partnership, form, save, obj, noun, saved_fields):
             form.data = data
             form.add_error(None, error)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Saved “{saved}”.")
             return None, redirect("councillor_list", slug=partnership.slug)

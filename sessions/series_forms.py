@@ -2,11 +2,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from challenge.clock import today as clock_today
+from challenge.editing import add_service_errors
 from challenge.submission import SubmissionTokenMixin
 from challenge.validators import no_line_breaks
 from indicators.models import Indicator
 from sessions import series as series_services
-from sessions.forms import PersonChoiceField, _add_errors, people_queryset
+from sessions.forms import PersonChoiceField, people_queryset
 from sessions.models import SessionSeries
 
 
@@ -128,11 +129,11 @@ class SeriesForm(SubmissionTokenMixin, forms.ModelForm):
                 **self.rule_kwargs(),
             )
         except ValidationError as error:
-            _add_errors(self, error)
+            add_service_errors(self, error)
         return data
 
     def add_service_error(self, error):
-        _add_errors(self, error)
+        add_service_errors(self, error)
 
 
 class SkipForm(forms.Form):
