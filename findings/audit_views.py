@@ -70,7 +70,7 @@ def audit_edit(request, pk):
             messages.success(request, f"Saved the changes to “{audit.title}”.")
             return redirect(audit)
     context = {"area": audit.area, "audit": audit, "form": form, "conflict": conflict}
-    return render(request, "findings/audit_form.html", context)
+    return render(request, "findings/audit_form.html", context, status=409 if conflict else 200)
 
 
 @require_GET

@@ -105,7 +105,7 @@ def stage_edit(request, slug, pk):
             messages.success(request, f"Saved the stage “{form.cleaned_data['name']}”.")
             return redirect("pathway_manage", slug=area.slug)
     context = {"area": area, "stage": stage, "form": form, "conflict": conflict}
-    return render(request, "indicators/pathway_stage_form.html", context)
+    return render(request, "indicators/pathway_stage_form.html", context, status=409 if conflict else 200)
 
 
 @require_POST

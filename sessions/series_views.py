@@ -104,6 +104,7 @@ def series_edit(request, pk):
         request,
         "sessions/series_form.html",
         {"form": form, "programme": series.programme, "series": series, "conflict": conflict},
+        status=409 if conflict else 200,
     )
 
 
@@ -168,4 +169,4 @@ def occurrence_notes(request, pk, occurrence_pk):
         "form": form,
         "conflict": conflict,
     }
-    return render(request, "sessions/occurrence_notes.html", context)
+    return render(request, "sessions/occurrence_notes.html", context, status=409 if conflict else 200)

@@ -114,7 +114,7 @@ def test_a_stale_change_of_the_audit_is_refused_and_kept(client, world, audit, p
     client.force_login(partnership_facilitator)
     data = audit_data(summary="Mine", revision="1")
     response = client.post(reverse("audit_edit", args=[audit.pk]), data)
-    assert response.status_code == 200 and response.context["conflict"] is not None
+    assert response.status_code == 409 and response.context["conflict"] is not None
     page = response.content.decode()
     assert "Mine" in page and "Changed by someone else" in page
 

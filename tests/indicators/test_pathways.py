@@ -102,7 +102,7 @@ def test_a_partnership_facilitator_sets_up_the_stages(client, world, setup_perso
     data = {"name": "Referrals", "position": "2", "volume_indicator": referrals.pk, "revision": 1}
     assert client.post(edit, data).status_code == 302
     stale = client.post(edit, data | {"name": "Mine"})
-    assert stale.status_code == 200 and stale.context["conflict"] is not None and "Mine" in stale.content.decode()
+    assert stale.status_code == 409 and stale.context["conflict"] is not None and "Mine" in stale.content.decode()
     assert client.post(reverse("pathway_stage_remove", args=["safeguarding", stage.pk])).status_code == 302
     assert not PathwayStage.objects.exists() and Indicator.objects.filter(pk=referrals.pk).exists()
 

@@ -495,7 +495,7 @@ def test_a_stale_series_edit_is_refused_and_said(client, sides):
             "revision": 1,
         },
     )
-    assert response.status_code == 200 and response.context["conflict"] is not None
+    assert response.status_code == 409 and response.context["conflict"] is not None
     assert "Changed by another" in response.content.decode()
     assert SessionSeries.objects.get(pk=series.pk).title == "Changed by another"
 

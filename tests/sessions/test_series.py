@@ -271,7 +271,7 @@ def test_stale_notes_are_refused_and_kept(client, world, series):
     response = client.post(
         reverse("occurrence_notes", args=[series.pk, occurrence.pk]), {"meeting_notes": "Mine", "revision": 1}
     )
-    assert response.status_code == 200 and response.context["conflict"] is not None
+    assert response.status_code == 409 and response.context["conflict"] is not None
     assert "Mine" in response.content.decode() and "First" in response.content.decode()
 
 
