@@ -15,15 +15,18 @@ issuer, audience and expiry. This module adds what the app needs on top:
   does not use the same issuer; nobody is ever created (`person_for`);
 - every sign-in and every refusal is written to the audit log with the provider."""
 
+import functools
 import ipaddress
 import logging
 import re
+import socket
 from urllib.parse import urlencode, urlsplit
 
 import jwt
 import requests
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount import app_settings as socialaccount_settings
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp
@@ -95,6 +98,39 @@ def issuer_allowed(issuer: str) -> bool:
     if parts.scheme == "https":
         return not internal_host(parts.hostname)
     return parts.scheme == "http" and settings.SIGN_ON_ALLOW_HTTP_LOOPBACK and parts.hostname in LOOPBACK_HOSTS
+
+
+def refuse_internal_destination(url: str) -> None:
+    """Raise requests.ConnectionError, before connecting, unless `url` is one `issuer_allowed`
+    would take (https to a public name or address; http to loopback in the tests) and every
+    address its name resolves to is a public one. The app reaches a provider's discovery
+    document, keys and token endpoint from its servers: the issuer is checked when it is saved,
+    but the other addresses come from the discovery document, and a public name can resolve to
+    an address inside the network (10.x, 169.254.169.254). Each request and each redirect is
+    checked (PublicOnlySession). (A name that resolves differently a moment later is not.)"""
+    parts = urlsplit(url)
+    if not issuer_allowed(url):
+        raise requests.ConnectionError(
+            f"Refused to reach {parts.scheme}://{parts.hostname}: not a public https address."
+        )
+    if parts.scheme != "https":
+        return  # loopback, allowed for the tests' own provider
+    try:
+        found = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise requests.ConnectionError(f"{parts.hostname} could not be found.") from exc
+    for *_, address in found:
+        if not ipaddress.ip_address(address[0].split("%")[0]).is_global:
+            raise requests.ConnectionError(f"Refused to reach {parts.hostname}: it is an address inside the network.")
+
+
+class PublicOnlySession(requests.Session):
+    """The HTTP session of every request to an identity provider (SignOnAdapter): each request,
+    and each redirect it follows, only to a public address (refuse_internal_destination)."""
+
+    def send(self, request, **kwargs):
+        refuse_internal_destination(request.url)
+        return super().send(request, **kwargs)
 
 
 def origin_of(url: str) -> str:
@@ -355,6 +391,11 @@ class PartnerOIDCAdapter(OpenIDConnectOAuth2Adapter):
 class SignOnAdapter(DefaultSocialAccountAdapter):
     """allauth's social-account adapter: apps from SignOnProvider, links to invited people
     only, refusals on the app's own page."""
+
+    def get_requests_session(self):
+        session = PublicOnlySession()
+        session.request = functools.partial(session.request, timeout=socialaccount_settings.REQUESTS_TIMEOUT)
+        return session
 
     def list_apps(self, request, provider=None, client_id=None):
         if provider in (None, "openid_connect"):

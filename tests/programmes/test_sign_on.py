@@ -391,6 +391,56 @@ def test_an_issuer_inside_the_servers_network_is_never_fetched(client, police_si
     assert "Sign in with Greater Manchester Police" not in client.get(reverse("login")).content.decode()
 
 
+def test_requests_to_a_provider_reach_only_public_addresses(monkeypatch):
+    """Every request to a provider (its discovery document, keys, token endpoint: the last two
+    named by the document itself) and every redirect it follows goes through a session that
+    refuses, before connecting, an address inside the network, whatever name leads there."""
+    session = sign_on.SignOnAdapter().get_requests_session()
+    assert isinstance(session, sign_on.PublicOnlySession)
+
+    def resolve(host, port, *args, **kwargs):
+        addresses = {"idp.example.org": "10.0.0.5", "login.example.org": "93.184.216.34", "v6.example.org": "fd00::1"}
+        if host not in addresses:
+            raise sign_on.socket.gaierror("not found")
+        return [(None, None, None, "", (addresses[host], port))]
+
+    monkeypatch.setattr(sign_on.socket, "getaddrinfo", resolve)
+    for url in (
+        "https://idp.example.org/.well-known/openid-configuration",  # a public name, an internal address
+        "https://v6.example.org/keys",
+        "https://nowhere.example.org/token",
+        "http://169.254.169.254/latest/meta-data/",  # named by a discovery document
+        "https://127.0.0.1/keys",
+    ):
+        with pytest.raises(requests.ConnectionError):
+            session.get(url)
+    sign_on.refuse_internal_destination("https://login.example.org/token")  # public: let through
+
+
+def test_a_provider_redirecting_inside_the_network_is_not_followed():
+    """A redirect is checked as its own request: the tests' loopback provider (allowed) sending
+    the app on to the cloud's metadata address is refused there."""
+    import http.server
+    import threading
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(requests.ConnectionError, match="not a public https address"):
+            sign_on.SignOnAdapter().get_requests_session().get(f"http://127.0.0.1:{server.server_port}/keys")
+    finally:
+        server.shutdown()
+
+
 # --- The secret -----------------------------------------------------------------------------
 
 
