@@ -352,8 +352,10 @@ def test_the_area_self_evaluation_opens_with_every_area_and_leaves_out_the_empty
 
 # --- Hostile text: escaped, and what XML cannot carry left out --------------------------------
 
+# No NUL: PostgreSQL's text cannot hold it, and every form refuses it beside its field (Django's
+# CharField: "Null characters are not allowed."; test_a_nul_typed_into_a_form_is_refused_beside_it).
 PASTED = (
-    'Ordsall\x00 rose\x01\x08\x0b\x0c\x1f by a fifth \ufffe\uffff<img src="http://evil.example/x.png"> '
+    'Ordsall rose\x01\x08\x0b\x0c\x1f by a fifth \ufffe\uffff<img src="http://evil.example/x.png"> '
     "<style>body { background: url(http://evil.example/y) }</style>"
 )
 
@@ -393,9 +395,20 @@ def test_a_final_version_kept_with_control_characters_still_opens_in_word(client
     """A version finalised before the document left them out keeps them in its stored document."""
     se = evaluation_services.current_self_evaluation(programme=world.programme, area=world.safeguarding)
     final = evaluation_services.finalise(self_evaluation=se, by=world.facilitator)
-    final.document["introduction"] = "Before\x0b after\x00."
+    final.document["introduction"] = "Before\x0b after\x0c."
     final.save(update_fields=["document"])
     client.force_login(world.facilitator)
     response = client.get(reverse("self_evaluation_docx", args=[final.pk]))
     assert response.status_code == 200
     assert "Before after." in [p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs]
+
+
+def test_a_nul_typed_into_a_form_is_refused_beside_it(client, world):
+    """The one character no text column of PostgreSQL holds: a form says so, keeping the rest."""
+    question = world.session.question_set.sections.first().questions.first()
+    client.force_login(world.lead)
+    response = client.post(
+        reverse("answer_save", args=[world.session.pk, world.safeguarding.pk, question.pk]),
+        {f"q{question.pk}-text": "Ordsall\x00 rose", f"q{question.pk}-revision": "0"},
+    )
+    assert response.status_code == 200 and "Null characters are not allowed." in response.content.decode()

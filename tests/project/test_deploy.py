@@ -125,3 +125,10 @@ def test_an_earlier_secret_key_still_opens_what_it_sealed():
     assert run_python(PRODUCTION, code).stdout.split()[-1] == "None"
     rotated = {**PRODUCTION, "SECRET_KEY_FALLBACKS": f"other-old-key,{old['SECRET_KEY']}"}
     assert run_python(rotated, code).stdout.split()[-1] == "client-secret"
+
+
+def test_an_empty_database_url_means_the_default_sqlite_database():
+    """`DATABASE_URL=` left empty in an environment file starts the app on SQLite, not a crash."""
+    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+    result = run_python({"DATABASE_URL": "", "DEBUG": "true"}, code)
+    assert result.stdout.split()[-1] == "django.db.backends.sqlite3", result.stderr
