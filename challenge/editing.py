@@ -68,3 +68,12 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def reopen_at(form, revision) -> None:
+    """Show a form refused as stale again at the revision saved now, with what the user typed
+    kept, so that saving it again (after checking the conflict box) applies it on top of the
+    other person's change."""
+    data = form.data.copy()
+    data[form.add_prefix("revision")] = revision
+    form.data = data

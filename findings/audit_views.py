@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from challenge.editing import ConflictBox, StaleEdit
+from challenge.editing import ConflictBox, StaleEdit, reopen_at
 from challenge.submission import submitted_before
 from findings import audits
 from findings.audit_forms import AuditFindingForm, AuditForm
@@ -63,9 +63,7 @@ def audit_edit(request, pk):
                     ("Summary", current.summary),
                 ],
             )
-            data = form.data.copy()
-            data["revision"] = current.revision
-            form.data = data
+            reopen_at(form, current.revision)
         else:
             messages.success(request, f"Saved the changes to “{audit.title}”.")
             return redirect(audit)

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from challenge.editing import ConflictBox, StaleEdit, saved_by_name
+from challenge.editing import ConflictBox, StaleEdit, reopen_at, saved_by_name
 from findings import audits, selectors, services
 from findings.forms import FindingEditForm, WithdrawFindingForm
 from workspace.permissions import get_session_access
@@ -105,9 +105,7 @@ def finding_edit(request, finding_pk):
             )
         except StaleEdit as error:
             conflict = _conflict(error.current, request.user)
-            posted = form.data.copy()
-            posted["revision"] = error.current.revision
-            form.data = posted
+            reopen_at(form, error.current.revision)
             form.add_error(None, error)
         except ValidationError as error:
             if hasattr(error, "error_dict"):

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from challenge.editing import ConflictBox, StaleEdit, add_service_errors, saved_by_name
+from challenge.editing import ConflictBox, StaleEdit, add_service_errors, reopen_at, saved_by_name
 from findings import resolutions
 from findings.models import Resolution
 from findings.resolution_forms import ProgressForm, ResolutionForm, ResponseForm
@@ -129,9 +129,7 @@ def resolution_page(request, pk):
                 )
             except StaleEdit as error:
                 conflict = _resolution_now(error.current, request.user)
-                data = form.data.copy()
-                data[form.add_prefix("revision")] = error.current.revision
-                form.data = data
+                reopen_at(form, error.current.revision)
                 form.add_error(None, error)
             except ValidationError as error:
                 add_service_errors(form, error)

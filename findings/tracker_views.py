@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from challenge.clock import today as clock_today
 from challenge.csvfile import csv_response, safe_row
-from challenge.editing import ConflictBox, StaleEdit, saved_by_name
+from challenge.editing import ConflictBox, StaleEdit, reopen_at, saved_by_name
 from challenge.listing import page_number, page_of
 from findings import services, tracker
 from findings.models import Action
@@ -205,9 +205,7 @@ def action_page(request, action_pk):
             )
         except StaleEdit as error:
             conflict = _action_now(action, request.user)
-            data = form.data.copy()
-            data["revision"] = error.current.revision
-            form.data = data
+            reopen_at(form, error.current.revision)
             form.add_error(None, error)
         except ValidationError as error:
             if hasattr(error, "error_dict"):

@@ -3,19 +3,11 @@ entered one period at a time."""
 
 from django import forms
 
+from challenge.editing import add_service_errors
 from challenge.submission import SubmissionTokenMixin
 from challenge.validators import no_line_breaks
 from indicators.models import PERIOD_FORMATS, Indicator, IndicatorValue, period_from_text, period_label
 from programmes.models import ThematicArea
-
-
-def add_service_error(form, error) -> None:
-    """A service's refusal beside the field it is about, or above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class IndicatorForm(SubmissionTokenMixin, forms.ModelForm):
@@ -164,4 +156,4 @@ class ValueForm(SubmissionTokenMixin, forms.Form):
     def add_service_error(self, error) -> None:
         if hasattr(error, "error_dict") and "period_start" in error.error_dict:
             error.error_dict["period"] = error.error_dict.pop("period_start")
-        add_service_error(self, error)
+        add_service_errors(self, error)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from challenge.editing import ConflictBox, StaleEdit, add_service_errors
+from challenge.editing import ConflictBox, StaleEdit, add_service_errors, reopen_at
 from challenge.validators import no_line_breaks
 from indicators import pathways
 from indicators.models import Indicator, PathwayStage
@@ -96,9 +96,7 @@ def stage_edit(request, slug, pk):
                     ("Timeliness", str(current.timeliness_indicator or "—")),
                 ],
             )
-            data = form.data.copy()
-            data["revision"] = current.revision
-            form.data = data
+            reopen_at(form, current.revision)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

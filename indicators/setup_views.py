@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from challenge.editing import ConflictBox, StaleEdit
+from challenge.editing import ConflictBox, StaleEdit, add_service_errors, reopen_at
 from indicators import selectors, services
-from indicators.forms import IndicatorForm, add_service_error
+from indicators.forms import IndicatorForm
 from indicators.permissions import get_indicator_to_manage
 from programmes.people import get_partnership_to_manage
 
@@ -66,11 +66,9 @@ def indicator_form(request, slug, pk=None):
                 )
         except StaleEdit as error:
             conflict = _conflict(error.current)
-            data = form.data.copy()
-            data["revision"] = error.current.revision
-            form.data = data
+            reopen_at(form, error.current.revision)
         except ValidationError as error:
-            add_service_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Saved the indicator “{saved.name}”.")
             return redirect(saved.get_absolute_url())

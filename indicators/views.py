@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from challenge.editing import ConflictBox, StaleEdit
+from challenge.editing import ConflictBox, StaleEdit, reopen_at
 from challenge.listing import page_number
 from indicators import csv_import as indicator_import
 from indicators import pathways
@@ -101,9 +101,7 @@ def indicator_value_form(request, pk, value_pk=None):
         except StaleEdit as error:
             conflict = _value_conflict(error.current)
             value = error.current  # its delete button carries the revision saved now
-            data = form.data.copy()
-            data["revision"] = error.current.revision
-            form.data = data
+            reopen_at(form, error.current.revision)
         except ValidationError as error:
             form.add_service_error(error)
         else:

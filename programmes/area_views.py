@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from challenge.editing import STALE_MESSAGE, ConflictBox, StaleEdit
+from challenge.editing import STALE_MESSAGE, ConflictBox, StaleEdit, reopen_at
 from programmes import areas as area_services
 from programmes.area_forms import AreaForm, TopicButtonForm, TopicForm
 from programmes.models import FocusTopic, Partnership
@@ -51,14 +51,6 @@ def _area_conflict(current) -> ConflictBox:
             ("Lead officer", current.lead_officer.display_name if current.lead_officer else "None"),
         ],
     )
-
-
-def _reopen_at(form, revision) -> None:
-    """Show the form again at the revision saved now, with what the user typed kept, so that
-    saving it again (after checking) applies it on top of the other person's change."""
-    data = form.data.copy()
-    data["revision"] = revision
-    form.data = data
 
 
 @require_http_methods(["GET", "POST"])
@@ -112,7 +104,7 @@ def area_edit(request, slug, pk):
         except StaleEdit as error:
             form.add_error(None, STALE_MESSAGE)
             conflict = _area_conflict(error.current)
-            _reopen_at(form, error.current.revision)
+            reopen_at(form, error.current.revision)
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -205,7 +197,7 @@ def topic_edit(request, slug, pk, topic_pk):
         except StaleEdit as error:
             form.add_error(None, STALE_MESSAGE)
             conflict = _topic_conflict(topic)
-            _reopen_at(form, error.current.topics_revision)
+            reopen_at(form, error.current.topics_revision)
         except ValidationError as error:
             form.add_service_error(error)
         else:

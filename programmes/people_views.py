@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from challenge.editing import ConflictBox, StaleEdit
+from challenge.editing import ConflictBox, StaleEdit, reopen_at
 from programmes import people, sign_on
 from programmes.people_forms import (
     AcceptInvitationForm,
@@ -79,9 +79,7 @@ def partner_form(request, slug, pk=None):
                 )
         except StaleEdit as error:
             conflict = _partner_conflict(error.current)
-            data = form.data.copy()
-            data["revision"] = error.current.revision
-            form.data = data
+            reopen_at(form, error.current.revision)
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -202,9 +200,7 @@ def person_edit(request, slug, pk):
             )
         except StaleEdit as error:
             conflict = _membership_conflict(error.current)
-            data = form.data.copy()
-            data["revision"] = error.current.revision
-            form.data = data
+            reopen_at(form, error.current.revision)
         except ValidationError as error:
             form.add_service_error(error)
         else:

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from challenge.editing import ConflictBox, StaleEdit
+from challenge.editing import ConflictBox, StaleEdit, reopen_at
 from programmes import question_sets
 from programmes.models import Partnership, Question, Section
 from programmes.permissions import get_partnership_to_manage
@@ -112,7 +112,7 @@ def _save(form, action, saved_now=None):
         return action()
     except StaleEdit as error:
         form.add_error(None, error)
-        _reopen_at(form, error.current.revision)
+        reopen_at(form, error.current.revision)
         if saved_now is not None:
             form.conflict = saved_now()
     except ValidationError as error:
@@ -144,14 +144,6 @@ def _question_now(question) -> ConflictBox:
             ("How it is answered", current.get_answer_kind_display()),
         ],
     )
-
-
-def _reopen_at(form, revision):
-    """Show the form again at the revision saved now, with what the user typed kept, so that
-    saving it again (after checking) applies it on top of the other person's change."""
-    data = form.data.copy()
-    data["revision"] = revision
-    form.data = data
 
 
 @require_http_methods(["GET", "POST"])

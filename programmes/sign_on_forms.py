@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 
+from challenge.editing import add_service_errors
 from programmes.models import SignOnProvider
 from programmes.sign_on import internal_host, issuer_allowed, required_provider_for
 
@@ -126,8 +127,4 @@ class SignOnProviderForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self._meta.fields}
 
     def add_service_error(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                self.add_error(name if name in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
+        add_service_errors(self, error)

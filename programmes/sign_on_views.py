@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from challenge import audit
-from challenge.editing import ConflictBox, StaleEdit
+from challenge.editing import ConflictBox, StaleEdit, reopen_at
 from programmes import people, sign_on
 from programmes.models import SignOnProvider
 from programmes.permissions import get_partnership_to_manage
@@ -147,9 +147,7 @@ def partner_sign_on(request, slug, pk):
             )
         except StaleEdit as error:
             conflict = _provider_conflict(error.current)
-            data = form.data.copy()
-            data["revision"] = error.current.revision
-            form.data = data
+            reopen_at(form, error.current.revision)
         except ValidationError as error:
             form.add_service_error(error)
         else:

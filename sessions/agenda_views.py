@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from challenge.editing import ConflictBox, StaleEdit, add_service_errors
+from challenge.editing import ConflictBox, StaleEdit, add_service_errors, reopen_at
 from programmes.permissions import refuse_outside
 from sessions import agenda
 from sessions.agenda_forms import AgendaItemForm
@@ -67,9 +67,7 @@ def agenda_item_edit(request, item_pk):
                 saved_at=None,
                 saved=[("Number", current.number), ("Title", current.title), ("Report", current.report)],
             )
-            data = form.data.copy()
-            data["revision"] = current.revision
-            form.data = data
+            reopen_at(form, current.revision)
             form.add_error(None, error)
         except ValidationError as error:
             add_service_errors(form, error)

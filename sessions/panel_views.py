@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from challenge.editing import ConflictBox, StaleEdit, add_service_errors
+from challenge.editing import ConflictBox, StaleEdit, add_service_errors, reopen_at
 from programmes import councillors
 from programmes.councillor_forms import PanelForm, PortfolioForm
 from programmes.councillor_views import WHAT
@@ -24,9 +24,7 @@ def _edit(request, partnership, form, save, obj, noun, saved_fields):
         except StaleEdit as error:
             current = error.current
             conflict = ConflictBox(noun=noun, saved_at=None, saved=saved_fields(current))
-            data = form.data.copy()
-            data["revision"] = current.revision
-            form.data = data
+            reopen_at(form, current.revision)
             form.add_error(None, error)
         except ValidationError as error:
             add_service_errors(form, error)

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods
 
-from challenge.editing import ConflictBox, StaleEdit
+from challenge.editing import ConflictBox, StaleEdit, reopen_at
 from challenge.submission import submitted_before
 from programmes.permissions import get_programme_for_user
 from sessions import selectors
@@ -86,9 +86,7 @@ def series_edit(request, pk):
             )
         except StaleEdit as error:
             conflict = _series_conflict(error.current)
-            data = form.data.copy()
-            data["revision"] = error.current.revision
-            form.data = data
+            reopen_at(form, error.current.revision)
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -155,9 +153,7 @@ def occurrence_notes(request, pk, occurrence_pk):
             )
         except StaleEdit as error:
             conflict = ConflictBox(noun="these notes", saved_at=None, saved=[("Notes", error.current.meeting_notes)])
-            data = form.data.copy()
-            data["revision"] = error.current.revision
-            form.data = data
+            reopen_at(form, error.current.revision)
         else:
             messages.success(request, "Saved the notes.")
             return redirect(occurrence.session)

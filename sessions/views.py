@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from challenge.editing import ConflictBox, StaleEdit
+from challenge.editing import ConflictBox, StaleEdit, reopen_at
 from challenge.listing import page_number
 from challenge.submission import submitted_before
 from programmes.permissions import get_programme_for_user
@@ -141,9 +141,7 @@ def session_edit(request, pk):
         except StaleEdit as error:
             conflict = _conflict_box(error.current)
             # The next save is made knowingly against what is there now.
-            data = form.data.copy()
-            data["revision"] = error.current.revision
-            form.data = data
+            reopen_at(form, error.current.revision)
         except ValidationError as error:
             form.add_service_error(error)
         else:
